@@ -1,0 +1,113 @@
+//===- Interpreter.h - Reference evaluator for dattn programs ---*- C++ -*-===//
+//
+// Executable semantics for distattn's IR: runs a function of dattn ops (and
+// the upstream ops the pipeline produces) in fp64 on the host, so a test can
+// assert that a pass preserves meaning by running the IR before and after.
+//
+// The evaluator is SPMD from the start: it runs one function on N simulated
+// ranks in lockstep, each value bound once per rank. Local ops are evaluated
+// rank by rank (registerLocalHandler); collectives such as a ring shift see
+// every rank's operands at once (registerHandler), which is all a planning
+// pass needs to be checked numerically without a cluster.
+//
+// Element types are not modelled: values stay fp64 end to end, so the
+// evaluator compares algorithms, not roundings.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DISTATTN_COMPILER_INTERPRETER_INTERPRETER_H
+#define DISTATTN_COMPILER_INTERPRETER_INTERPRETER_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <functional>
+#include <variant>
+#include <vector>
+
+namespace mlir::dattn::interp {
+
+/// A dense row-major fp64 tensor.
+struct Tensor {
+  SmallVector<int64_t> shape;
+  std::vector<double> data;
+
+  static Tensor filled(ArrayRef<int64_t> shape, double value);
+  int64_t getNumElements() const;
+  /// Row-major strides of `shape`.
+  SmallVector<int64_t> getStrides() const;
+};
+
+/// An attention state: out [B, H, Q, D] and lse [B, H, Q], both fp64 here.
+struct State {
+  Tensor out, lse;
+};
+
+using RuntimeValue = std::variant<Tensor, State>;
+
+/// The bindings of one SPMD execution: every SSA value once per rank.
+class Frame {
+public:
+  explicit Frame(unsigned numRanks) : numRanks(numRanks) {}
+  unsigned getNumRanks() const { return numRanks; }
+  /// The value on `rank`; the op that defined `value` must have run.
+  const RuntimeValue &lookup(Value value, unsigned rank) const;
+  void bind(Value value, unsigned rank, RuntimeValue runtimeValue);
+
+private:
+  unsigned numRanks;
+  llvm::DenseMap<Value, std::vector<RuntimeValue>> values;
+};
+
+/// Runs `op` over all ranks: reads its operands from the frame and binds
+/// its results. Emits a diagnostic at the op and fails on bad input.
+using OpHandler = std::function<LogicalResult(Operation *op, Frame &frame)>;
+
+/// Runs `op` on one rank, from that rank's operands alone.
+using LocalHandler = std::function<LogicalResult(
+    Operation *op, ArrayRef<const RuntimeValue *> operands,
+    SmallVectorImpl<RuntimeValue> &results)>;
+
+class Interpreter {
+public:
+  /// An interpreter for `numRanks` simulated ranks that knows the dattn,
+  /// tensor and arith ops the pipeline produces.
+  explicit Interpreter(unsigned numRanks = 1);
+
+  unsigned getNumRanks() const { return numRanks; }
+  void registerHandler(StringRef opName, OpHandler handler);
+  void registerLocalHandler(StringRef opName, LocalHandler handler);
+
+  /// Runs `func`; `args[r]` are rank r's arguments. Returns each rank's
+  /// results, or failure after a diagnostic.
+  FailureOr<std::vector<std::vector<RuntimeValue>>>
+  run(func::FuncOp func, ArrayRef<std::vector<RuntimeValue>> args);
+
+private:
+  LogicalResult runBlock(Block &block, Frame &frame,
+                         std::vector<std::vector<RuntimeValue>> &results);
+
+  unsigned numRanks;
+  llvm::StringMap<OpHandler> handlers;
+};
+
+void registerDAttnHandlers(Interpreter &interpreter);
+void registerTensorHandlers(Interpreter &interpreter);
+
+/// Seeded standard-normal values (Box-Muller over mt19937_64, whose output
+/// the C++ standard fixes, so inputs are the same on every platform).
+Tensor randomNormal(ArrayRef<int64_t> shape, uint64_t seed);
+
+/// The input a function argument of this type gets: a seeded random
+/// tensor, or failure for types the evaluator cannot make up.
+FailureOr<RuntimeValue> makeRandomInput(Type type, uint64_t seed);
+
+/// ||value - reference|| / ||reference|| over every element (out and lse of
+/// a state; -inf lse entries must match exactly and are skipped). Returns
+/// +inf when the shapes or kinds differ.
+double relativeError(const RuntimeValue &value, const RuntimeValue &reference);
+
+} // namespace mlir::dattn::interp
+
+#endif // DISTATTN_COMPILER_INTERPRETER_INTERPRETER_H

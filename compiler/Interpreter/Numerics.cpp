@@ -1,0 +1,87 @@
+//===- Numerics.cpp - Seeded inputs and error norms for the evaluator -----===//
+#include "compiler/Interpreter/Interpreter.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+using namespace mlir;
+using namespace mlir::dattn::interp;
+
+Tensor mlir::dattn::interp::randomNormal(ArrayRef<int64_t> shape,
+                                         uint64_t seed) {
+  Tensor tensor = Tensor::filled(shape, 0.0);
+  std::mt19937_64 generator(seed);
+  auto uniform = [&] {
+    // 53 random bits in (0, 1]: never 0, so log() below is finite.
+    return double((generator() >> 11) + 1) * 0x1.0p-53;
+  };
+  for (size_t i = 0; i < tensor.data.size(); i += 2) {
+    double radius = std::sqrt(-2.0 * std::log(uniform()));
+    double angle = 2.0 * M_PI * uniform();
+    tensor.data[i] = radius * std::cos(angle);
+    if (i + 1 < tensor.data.size())
+      tensor.data[i + 1] = radius * std::sin(angle);
+  }
+  return tensor;
+}
+
+FailureOr<RuntimeValue> mlir::dattn::interp::makeRandomInput(Type type,
+                                                             uint64_t seed) {
+  auto tensorType = dyn_cast<RankedTensorType>(type);
+  if (!tensorType || !tensorType.hasStaticShape() ||
+      !isa<FloatType>(tensorType.getElementType()))
+    return failure();
+  return RuntimeValue(randomNormal(tensorType.getShape(), seed));
+}
+
+namespace {
+/// Accumulates squared differences and squared reference values.
+struct ErrorNorm {
+  double difference = 0, reference = 0;
+  bool mismatch = false;
+
+  void add(const Tensor &value, const Tensor &ref) {
+    if (value.shape != ref.shape) {
+      mismatch = true;
+      return;
+    }
+    for (size_t i = 0; i < ref.data.size(); ++i) {
+      double a = value.data[i], b = ref.data[i];
+      if (std::isinf(b) || std::isinf(a)) {
+        // -inf lse marks rows that saw no key: both sides must agree.
+        mismatch |= a != b;
+        continue;
+      }
+      difference += (a - b) * (a - b);
+      reference += b * b;
+    }
+  }
+
+  double get() const {
+    if (mismatch)
+      return std::numeric_limits<double>::infinity();
+    if (reference == 0)
+      return difference == 0 ? 0 : std::numeric_limits<double>::infinity();
+    return std::sqrt(difference / reference);
+  }
+};
+} // namespace
+
+double mlir::dattn::interp::relativeError(const RuntimeValue &value,
+                                          const RuntimeValue &reference) {
+  ErrorNorm norm;
+  if (value.index() != reference.index())
+    return std::numeric_limits<double>::infinity();
+  if (auto *tensor = std::get_if<Tensor>(&value)) {
+    norm.add(*tensor, std::get<Tensor>(reference));
+  } else {
+    const State &state = std::get<State>(value);
+    const State &ref = std::get<State>(reference);
+    norm.add(state.out, ref.out);
+    norm.add(state.lse, ref.lse);
+  }
+  return norm.get();
+}

@@ -1,0 +1,163 @@
+//===- TensorHandlers.cpp - Evaluator semantics of upstream ops -----------===//
+//
+// The tensor and arith ops that dattn passes produce: slices of the inputs,
+// concatenation of output blocks, constants.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Interpreter/Interpreter.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::dattn::interp;
+
+namespace {
+
+/// Calls fn(index) for every multi-index of `shape`, in row-major order.
+void forEachIndex(ArrayRef<int64_t> shape,
+                  function_ref<void(ArrayRef<int64_t>)> fn) {
+  for (int64_t dim : shape)
+    if (dim == 0)
+      return;
+  SmallVector<int64_t> index(shape.size(), 0);
+  while (true) {
+    fn(index);
+    int d = int(shape.size()) - 1;
+    for (; d >= 0; --d) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+    if (d < 0)
+      return;
+  }
+}
+
+/// The static offsets, sizes and strides of a slice op, or failure.
+template <typename SliceOp>
+LogicalResult staticSliceParameters(SliceOp op, SmallVectorImpl<int64_t> &off,
+                                    SmallVectorImpl<int64_t> &sizes,
+                                    SmallVectorImpl<int64_t> &strides) {
+  if (!op.getOffsets().empty() || !op.getSizes().empty() ||
+      !op.getStrides().empty())
+    return op.emitError()
+           << "the reference evaluator needs static slice parameters";
+  off.assign(op.getStaticOffsets().begin(), op.getStaticOffsets().end());
+  sizes.assign(op.getStaticSizes().begin(), op.getStaticSizes().end());
+  strides.assign(op.getStaticStrides().begin(), op.getStaticStrides().end());
+  return success();
+}
+
+/// Flat index in `full` of the slice element at `index`.
+int64_t sourceOffset(ArrayRef<int64_t> index, ArrayRef<int64_t> offsets,
+                     ArrayRef<int64_t> strides, ArrayRef<int64_t> fullStrides) {
+  int64_t flat = 0;
+  for (size_t d = 0; d < index.size(); ++d)
+    flat += (offsets[d] + index[d] * strides[d]) * fullStrides[d];
+  return flat;
+}
+
+} // namespace
+
+void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
+  interpreter.registerLocalHandler(
+      tensor::ExtractSliceOp::getOperationName(),
+      [](Operation *op, ArrayRef<const RuntimeValue *> operands,
+         SmallVectorImpl<RuntimeValue> &results) -> LogicalResult {
+        auto slice = cast<tensor::ExtractSliceOp>(op);
+        SmallVector<int64_t> offsets, sizes, strides;
+        if (failed(staticSliceParameters(slice, offsets, sizes, strides)))
+          return failure();
+        const Tensor &source = std::get<Tensor>(*operands[0]);
+        SmallVector<int64_t> sourceStrides = source.getStrides();
+        Tensor result = Tensor::filled(sizes, 0.0);
+        int64_t next = 0;
+        forEachIndex(sizes, [&](ArrayRef<int64_t> index) {
+          result.data[next++] =
+              source.data[sourceOffset(index, offsets, strides, sourceStrides)];
+        });
+        // Rank-reducing slices drop unit dims; the data order is unchanged.
+        auto resultShape = slice.getResultType().getShape();
+        result.shape.assign(resultShape.begin(), resultShape.end());
+        results.push_back(std::move(result));
+        return success();
+      });
+
+  interpreter.registerLocalHandler(
+      tensor::InsertSliceOp::getOperationName(),
+      [](Operation *op, ArrayRef<const RuntimeValue *> operands,
+         SmallVectorImpl<RuntimeValue> &results) -> LogicalResult {
+        auto insert = cast<tensor::InsertSliceOp>(op);
+        SmallVector<int64_t> offsets, sizes, strides;
+        if (failed(staticSliceParameters(insert, offsets, sizes, strides)))
+          return failure();
+        const Tensor &source = std::get<Tensor>(*operands[0]);
+        Tensor result = std::get<Tensor>(*operands[1]);
+        SmallVector<int64_t> destStrides = result.getStrides();
+        int64_t next = 0;
+        forEachIndex(sizes, [&](ArrayRef<int64_t> index) {
+          result.data[sourceOffset(index, offsets, strides, destStrides)] =
+              source.data[next++];
+        });
+        results.push_back(std::move(result));
+        return success();
+      });
+
+  interpreter.registerLocalHandler(
+      tensor::ConcatOp::getOperationName(),
+      [](Operation *op, ArrayRef<const RuntimeValue *> operands,
+         SmallVectorImpl<RuntimeValue> &results) -> LogicalResult {
+        auto concat = cast<tensor::ConcatOp>(op);
+        int64_t dim = concat.getDim();
+        Tensor result = Tensor::filled(concat.getResultType().getShape(), 0.0);
+        SmallVector<int64_t> resultStrides = result.getStrides();
+        SmallVector<int64_t> offsets(result.shape.size(), 0);
+        SmallVector<int64_t> unitStrides(result.shape.size(), 1);
+        for (const RuntimeValue *operand : operands) {
+          const Tensor &input = std::get<Tensor>(*operand);
+          int64_t next = 0;
+          forEachIndex(input.shape, [&](ArrayRef<int64_t> index) {
+            result.data[sourceOffset(index, offsets, unitStrides,
+                                     resultStrides)] = input.data[next++];
+          });
+          offsets[dim] += input.shape[dim];
+        }
+        results.push_back(std::move(result));
+        return success();
+      });
+
+  interpreter.registerLocalHandler(
+      tensor::EmptyOp::getOperationName(),
+      [](Operation *op, ArrayRef<const RuntimeValue *>,
+         SmallVectorImpl<RuntimeValue> &results) -> LogicalResult {
+        auto type = cast<tensor::EmptyOp>(op).getType();
+        if (!type.hasStaticShape())
+          return op->emitError()
+                 << "the reference evaluator needs static shapes";
+        // Uninitialised in the IR's semantics; NaN makes any read visible.
+        results.push_back(Tensor::filled(
+            type.getShape(), std::numeric_limits<double>::quiet_NaN()));
+        return success();
+      });
+
+  interpreter.registerLocalHandler(
+      arith::ConstantOp::getOperationName(),
+      [](Operation *op, ArrayRef<const RuntimeValue *>,
+         SmallVectorImpl<RuntimeValue> &results) -> LogicalResult {
+        auto elements = dyn_cast<DenseFPElementsAttr>(
+            cast<arith::ConstantOp>(op).getValue());
+        if (!elements)
+          return op->emitError() << "the reference evaluator supports dense "
+                                    "floating-point tensor constants only";
+        Tensor result = Tensor::filled(elements.getType().getShape(), 0.0);
+        size_t next = 0;
+        for (APFloat value : elements.getValues<APFloat>())
+          result.data[next++] = FloatAttr::getValueAsDouble(value);
+        results.push_back(std::move(result));
+        return success();
+      });
+}

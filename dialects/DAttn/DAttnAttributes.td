@@ -1,0 +1,58 @@
+//===- DAttnAttributes.td - dattn attributes ----------------*- tablegen -*-===//
+#ifndef DATTN_ATTRIBUTES_TD
+#define DATTN_ATTRIBUTES_TD
+
+include "DAttnDialect.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+def DAttn_MaskKind : I32EnumAttr<"MaskKind", "which (q, k) pairs are visible", [
+    I32EnumAttrCase<"Full", 0, "full">,
+    I32EnumAttrCase<"Causal", 1, "causal">
+  ]> {
+  let cppNamespace = "::mlir::dattn";
+  let genSpecializedAttr = 0;
+}
+
+def DAttn_MaskAttr : AttrDef<DAttn_Dialect, "Mask"> {
+  let mnemonic = "mask";
+  let summary = "attention mask with global token positions";
+  let description = [{
+    A mask says which (query row i, key column j) pairs of an attention or a
+    tile are visible. `full`: all of them. `causal`: those with
+    `q_pos(i) >= k_pos(j)`, where the global token positions are affine in
+    the local index: `q_pos(i) = q_offset + q_stride * i` and
+    `k_pos(j) = k_offset + k_stride * j`. Contiguous tiles have stride 1,
+    striped tiles (token t on rank t mod N) stride N; a zigzag rank holds two
+    contiguous tiles. Positions are part of the attribute so that whole tiles
+    are classified at compile time.
+
+    ```mlir
+    #dattn.mask<causal>                              // q_pos = i, k_pos = j
+    #dattn.mask<causal, q = 1 + 4 * i, k = 2 + 4 * j> // a striped tile, N = 4
+    #dattn.mask<full>
+    ```
+    Positions equal to `0 + 1 * i` are elided when printing.
+  }];
+  let parameters = (ins
+    EnumParameter<DAttn_MaskKind>:$kind,
+    DefaultValuedParameter<"int64_t", "0">:$qOffset,
+    DefaultValuedParameter<"int64_t", "1">:$qStride,
+    DefaultValuedParameter<"int64_t", "0">:$kOffset,
+    DefaultValuedParameter<"int64_t", "1">:$kStride
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    bool isCausal() const { return getKind() == MaskKind::Causal; }
+    /// The runtime's description of this mask (shared with the kernels).
+    ::distattn::MaskSpec getSpec() const;
+    /// How much of a qLen x kLen tile this mask leaves visible.
+    ::distattn::TileCoverage classify(int64_t qLen, int64_t kLen) const;
+    /// The mask of the sub-tile whose first row is `qBegin` and first
+    /// column `kBegin` (local indices of this mask).
+    MaskAttr getSubTile(int64_t qBegin, int64_t kBegin) const;
+  }];
+}
+
+#endif // DATTN_ATTRIBUTES_TD

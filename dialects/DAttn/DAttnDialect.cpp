@@ -1,0 +1,159 @@
+//===- DAttnDialect.cpp - dattn dialect, types and attributes ------------===//
+#include "dialects/DAttn/DAttn.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::dattn;
+
+#include "dialects/DAttn/DAttnDialect.cpp.inc"
+#include "dialects/DAttn/DAttnEnums.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// StateType
+//===----------------------------------------------------------------------===//
+
+static ParseResult parseStateShape(AsmParser &parser,
+                                   SmallVectorImpl<int64_t> &shape) {
+  return parser.parseDimensionList(shape, /*allowDynamic=*/false,
+                                   /*withTrailingX=*/false);
+}
+
+static void printStateShape(AsmPrinter &printer, ArrayRef<int64_t> shape) {
+  llvm::interleave(shape, printer, "x");
+}
+
+LogicalResult StateType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                ArrayRef<int64_t> shape) {
+  // S1
+  if (shape.size() != 4)
+    return emitError() << "state shape must be [batch, heads, q_len, "
+                          "head_dim], got rank "
+                       << shape.size();
+  // S2
+  for (int64_t dim : shape)
+    if (dim < 1)
+      return emitError() << "state dimensions must be at least 1";
+  return success();
+}
+
+RankedTensorType StateType::getOutType() const {
+  return RankedTensorType::get(getShape(), Float32Type::get(getContext()));
+}
+
+RankedTensorType StateType::getLseType() const {
+  return RankedTensorType::get(getShape().drop_back(),
+                               Float32Type::get(getContext()));
+}
+
+#define GET_TYPEDEF_CLASSES
+#include "dialects/DAttn/DAttnTypes.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// MaskAttr
+//===----------------------------------------------------------------------===//
+
+// Parses `<letter> = <offset> + <stride> * <index>` after the `q`/`k` keyword.
+static ParseResult parsePositionMap(AsmParser &parser, StringRef index,
+                                    int64_t &offset, int64_t &stride) {
+  if (parser.parseEqual() || parser.parseInteger(offset) ||
+      parser.parsePlus() || parser.parseInteger(stride) || parser.parseStar() ||
+      parser.parseKeyword(index))
+    return failure();
+  return success();
+}
+
+Attribute MaskAttr::parse(AsmParser &parser, Type) {
+  SMLoc loc = parser.getCurrentLocation();
+  StringRef kindName;
+  if (parser.parseLess() || parser.parseKeyword(&kindName))
+    return {};
+  std::optional<MaskKind> kind = symbolizeMaskKind(kindName);
+  if (!kind) {
+    parser.emitError(loc, "expected mask kind 'full' or 'causal', got '")
+        << kindName << "'";
+    return {};
+  }
+  int64_t qOffset = 0, qStride = 1, kOffset = 0, kStride = 1;
+  bool seenQ = false, seenK = false;
+  while (succeeded(parser.parseOptionalComma())) {
+    SMLoc keyLoc = parser.getCurrentLocation();
+    if (!seenQ && succeeded(parser.parseOptionalKeyword("q"))) {
+      seenQ = true;
+      if (parsePositionMap(parser, "i", qOffset, qStride))
+        return {};
+    } else if (!seenK && succeeded(parser.parseOptionalKeyword("k"))) {
+      seenK = true;
+      if (parsePositionMap(parser, "j", kOffset, kStride))
+        return {};
+    } else {
+      parser.emitError(keyLoc, "expected 'q = <offset> + <stride> * i' or "
+                               "'k = <offset> + <stride> * j', each once");
+      return {};
+    }
+  }
+  if (parser.parseGreater())
+    return {};
+  return getChecked([&] { return parser.emitError(loc); }, parser.getContext(),
+                    *kind, qOffset, qStride, kOffset, kStride);
+}
+
+void MaskAttr::print(AsmPrinter &printer) const {
+  printer << "<" << stringifyMaskKind(getKind());
+  if (getQOffset() != 0 || getQStride() != 1)
+    printer << ", q = " << getQOffset() << " + " << getQStride() << " * i";
+  if (getKOffset() != 0 || getKStride() != 1)
+    printer << ", k = " << getKOffset() << " + " << getKStride() << " * j";
+  printer << ">";
+}
+
+LogicalResult MaskAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               MaskKind, int64_t qOffset, int64_t qStride,
+                               int64_t kOffset, int64_t kStride) {
+  // M1
+  if (qStride < 1 || kStride < 1)
+    return emitError() << "mask position strides must be at least 1";
+  // M2
+  if (qOffset < 0 || kOffset < 0)
+    return emitError() << "mask position offsets must be non-negative";
+  return success();
+}
+
+distattn::MaskSpec MaskAttr::getSpec() const {
+  return {
+      isCausal(), {getQOffset(), getQStride()}, {getKOffset(), getKStride()}};
+}
+
+distattn::TileCoverage MaskAttr::classify(int64_t qLen, int64_t kLen) const {
+  return distattn::classifyTile(getSpec(), qLen, kLen);
+}
+
+MaskAttr MaskAttr::getSubTile(int64_t qBegin, int64_t kBegin) const {
+  return MaskAttr::get(getContext(), getKind(),
+                       getQOffset() + getQStride() * qBegin, getQStride(),
+                       getKOffset() + getKStride() * kBegin, getKStride());
+}
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/DAttn/DAttnAttrs.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Dialect
+//===----------------------------------------------------------------------===//
+
+void DAttnDialect::initialize() {
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "dialects/DAttn/DAttnTypes.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialects/DAttn/DAttnAttrs.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/DAttn/DAttnOps.cpp.inc"
+      >();
+}

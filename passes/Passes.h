@@ -1,0 +1,18 @@
+//===- Passes.h - distattn passes -------------------------------*- C++ -*-===//
+#ifndef DISTATTN_PASSES_PASSES_H
+#define DISTATTN_PASSES_PASSES_H
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::dattn {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+} // namespace mlir::dattn
+
+#endif // DISTATTN_PASSES_PASSES_H

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# distattn's Quick start. Each command installs what is missing (apt), builds
+# into build/ and then:
+#   scripts/run.sh example   compiles the bundled example and checks it
+#   scripts/run.sh test      runs the format check and the whole test suite
+# Environment: DISTATTN_BUILD_DIR (default build), JOBS (default nproc).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${DISTATTN_BUILD_DIR:-$ROOT/build}
+LLVM=/usr/lib/llvm-22
+JOBS=${JOBS:-$(nproc)}
+PACKAGES=(cmake ninja-build g++ python3 git llvm-22-dev llvm-22-tools
+  libmlir-22-dev mlir-22-tools libgtest-dev clang-format openmpi-bin
+  libopenmpi-dev)
+
+say() { printf '\n== %s\n' "$*"; }
+
+install_missing() {
+  local missing=() sudo=""
+  for package in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null |
+      grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  say "installing ${missing[*]}"
+  $sudo apt-get update -qq
+  if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}"; then
+    echo "error: could not install ${missing[*]}." >&2
+    echo "LLVM/MLIR 22 comes from Debian 12's bookworm-security suite;" \
+      "check that it is in your apt sources." >&2
+    exit 1
+  fi
+}
+
+build() {
+  say "configuring and building in $BUILD"
+  cmake -G Ninja -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
+    -DMLIR_DIR="$LLVM/lib/cmake/mlir" -DLLVM_EXTERNAL_LIT="$LLVM/bin/lit" \
+    >"$BUILD.configure.log" 2>&1 || { cat "$BUILD.configure.log"; exit 1; }
+  ninja -C "$BUILD" -j"$JOBS"
+}
+
+example() {
+  local graph=$ROOT/examples/graphs/llama3-8b-prefill.mlir
+  local out=$BUILD/example
+  mkdir -p "$out"
+  say "dattn-decompose: $graph"
+  "$BUILD/bin/dattn-opt" "$graph" --dattn-decompose=report \
+    --mlir-print-op-on-diagnostic=false -o "$out/tiles.mlir"
+  echo "tiled IR: $out/tiles.mlir; its first tiles:"
+  grep -m3 'dattn.micro_attention' "$out/tiles.mlir" | sed 's/ : .*//'
+  say "reference evaluator: the graph against its tiles (fp64, seeded inputs)"
+  "$BUILD/bin/dattn-run" "$graph" --compare-with="$out/tiles.mlir" --tol=1e-9
+  say "not implemented yet"
+  echo "planning over a device grid, the overlap schedule, code generation" \
+    "and the dattnc driver (see README, Status)."
+}
+
+format_check() {
+  say "clang-format check"
+  local files
+  files=$(cd "$ROOT" && git ls-files '*.cpp' '*.h' '*.cu' '*.cuh')
+  (cd "$ROOT" && clang-format --dry-run --Werror $files)
+  echo "$(echo "$files" | wc -l) files formatted"
+}
+
+docs_check() {
+  say "generated docs are current (docs/generated)"
+  ninja -C "$BUILD" mlir-doc >/dev/null
+  diff -u "$ROOT/docs/generated/DAttnDialect.md" "$BUILD/docs/DAttn/DAttnDialect.md"
+  diff -u "$ROOT/docs/generated/DAttnPasses.md" "$BUILD/docs/DAttnPasses.md"
+  echo "up to date"
+}
+
+run_tests() {
+  format_check
+  docs_check
+  say "lit + FileCheck + GoogleTest"
+  local log=$BUILD/test-results.log
+  set +e
+  "$LLVM/bin/lit" -sv "$BUILD/test" | tee "$log"
+  local status=${PIPESTATUS[0]}
+  set -e
+  local passed failed skipped
+  passed=$(grep -oP '^\s*Passed\s*:\s*\K[0-9]+' "$log" || echo 0)
+  failed=$(grep -oP '^\s*Failed\s*:\s*\K[0-9]+' "$log" || echo 0)
+  skipped=$(grep -oP '^\s*(Skipped|Unsupported)\s*:\s*\K[0-9]+' "$log" |
+    awk '{ sum += $1 } END { print sum + 0 }')
+  echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+  return "$status"
+}
+
+case "${1:-}" in
+example) install_missing; build; example ;;
+test) install_missing; build; run_tests ;;
+*)
+  echo "usage: $0 example|test" >&2
+  exit 2
+  ;;
+esac

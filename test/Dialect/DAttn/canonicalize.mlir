@@ -1,0 +1,115 @@
+// RUN: dattn-opt %s --canonicalize | FileCheck %s
+// RUN: dattn-opt %s --mlir-print-op-generic | dattn-opt --canonicalize | FileCheck %s
+
+// A written-out full mask is the same as no mask.
+// CHECK-LABEL: func.func @attention_drop_full_mask
+// CHECK: dattn.attention %{{.+}}, %{{.+}}, %{{.+}} :
+// CHECK-NOT: mask
+func.func @attention_drop_full_mask(%q: tensor<1x4x8x32xf32>, %k: tensor<1x4x8x32xf32>, %v: tensor<1x4x8x32xf32>) -> tensor<1x4x8x32xf32> {
+  %o = dattn.attention %q, %k, %v mask(<full>) : tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32> -> tensor<1x4x8x32xf32>
+  return %o : tensor<1x4x8x32xf32>
+}
+
+// A causal tile entirely below the diagonal (rows 8..15 against keys 0..7)
+// needs no mask.
+// CHECK-LABEL: func.func @tile_below_diagonal
+// CHECK: dattn.micro_attention %{{.+}}, %{{.+}}, %{{.+}} :
+// CHECK-NOT: mask
+func.func @tile_below_diagonal(%q: tensor<1x4x8x32xf32>, %k: tensor<1x4x8x32xf32>, %v: tensor<1x4x8x32xf32>) -> !dattn.state<1x4x8x32> {
+  %s = dattn.micro_attention %q, %k, %v mask(<causal, q = 8 + 1 * i>) : tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32> -> !dattn.state<1x4x8x32>
+  return %s : !dattn.state<1x4x8x32>
+}
+
+// A tile on the diagonal keeps its mask.
+// CHECK-LABEL: func.func @tile_on_diagonal
+// CHECK: dattn.micro_attention {{.*}} mask(<causal, q = 8 + 1 * i, k = 8 + 1 * j>)
+func.func @tile_on_diagonal(%q: tensor<1x4x8x32xf32>, %k: tensor<1x4x8x32xf32>, %v: tensor<1x4x8x32xf32>) -> !dattn.state<1x4x8x32> {
+  %s = dattn.micro_attention %q, %k, %v mask(<causal, q = 8 + 1 * i, k = 8 + 1 * j>) : tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32> -> !dattn.state<1x4x8x32>
+  return %s : !dattn.state<1x4x8x32>
+}
+
+// A tile entirely above the diagonal contributes nothing: it becomes the
+// identity, which the merge then drops, leaving a merge of one state that
+// folds away.
+// CHECK-LABEL: func.func @tile_above_diagonal
+// CHECK-SAME: (%[[Q:.+]]: tensor<1x4x8x32xf32>, %[[K:.+]]: tensor<1x4x8x32xf32>, %[[V:.+]]: tensor<1x4x8x32xf32>)
+// CHECK-NEXT: %[[S:.+]] = dattn.micro_attention %[[Q]], %[[K]], %[[V]] :
+// CHECK-NEXT: return %[[S]]
+func.func @tile_above_diagonal(%q: tensor<1x4x8x32xf32>, %k: tensor<1x4x8x32xf32>, %v: tensor<1x4x8x32xf32>) -> !dattn.state<1x4x8x32> {
+  %s0 = dattn.micro_attention %q, %k, %v : tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32> -> !dattn.state<1x4x8x32>
+  %s1 = dattn.micro_attention %q, %k, %v mask(<causal, k = 8 + 1 * j>) : tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32> -> !dattn.state<1x4x8x32>
+  %m = dattn.merge %s0, %s1 : !dattn.state<1x4x8x32>
+  return %m : !dattn.state<1x4x8x32>
+}
+
+// A merge of one state is that state.
+// CHECK-LABEL: func.func @merge_single
+// CHECK-SAME: (%[[A:.+]]: !dattn.state<1x2x4x8>)
+// CHECK-NEXT: return %[[A]]
+func.func @merge_single(%a: !dattn.state<1x2x4x8>) -> !dattn.state<1x2x4x8> {
+  %m = dattn.merge %a : !dattn.state<1x2x4x8>
+  return %m : !dattn.state<1x2x4x8>
+}
+
+// Identities leave a merge.
+// CHECK-LABEL: func.func @merge_drop_identity
+// CHECK-SAME: (%[[A:.+]]: !dattn.state<1x2x4x8>, %[[B:.+]]: !dattn.state<1x2x4x8>)
+// CHECK-NEXT: %[[M:.+]] = dattn.merge %[[A]], %[[B]] : !dattn.state<1x2x4x8>
+// CHECK-NEXT: return %[[M]]
+func.func @merge_drop_identity(%a: !dattn.state<1x2x4x8>, %b: !dattn.state<1x2x4x8>) -> !dattn.state<1x2x4x8> {
+  %e = dattn.empty_state : !dattn.state<1x2x4x8>
+  %m = dattn.merge %a, %e, %b : !dattn.state<1x2x4x8>
+  return %m : !dattn.state<1x2x4x8>
+}
+
+// A merge of identities only is the identity.
+// CHECK-LABEL: func.func @merge_all_identities
+// CHECK-NEXT: %[[E:.+]] = dattn.empty_state : !dattn.state<1x2x4x8>
+// CHECK-NEXT: return %[[E]]
+func.func @merge_all_identities() -> !dattn.state<1x2x4x8> {
+  %e0 = dattn.empty_state : !dattn.state<1x2x4x8>
+  %e1 = dattn.empty_state : !dattn.state<1x2x4x8>
+  %m = dattn.merge %e0, %e1 : !dattn.state<1x2x4x8>
+  return %m : !dattn.state<1x2x4x8>
+}
+
+// Nested merges with one use flatten into one.
+// CHECK-LABEL: func.func @merge_flatten
+// CHECK-SAME: (%[[A:.+]]: !dattn.state<1x2x4x8>, %[[B:.+]]: !dattn.state<1x2x4x8>, %[[C:.+]]: !dattn.state<1x2x4x8>)
+// CHECK-NEXT: %[[M:.+]] = dattn.merge %[[A]], %[[B]], %[[C]] : !dattn.state<1x2x4x8>
+// CHECK-NEXT: return %[[M]]
+func.func @merge_flatten(%a: !dattn.state<1x2x4x8>, %b: !dattn.state<1x2x4x8>, %c: !dattn.state<1x2x4x8>) -> !dattn.state<1x2x4x8> {
+  %inner = dattn.merge %a, %b : !dattn.state<1x2x4x8>
+  %m = dattn.merge %inner, %c : !dattn.state<1x2x4x8>
+  return %m : !dattn.state<1x2x4x8>
+}
+
+// An inner merge used elsewhere too stays, so nothing is computed twice.
+// CHECK-LABEL: func.func @merge_keep_shared
+// CHECK-SAME: (%[[A:.+]]: !dattn.state<1x2x4x8>, %[[B:.+]]: !dattn.state<1x2x4x8>, %[[C:.+]]: !dattn.state<1x2x4x8>)
+// CHECK-NEXT: %[[I:.+]] = dattn.merge %[[A]], %[[B]]
+// CHECK-NEXT: %[[M:.+]] = dattn.merge %[[I]], %[[C]]
+// CHECK-NEXT: return %[[I]], %[[M]]
+func.func @merge_keep_shared(%a: !dattn.state<1x2x4x8>, %b: !dattn.state<1x2x4x8>, %c: !dattn.state<1x2x4x8>) -> (!dattn.state<1x2x4x8>, !dattn.state<1x2x4x8>) {
+  %inner = dattn.merge %a, %b : !dattn.state<1x2x4x8>
+  %m = dattn.merge %inner, %c : !dattn.state<1x2x4x8>
+  return %inner, %m : !dattn.state<1x2x4x8>, !dattn.state<1x2x4x8>
+}
+
+// An lse result nobody reads is not produced.
+// CHECK-LABEL: func.func @finalize_drop_unused_lse
+// CHECK-NEXT: %[[O:.+]] = dattn.finalize %{{.+}} : !dattn.state<1x2x4x8> -> tensor<1x2x4x8xbf16>
+// CHECK-NEXT: return %[[O]]
+func.func @finalize_drop_unused_lse(%s: !dattn.state<1x2x4x8>) -> tensor<1x2x4x8xbf16> {
+  %o, %lse = dattn.finalize %s : !dattn.state<1x2x4x8> -> tensor<1x2x4x8xbf16>, tensor<1x2x4xf32>
+  return %o : tensor<1x2x4x8xbf16>
+}
+
+// A used lse stays.
+// CHECK-LABEL: func.func @finalize_keep_used_lse
+// CHECK: %{{.+}}, %[[L:.+]] = dattn.finalize
+// CHECK-NEXT: return %[[L]]
+func.func @finalize_keep_used_lse(%s: !dattn.state<1x2x4x8>) -> tensor<1x2x4xf32> {
+  %o, %lse = dattn.finalize %s : !dattn.state<1x2x4x8> -> tensor<1x2x4x8xbf16>, tensor<1x2x4xf32>
+  return %lse : tensor<1x2x4xf32>
+}

@@ -1,0 +1,51 @@
+// RUN: dattn-opt %s | dattn-opt | FileCheck %s
+// RUN: dattn-opt %s --mlir-print-op-generic | dattn-opt | FileCheck %s
+
+// Graph-level attention with grouped-query heads (32 q heads, 8 kv heads),
+// causal with the queries at the end of a longer context (chunked prefill).
+// CHECK-LABEL: func.func @attention_gqa_causal
+// CHECK-SAME: (%[[Q:.+]]: tensor<1x32x64x128xbf16>, %[[K:.+]]: tensor<1x8x256x128xbf16>, %[[V:.+]]: tensor<1x8x256x128xbf16>)
+// CHECK: dattn.attention %[[Q]], %[[K]], %[[V]] mask(<causal, q = 192 + 1 * i>) scale(0.08837890625)
+// CHECK-SAME: : tensor<1x32x64x128xbf16>, tensor<1x8x256x128xbf16>, tensor<1x8x256x128xbf16> -> tensor<1x32x64x128xbf16>
+func.func @attention_gqa_causal(%q: tensor<1x32x64x128xbf16>, %k: tensor<1x8x256x128xbf16>, %v: tensor<1x8x256x128xbf16>) -> tensor<1x32x64x128xbf16> {
+  %o = dattn.attention %q, %k, %v mask(<causal, q = 192 + 1 * i, k = 0 + 1 * j>) scale(0.08837890625) : tensor<1x32x64x128xbf16>, tensor<1x8x256x128xbf16>, tensor<1x8x256x128xbf16> -> tensor<1x32x64x128xbf16>
+  return %o : tensor<1x32x64x128xbf16>
+}
+
+// No mask and no scale: every pair visible, scale 1/sqrt(head_dim).
+// CHECK-LABEL: func.func @attention_defaults
+// CHECK: dattn.attention %{{.+}}, %{{.+}}, %{{.+}} : tensor<2x4x16x64xf16>
+func.func @attention_defaults(%q: tensor<2x4x16x64xf16>, %k: tensor<2x4x8x64xf16>, %v: tensor<2x4x8x64xf16>) -> tensor<2x4x16x64xf16> {
+  %o = dattn.attention %q, %k, %v : tensor<2x4x16x64xf16>, tensor<2x4x8x64xf16>, tensor<2x4x8x64xf16> -> tensor<2x4x16x64xf16>
+  return %o : tensor<2x4x16x64xf16>
+}
+
+// A striped tile (N = 4): rank 1's rows against rank 2's columns.
+// CHECK-LABEL: func.func @striped_tile
+// CHECK: %[[S:.+]] = dattn.micro_attention %{{.+}}, %{{.+}}, %{{.+}} mask(<causal, q = 1 + 4 * i, k = 2 + 4 * j>) : {{.*}} -> !dattn.state<1x8x32x64>
+// CHECK: %[[E:.+]] = dattn.empty_state : !dattn.state<1x8x32x64>
+// CHECK: %[[M:.+]] = dattn.merge %[[S]], %[[E]] : !dattn.state<1x8x32x64>
+// CHECK: %{{.+}}, %{{.+}} = dattn.finalize %[[M]] : !dattn.state<1x8x32x64> -> tensor<1x8x32x64xf32>, tensor<1x8x32xf32>
+func.func @striped_tile(%q: tensor<1x8x32x64xf32>, %k: tensor<1x2x32x64xf32>, %v: tensor<1x2x32x64xf32>) -> (tensor<1x8x32x64xf32>, tensor<1x8x32xf32>) {
+  %s = dattn.micro_attention %q, %k, %v mask(<causal, q = 1 + 4 * i, k = 2 + 4 * j>) : tensor<1x8x32x64xf32>, tensor<1x2x32x64xf32>, tensor<1x2x32x64xf32> -> !dattn.state<1x8x32x64>
+  %e = dattn.empty_state : !dattn.state<1x8x32x64>
+  %m = dattn.merge %s, %e : !dattn.state<1x8x32x64>
+  %o, %lse = dattn.finalize %m : !dattn.state<1x8x32x64> -> tensor<1x8x32x64xf32>, tensor<1x8x32xf32>
+  return %o, %lse : tensor<1x8x32x64xf32>, tensor<1x8x32xf32>
+}
+
+// A full mask written out, and a finalize to another element type.
+// CHECK-LABEL: func.func @full_mask_and_cast
+// CHECK: dattn.micro_attention {{.*}} mask(<full>) scale(5.000000e-01)
+// CHECK: dattn.finalize %{{.+}} : !dattn.state<1x1x1x64> -> tensor<1x1x1x64xbf16>
+func.func @full_mask_and_cast(%q: tensor<1x1x1x64xf32>, %k: tensor<1x1x3x64xf32>, %v: tensor<1x1x3x64xf32>) -> tensor<1x1x1x64xbf16> {
+  %s = dattn.micro_attention %q, %k, %v mask(<full>) scale(0.5) : tensor<1x1x1x64xf32>, tensor<1x1x3x64xf32>, tensor<1x1x3x64xf32> -> !dattn.state<1x1x1x64>
+  %o = dattn.finalize %s : !dattn.state<1x1x1x64> -> tensor<1x1x1x64xbf16>
+  return %o : tensor<1x1x1x64xbf16>
+}
+
+// Attributes and types stand alone too.
+// CHECK-LABEL: func.func private @standalone
+// CHECK-SAME: (!dattn.state<4x2x1x256>)
+// CHECK-SAME: attributes {m = #dattn.mask<causal, k = 3 + 2 * j>}
+func.func private @standalone(!dattn.state<4x2x1x256>) attributes {m = #dattn.mask<causal, k = 3 + 2 * j>}

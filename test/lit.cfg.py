@@ -1,0 +1,25 @@
+# lit configuration for distattn's FileCheck tests.
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "distattn"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.distattn_obj_root, "test")
+# unit/ is a nested suite (GoogleTest) with its own lit.site.cfg.py.
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+
+# FileCheck variables are local to a CHECK-LABEL block unless they start
+# with '$': captures cannot leak from one test case into the next.
+config.environment["FILECHECK_OPTS"] = "--enable-var-scope"
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(
+    [ToolSubst("dattn-opt", unresolved="fatal"),
+     ToolSubst("dattn-run", unresolved="fatal")],
+    [config.distattn_tools_dir])
