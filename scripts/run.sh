@@ -85,11 +85,15 @@ run_tests() {
   local status=${PIPESTATUS[0]}
   set -e
   local passed failed skipped
-  passed=$(grep -oP '^\s*Passed\s*:\s*\K[0-9]+' "$log" || echo 0)
-  failed=$(grep -oP '^\s*Failed\s*:\s*\K[0-9]+' "$log" || echo 0)
-  skipped=$(grep -oP '^\s*(Skipped|Unsupported)\s*:\s*\K[0-9]+' "$log" |
-    awk '{ sum += $1 } END { print sum + 0 }')
-  echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+  # lit's summary lists only the non-zero counts.
+  count() {
+    { grep -oP "^\\s*($1)\\s*:\\s*\\K[0-9]+" "$log" || true; } |
+      awk '{ sum += $1 } END { print sum + 0 }'
+  }
+  passed=$(count Passed)
+  failed=$(count 'Failed|Unresolved|Timed Out|Unexpectedly Passed')
+  skipped=$(count 'Skipped|Unsupported|Expectedly Failed')
+  echo "$passed passed, $failed failed, $skipped skipped"
   return "$status"
 }
 

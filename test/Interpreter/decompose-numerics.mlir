@@ -9,6 +9,10 @@
 // RUN: dattn-run %s --compare-pipeline='dattn-decompose{q-block=16 kv-block=16}' --tol=1e-9 | FileCheck %s
 // RUN: dattn-run %s --compare-pipeline='dattn-decompose{q-block=8 kv-block=24},canonicalize,cse' --tol=1e-9 --seed=7 | FileCheck %s
 // RUN: dattn-run %s --compare-pipeline='dattn-decompose{q-block=5 kv-block=3}' --tol=1e-9 --seed=11 | FileCheck %s
+// The generic form means the same: it evaluates to the same results.
+// RUN: dattn-opt %s --mlir-print-op-generic > %t.generic.mlir
+// RUN: dattn-run %t.generic.mlir --compare-with=%s --tol=0 | FileCheck %s --check-prefix=GENERIC
+// GENERIC-COUNT-51: rel_err 0 (tol 0): ok
 
 // CHECK-NOT: MISMATCH
 // CHECK: @causal_gqa1_d64_q1_k1: 1 result(s), rel_err {{.*}} (tol 1e-09): ok

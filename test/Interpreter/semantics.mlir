@@ -3,6 +3,7 @@
 
 // RUN: dattn-run %s --compare-with=%S/Inputs/semantics-equivalent.mlir --tol=1e-12 | FileCheck %s
 // RUN: dattn-run %s --entry=constant | FileCheck %s --check-prefix=VALUE
+// RUN: dattn-opt %s --mlir-print-op-generic | dattn-run - --compare-with=%S/Inputs/semantics-equivalent.mlir --tol=1e-12 | FileCheck %s
 
 // CHECK: @merge_with_identity: 1 result(s), rel_err {{.*}}: ok
 // CHECK: @rows_are_independent: 1 result(s), rel_err {{.*}}: ok

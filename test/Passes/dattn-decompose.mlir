@@ -1,4 +1,4 @@
-// RUN: dattn-opt %s --dattn-decompose | FileCheck %s
+// RUN: dattn-opt %s --dattn-decompose --verify-roundtrip | FileCheck %s
 // RUN: dattn-opt %s --mlir-print-op-generic | dattn-opt --dattn-decompose | FileCheck %s
 // RUN: dattn-opt %s --dattn-decompose="q-block=64 kv-block=64" | FileCheck %s --check-prefix=SMALL
 

@@ -36,25 +36,32 @@ using namespace mlir;
 using namespace mlir::dattn;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string>
-    inputFile(cl::Positional, cl::desc("<input .mlir file>"), cl::init("-"));
+static cl::OptionCategory runCategory("dattn-run options");
+
+static cl::opt<std::string> inputFile(cl::Positional,
+                                      cl::desc("<input .mlir file>"),
+                                      cl::init("-"), cl::cat(runCategory));
 static cl::list<std::string>
-    entries("entry", cl::desc("Function to run (repeatable; default: every "
-                              "public function with a body)"));
+    entries("entry",
+            cl::desc("Function to run (repeatable; default: every "
+                     "public function with a body)"),
+            cl::cat(runCategory));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the random inputs"),
-                              cl::init(0));
+                              cl::init(0), cl::cat(runCategory));
 static cl::opt<std::string> comparePipeline(
     "compare-pipeline",
     cl::desc("Also run each function after this pass pipeline (the syntax of "
              "dattn-opt --pass-pipeline, without the anchor: e.g. "
-             "'dattn-decompose{q-block=64},canonicalize') and compare"));
+             "'dattn-decompose{q-block=64},canonicalize') and compare"),
+    cl::cat(runCategory));
 static cl::opt<std::string> compareWith(
     "compare-with",
     cl::desc("Compare each function with the same-named function of this "
-             "file"));
+             "file"),
+    cl::cat(runCategory));
 static cl::opt<double> tolerance("tol",
                                  cl::desc("Largest relative error accepted"),
-                                 cl::init(1e-9));
+                                 cl::init(1e-9), cl::cat(runCategory));
 
 namespace {
 
@@ -133,6 +140,7 @@ int main(int argc, char **argv) {
   registerDAttnPasses();
   registerCanonicalizerPass();
   registerCSEPass();
+  cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
       "distattn reference evaluator\n\n"

@@ -1,4 +1,4 @@
-// RUN: dattn-opt %s --canonicalize | FileCheck %s
+// RUN: dattn-opt %s --canonicalize --verify-roundtrip | FileCheck %s
 // RUN: dattn-opt %s --mlir-print-op-generic | dattn-opt --canonicalize | FileCheck %s
 
 // A written-out full mask is the same as no mask.

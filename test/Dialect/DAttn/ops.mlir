@@ -1,4 +1,5 @@
 // RUN: dattn-opt %s | dattn-opt | FileCheck %s
+// RUN: dattn-opt %s --verify-roundtrip | FileCheck %s
 // RUN: dattn-opt %s --mlir-print-op-generic | dattn-opt | FileCheck %s
 
 // Graph-level attention with grouped-query heads (32 q heads, 8 kv heads),

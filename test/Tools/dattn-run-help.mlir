@@ -1,0 +1,9 @@
+// dattn-run explains itself.
+// RUN: dattn-run --help | FileCheck %s
+
+// CHECK: distattn reference evaluator
+// CHECK-DAG: --compare-pipeline=<string>
+// CHECK-DAG: --compare-with=<string>
+// CHECK-DAG: --entry=<string>
+// CHECK-DAG: --seed=<ulong>
+// CHECK-DAG: --tol=<number>
