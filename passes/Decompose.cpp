@@ -136,9 +136,9 @@ struct DAttnDecomposePass
                                 : MaskAttr();
         ++tiles;
         auto [kTile, vTile] = kvSlice(index);
-        states.push_back(MicroAttentionOp::create(builder, loc, stateType,
-                                                  qTile, kTile, vTile, tileMask,
-                                                  op.getScaleAttr()));
+        states.push_back(MicroAttentionOp::create(
+            builder, loc, stateType, qTile, kTile, vTile, /*q_offset=*/Value(),
+            /*k_offset=*/Value(), tileMask, op.getScaleAttr()));
       }
       Value merged;
       if (states.empty())

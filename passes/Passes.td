@@ -59,4 +59,49 @@ def DAttnDecompose : Pass<"dattn-decompose"> {
   ];
 }
 
+def DAttnPlanPrefill : Pass<"dattn-plan-prefill", "::mlir::ModuleOp"> {
+  let summary = "Plan sequence-parallel prefill over a ring of ranks (SPMD)";
+  let description = [{
+    Rewrites every self-attention `dattn.attention` (q_len == kv_len, a full
+    mask or a plain causal mask) into one SPMD program for `ranks` devices
+    on a 1-D `shard.grid`: the rank is `shard.process_linear_index`, each
+    rank computes micro-attention tiles of its own query rows, and the tile
+    positions are run-time values (`dattn.micro_attention ... at(...)`).
+    Strategies (`strategy=`):
+
+    * `ring`: contiguous blocks; N steps, each computing the local queries
+      against the KV block in hand while K and V move one hop
+      (`shard.shift ... offset = 1 rotate`). Causal work is unbalanced
+      (rank N-1 does about N times rank 0's).
+    * `striped`: token t on rank t mod N (strided slices, stride N), so
+      every causal tile is a near-triangle and ranks do equal work.
+    * `zigzag`: 2N chunks, rank r holds chunks r and 2N-1-r; four tiles a
+      step, balanced from the first step.
+    * `all-gather`: K and V all-gathered once (`shard.all_gather`); queries
+      in the zigzag layout for causal balance (Llama-3 context parallelism).
+
+    Sequence lengths that do not divide evenly are padded (`tensor.pad`);
+    tiles then carry `k_end = <length>` so padded keys are never seen, and
+    padded query rows are dropped. To compare the result with the input
+    program, every rank ends by assembling the whole output
+    (`tensor.insert_slice` of its rows into zeros, `shard.all_reduce` sum);
+    a deployment would keep the output sharded instead.
+
+    Not yet: head-parallel x ring, hierarchical ring orders, decode (KV
+    parallel) plans, q_len != kv_len, masks with shifted positions.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::shard::ShardDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"strategy", "strategy", "std::string", /*default=*/"\"ring\"",
+           "ring, striped, zigzag or all-gather">,
+    Option<"ranks", "ranks", "int64_t", /*default=*/"8",
+           "number of ranks (devices) in the sequence-parallel group">
+  ];
+}
+
 #endif // DISTATTN_PASSES_TD

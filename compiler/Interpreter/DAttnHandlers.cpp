@@ -22,13 +22,13 @@ distattn::AttentionShape attentionShape(const Tensor &q, const Tensor &k) {
 }
 
 /// The state of q against k/v: the body of attention and micro_attention.
-State attend(const Tensor &q, const Tensor &k, const Tensor &v, MaskAttr mask,
-             double scale) {
+State attend(const Tensor &q, const Tensor &k, const Tensor &v,
+             const distattn::MaskSpec &mask, double scale) {
   State state{Tensor::filled(q.shape, 0.0),
               Tensor::filled(ArrayRef<int64_t>(q.shape).drop_back(), 0.0)};
   distattn::microAttention<double>(
-      q.data.data(), k.data.data(), v.data.data(), attentionShape(q, k),
-      mask.getSpec(), scale, state.out.data.data(), state.lse.data.data());
+      q.data.data(), k.data.data(), v.data.data(), attentionShape(q, k), mask,
+      scale, state.out.data.data(), state.lse.data.data());
   return state;
 }
 
@@ -46,10 +46,11 @@ void mlir::dattn::interp::registerDAttnHandlers(Interpreter &interpreter) {
       [](Operation *op, ArrayRef<const RuntimeValue *> operands,
          SmallVectorImpl<RuntimeValue> &results) {
         auto attention = cast<AttentionOp>(op);
-        State state = attend(
-            std::get<Tensor>(*operands[0]), std::get<Tensor>(*operands[1]),
-            std::get<Tensor>(*operands[2]), attention.getEffectiveMask(),
-            attention.getEffectiveScale());
+        State state = attend(std::get<Tensor>(*operands[0]),
+                             std::get<Tensor>(*operands[1]),
+                             std::get<Tensor>(*operands[2]),
+                             attention.getEffectiveMask().getSpec(),
+                             attention.getEffectiveScale());
         results.push_back(std::move(state.out));
         return success();
       });
@@ -59,10 +60,15 @@ void mlir::dattn::interp::registerDAttnHandlers(Interpreter &interpreter) {
       [](Operation *op, ArrayRef<const RuntimeValue *> operands,
          SmallVectorImpl<RuntimeValue> &results) {
         auto tile = cast<MicroAttentionOp>(op);
+        distattn::MaskSpec mask = tile.getEffectiveMask().getSpec();
+        if (tile.hasDynamicOffsets()) {
+          // at(%q_offset, %k_offset) adds to the static offsets.
+          mask.q.offset += std::get<int64_t>(*operands[3]);
+          mask.k.offset += std::get<int64_t>(*operands[4]);
+        }
         results.push_back(attend(
             std::get<Tensor>(*operands[0]), std::get<Tensor>(*operands[1]),
-            std::get<Tensor>(*operands[2]), tile.getEffectiveMask(),
-            tile.getEffectiveScale()));
+            std::get<Tensor>(*operands[2]), mask, tile.getEffectiveScale()));
         return success();
       });
 

@@ -43,6 +43,8 @@ void Frame::bind(Value value, unsigned rank, RuntimeValue runtimeValue) {
 Interpreter::Interpreter(unsigned numRanks) : numRanks(numRanks) {
   registerDAttnHandlers(*this);
   registerTensorHandlers(*this);
+  registerControlHandlers(*this);
+  registerShardHandlers(*this);
 }
 
 void Interpreter::registerHandler(StringRef opName, OpHandler handler) {
@@ -72,7 +74,7 @@ LogicalResult
 Interpreter::runBlock(Block &block, Frame &frame,
                       std::vector<std::vector<RuntimeValue>> &results) {
   for (Operation &op : block) {
-    if (isa<func::ReturnOp>(op)) {
+    if (op.hasTrait<OpTrait::IsTerminator>()) {
       for (unsigned rank = 0; rank < numRanks; ++rank)
         for (Value operand : op.getOperands())
           results[rank].push_back(frame.lookup(operand, rank));
@@ -86,7 +88,7 @@ Interpreter::runBlock(Block &block, Frame &frame,
       return failure();
   }
   return block.getParentOp()->emitError()
-         << "the reference evaluator expects the body to end in func.return";
+         << "the reference evaluator expects the body to end in a terminator";
 }
 
 FailureOr<std::vector<std::vector<RuntimeValue>>>

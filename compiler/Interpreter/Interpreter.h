@@ -44,7 +44,8 @@ struct State {
   Tensor out, lse;
 };
 
-using RuntimeValue = std::variant<Tensor, State>;
+/// A tensor, a state, or an index/integer scalar (ranks, loop counters).
+using RuntimeValue = std::variant<Tensor, State, int64_t>;
 
 /// The bindings of one SPMD execution: every SSA value once per rank.
 class Frame {
@@ -84,16 +85,27 @@ public:
   FailureOr<std::vector<std::vector<RuntimeValue>>>
   run(func::FuncOp func, ArrayRef<std::vector<RuntimeValue>> args);
 
-private:
+  /// Runs the ops of `block` (its arguments already bound) up to its
+  /// terminator, and returns each rank's terminator operands.
   LogicalResult runBlock(Block &block, Frame &frame,
                          std::vector<std::vector<RuntimeValue>> &results);
 
+private:
   unsigned numRanks;
   llvm::StringMap<OpHandler> handlers;
 };
 
 void registerDAttnHandlers(Interpreter &interpreter);
 void registerTensorHandlers(Interpreter &interpreter);
+/// arith on index/integer scalars and scf.for (in lockstep over ranks).
+void registerControlHandlers(Interpreter &interpreter);
+/// shard.process_linear_index and the collectives, over simulated ranks.
+void registerShardHandlers(Interpreter &interpreter);
+
+/// The number of ranks an SPMD module runs on: the size of its shard.grid
+/// (1 without one). Fails with a diagnostic if grids of different sizes
+/// are used.
+FailureOr<unsigned> getNumRanks(Operation *module);
 
 /// Seeded standard-normal values (Box-Muller over mt19937_64, whose output
 /// the C++ standard fixes, so inputs are the same on every platform).

@@ -75,6 +75,10 @@ double mlir::dattn::interp::relativeError(const RuntimeValue &value,
   ErrorNorm norm;
   if (value.index() != reference.index())
     return std::numeric_limits<double>::infinity();
+  if (auto *scalar = std::get_if<int64_t>(&value))
+    return *scalar == std::get<int64_t>(reference)
+               ? 0
+               : std::numeric_limits<double>::infinity();
   if (auto *tensor = std::get_if<Tensor>(&value)) {
     norm.add(*tensor, std::get<Tensor>(reference));
   } else {

@@ -37,18 +37,45 @@ void forEachIndex(ArrayRef<int64_t> shape,
   }
 }
 
-/// The static offsets, sizes and strides of a slice op, or failure.
+/// The value of `value`, an operand of `op`, on this rank.
+int64_t operandValue(Operation *op, ArrayRef<const RuntimeValue *> operands,
+                     Value value) {
+  for (OpOperand &operand : op->getOpOperands())
+    if (operand.get() == value)
+      return std::get<int64_t>(*operands[operand.getOperandNumber()]);
+  llvm_unreachable("not an operand of the op");
+}
+
+SmallVector<int64_t> resolve(Operation *op,
+                             ArrayRef<const RuntimeValue *> operands,
+                             ArrayRef<OpFoldResult> mixed) {
+  SmallVector<int64_t> values;
+  for (OpFoldResult ofr : mixed) {
+    if (auto attr = dyn_cast<Attribute>(ofr))
+      values.push_back(cast<IntegerAttr>(attr).getInt());
+    else
+      values.push_back(operandValue(op, operands, cast<Value>(ofr)));
+  }
+  return values;
+}
+
+/// The offsets, sizes and strides of a slice op on this rank, checked to
+/// stay inside `full` (dynamic offsets are only known here).
 template <typename SliceOp>
-LogicalResult staticSliceParameters(SliceOp op, SmallVectorImpl<int64_t> &off,
-                                    SmallVectorImpl<int64_t> &sizes,
-                                    SmallVectorImpl<int64_t> &strides) {
-  if (!op.getOffsets().empty() || !op.getSizes().empty() ||
-      !op.getStrides().empty())
-    return op.emitError()
-           << "the reference evaluator needs static slice parameters";
-  off.assign(op.getStaticOffsets().begin(), op.getStaticOffsets().end());
-  sizes.assign(op.getStaticSizes().begin(), op.getStaticSizes().end());
-  strides.assign(op.getStaticStrides().begin(), op.getStaticStrides().end());
+LogicalResult
+sliceParameters(SliceOp op, ArrayRef<const RuntimeValue *> operands,
+                ArrayRef<int64_t> full, SmallVectorImpl<int64_t> &off,
+                SmallVectorImpl<int64_t> &sizes,
+                SmallVectorImpl<int64_t> &strides) {
+  off = resolve(op, operands, op.getMixedOffsets());
+  sizes = resolve(op, operands, op.getMixedSizes());
+  strides = resolve(op, operands, op.getMixedStrides());
+  for (size_t d = 0; d < full.size(); ++d)
+    if (off[d] < 0 || sizes[d] < 0 ||
+        (sizes[d] > 0 && off[d] + (sizes[d] - 1) * strides[d] >= full[d]))
+      return op.emitError() << "slice out of bounds in dimension " << d
+                            << ": offset " << off[d] << ", size " << sizes[d]
+                            << ", stride " << strides[d] << " in " << full[d];
   return success();
 }
 
@@ -69,10 +96,11 @@ void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
       [](Operation *op, ArrayRef<const RuntimeValue *> operands,
          SmallVectorImpl<RuntimeValue> &results) -> LogicalResult {
         auto slice = cast<tensor::ExtractSliceOp>(op);
-        SmallVector<int64_t> offsets, sizes, strides;
-        if (failed(staticSliceParameters(slice, offsets, sizes, strides)))
-          return failure();
         const Tensor &source = std::get<Tensor>(*operands[0]);
+        SmallVector<int64_t> offsets, sizes, strides;
+        if (failed(sliceParameters(slice, operands, source.shape, offsets,
+                                   sizes, strides)))
+          return failure();
         SmallVector<int64_t> sourceStrides = source.getStrides();
         Tensor result = Tensor::filled(sizes, 0.0);
         int64_t next = 0;
@@ -92,11 +120,12 @@ void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
       [](Operation *op, ArrayRef<const RuntimeValue *> operands,
          SmallVectorImpl<RuntimeValue> &results) -> LogicalResult {
         auto insert = cast<tensor::InsertSliceOp>(op);
-        SmallVector<int64_t> offsets, sizes, strides;
-        if (failed(staticSliceParameters(insert, offsets, sizes, strides)))
-          return failure();
         const Tensor &source = std::get<Tensor>(*operands[0]);
         Tensor result = std::get<Tensor>(*operands[1]);
+        SmallVector<int64_t> offsets, sizes, strides;
+        if (failed(sliceParameters(insert, operands, result.shape, offsets,
+                                   sizes, strides)))
+          return failure();
         SmallVector<int64_t> destStrides = result.getStrides();
         int64_t next = 0;
         forEachIndex(sizes, [&](ArrayRef<int64_t> index) {
@@ -145,14 +174,51 @@ void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
       });
 
   interpreter.registerLocalHandler(
+      tensor::PadOp::getOperationName(),
+      [](Operation *op, ArrayRef<const RuntimeValue *> operands,
+         SmallVectorImpl<RuntimeValue> &results) -> LogicalResult {
+        auto pad = cast<tensor::PadOp>(op);
+        Value padding = pad.getConstantPaddingValue();
+        auto constant =
+            padding ? padding.getDefiningOp<arith::ConstantOp>() : nullptr;
+        auto paddingValue =
+            constant ? dyn_cast<FloatAttr>(constant.getValue()) : nullptr;
+        if (!paddingValue || !pad.getLow().empty() || !pad.getHigh().empty())
+          return op->emitError() << "the reference evaluator pads with a "
+                                    "float constant by static amounts only";
+        const Tensor &source = std::get<Tensor>(*operands[0]);
+        Tensor result = Tensor::filled(pad.getResultType().getShape(),
+                                       paddingValue.getValueAsDouble());
+        SmallVector<int64_t> unitStrides(source.shape.size(), 1);
+        SmallVector<int64_t> resultStrides = result.getStrides();
+        int64_t next = 0;
+        forEachIndex(source.shape, [&](ArrayRef<int64_t> index) {
+          result.data[sourceOffset(index, pad.getStaticLow(), unitStrides,
+                                   resultStrides)] = source.data[next++];
+        });
+        results.push_back(std::move(result));
+        return success();
+      });
+
+  interpreter.registerLocalHandler(
       arith::ConstantOp::getOperationName(),
       [](Operation *op, ArrayRef<const RuntimeValue *>,
          SmallVectorImpl<RuntimeValue> &results) -> LogicalResult {
-        auto elements = dyn_cast<DenseFPElementsAttr>(
-            cast<arith::ConstantOp>(op).getValue());
+        Attribute value = cast<arith::ConstantOp>(op).getValue();
+        if (auto integer = dyn_cast<IntegerAttr>(value)) {
+          results.push_back(integer.getValue().getSExtValue());
+          return success();
+        }
+        if (auto scalar = dyn_cast<FloatAttr>(value)) {
+          // A rank-0 tensor: scalars only feed tensor.pad's padding value.
+          results.push_back(Tensor::filled({}, scalar.getValueAsDouble()));
+          return success();
+        }
+        auto elements = dyn_cast<DenseFPElementsAttr>(value);
         if (!elements)
-          return op->emitError() << "the reference evaluator supports dense "
-                                    "floating-point tensor constants only";
+          return op->emitError() << "the reference evaluator supports index, "
+                                    "integer, float and dense floating-point "
+                                    "tensor constants only";
         Tensor result = Tensor::filled(elements.getType().getShape(), 0.0);
         size_t next = 0;
         for (APFloat value : elements.getValues<APFloat>())

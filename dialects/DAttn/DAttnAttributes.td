@@ -31,20 +31,27 @@ def DAttn_MaskAttr : AttrDef<DAttn_Dialect, "Mask"> {
     #dattn.mask<causal>                              // q_pos = i, k_pos = j
     #dattn.mask<causal, q = 1 + 4 * i, k = 2 + 4 * j> // a striped tile, N = 4
     #dattn.mask<full>
+    #dattn.mask<full, k_end = 300>                  // keys from 300 on are padding
     ```
-    Positions equal to `0 + 1 * i` are elided when printing.
+    `k_end = L` hides keys at positions `L` and later: a sequence padded to
+    a multiple of the rank count keeps its true length there. Positions
+    equal to `0 + 1 * i` and an absent `k_end` are elided when printing.
   }];
   let parameters = (ins
     EnumParameter<DAttn_MaskKind>:$kind,
     DefaultValuedParameter<"int64_t", "0">:$qOffset,
     DefaultValuedParameter<"int64_t", "1">:$qStride,
     DefaultValuedParameter<"int64_t", "0">:$kOffset,
-    DefaultValuedParameter<"int64_t", "1">:$kStride
+    DefaultValuedParameter<"int64_t", "1">:$kStride,
+    DefaultValuedParameter<"int64_t", "std::numeric_limits<int64_t>::max()">:$kLimit
   );
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     bool isCausal() const { return getKind() == MaskKind::Causal; }
+    bool hasKLimit() const {
+      return getKLimit() != std::numeric_limits<int64_t>::max();
+    }
     /// The runtime's description of this mask (shared with the kernels).
     ::distattn::MaskSpec getSpec() const;
     /// How much of a qLen x kLen tile this mask leaves visible.

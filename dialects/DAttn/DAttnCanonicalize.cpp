@@ -19,21 +19,23 @@ template <typename OpTy> struct DropFullMask : OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     MaskAttr mask = op.getMaskAttr();
-    if (!mask || mask.isCausal())
+    if (!mask || mask.isCausal() || mask.hasKLimit())
       return failure();
     rewriter.modifyOpInPlace(op, [&] { op.removeMaskAttr(); });
     return success();
   }
 };
 
-/// A causal tile that lies entirely below the diagonal needs no mask; one
-/// entirely above it contributes nothing and becomes the identity.
+/// A tile whose mask hides nothing (entirely below the causal diagonal and
+/// the key limit) needs no mask; one whose mask hides everything contributes
+/// nothing and becomes the identity.
 struct ResolveTileMask : OpRewritePattern<MicroAttentionOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MicroAttentionOp op,
                                 PatternRewriter &rewriter) const override {
+    // A tile placed at run time is classified when it runs.
     MaskAttr mask = op.getMaskAttr();
-    if (!mask || !mask.isCausal())
+    if (!mask || op.hasDynamicOffsets())
       return failure();
     auto coverage = mask.classify(op.getQ().getType().getDimSize(2),
                                   op.getK().getType().getDimSize(2));

@@ -77,7 +77,8 @@ Attribute MaskAttr::parse(AsmParser &parser, Type) {
     return {};
   }
   int64_t qOffset = 0, qStride = 1, kOffset = 0, kStride = 1;
-  bool seenQ = false, seenK = false;
+  int64_t kLimit = std::numeric_limits<int64_t>::max();
+  bool seenQ = false, seenK = false, seenLimit = false;
   while (succeeded(parser.parseOptionalComma())) {
     SMLoc keyLoc = parser.getCurrentLocation();
     if (!seenQ && succeeded(parser.parseOptionalKeyword("q"))) {
@@ -88,16 +89,21 @@ Attribute MaskAttr::parse(AsmParser &parser, Type) {
       seenK = true;
       if (parsePositionMap(parser, "j", kOffset, kStride))
         return {};
+    } else if (!seenLimit && succeeded(parser.parseOptionalKeyword("k_end"))) {
+      seenLimit = true;
+      if (parser.parseEqual() || parser.parseInteger(kLimit))
+        return {};
     } else {
-      parser.emitError(keyLoc, "expected 'q = <offset> + <stride> * i' or "
-                               "'k = <offset> + <stride> * j', each once");
+      parser.emitError(keyLoc, "expected 'q = <offset> + <stride> * i', "
+                               "'k = <offset> + <stride> * j' or 'k_end = "
+                               "<position>', each once");
       return {};
     }
   }
   if (parser.parseGreater())
     return {};
   return getChecked([&] { return parser.emitError(loc); }, parser.getContext(),
-                    *kind, qOffset, qStride, kOffset, kStride);
+                    *kind, qOffset, qStride, kOffset, kStride, kLimit);
 }
 
 void MaskAttr::print(AsmPrinter &printer) const {
@@ -106,24 +112,32 @@ void MaskAttr::print(AsmPrinter &printer) const {
     printer << ", q = " << getQOffset() << " + " << getQStride() << " * i";
   if (getKOffset() != 0 || getKStride() != 1)
     printer << ", k = " << getKOffset() << " + " << getKStride() << " * j";
+  if (hasKLimit())
+    printer << ", k_end = " << getKLimit();
   printer << ">";
 }
 
 LogicalResult MaskAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                MaskKind, int64_t qOffset, int64_t qStride,
-                               int64_t kOffset, int64_t kStride) {
+                               int64_t kOffset, int64_t kStride,
+                               int64_t kLimit) {
   // M1
   if (qStride < 1 || kStride < 1)
     return emitError() << "mask position strides must be at least 1";
   // M2
   if (qOffset < 0 || kOffset < 0)
     return emitError() << "mask position offsets must be non-negative";
+  // M3
+  if (kLimit < 1)
+    return emitError() << "mask k_end must be at least 1";
   return success();
 }
 
 distattn::MaskSpec MaskAttr::getSpec() const {
-  return {
-      isCausal(), {getQOffset(), getQStride()}, {getKOffset(), getKStride()}};
+  return {isCausal(),
+          {getQOffset(), getQStride()},
+          {getKOffset(), getKStride()},
+          getKLimit()};
 }
 
 distattn::TileCoverage MaskAttr::classify(int64_t qLen, int64_t kLen) const {
@@ -133,7 +147,8 @@ distattn::TileCoverage MaskAttr::classify(int64_t qLen, int64_t kLen) const {
 MaskAttr MaskAttr::getSubTile(int64_t qBegin, int64_t kBegin) const {
   return MaskAttr::get(getContext(), getKind(),
                        getQOffset() + getQStride() * qBegin, getQStride(),
-                       getKOffset() + getKStride() * kBegin, getKStride());
+                       getKOffset() + getKStride() * kBegin, getKStride(),
+                       getKLimit());
 }
 
 #define GET_ATTRDEF_CLASSES

@@ -92,7 +92,9 @@ static LogicalResult verifyAttentionOperands(Operation *op, Value q, Value k,
 }
 
 static MaskAttr effectiveMask(MLIRContext *context, MaskAttr mask) {
-  return mask ? mask : MaskAttr::get(context, MaskKind::Full, 0, 1, 0, 1);
+  return mask ? mask
+              : MaskAttr::get(context, MaskKind::Full, 0, 1, 0, 1,
+                              std::numeric_limits<int64_t>::max());
 }
 
 static double effectiveScale(FloatAttr scale, Value q) {
@@ -138,6 +140,10 @@ LogicalResult MicroAttentionOp::verify() {
   if (failed(verifyAttentionOperands(*this, getQ(), getK(), getV(),
                                      getMaskAttr(), getScaleAttr())))
     return failure();
+  // MA10: dynamic offsets come in pairs.
+  if (bool(getQOffset()) != bool(getKOffset()))
+    return emitOpError() << "dynamic offsets are given for both q and k or "
+                            "for neither";
   // MA7: the state covers q's rows.
   auto qShape = getQ().getType().getShape();
   auto state = getState().getType();

@@ -45,7 +45,8 @@ def DAttn_AttentionOp : DAttn_Op<"attention", [Pure]> {
   }];
 }
 
-def DAttn_MicroAttentionOp : DAttn_Op<"micro_attention", [Pure]> {
+def DAttn_MicroAttentionOp : DAttn_Op<"micro_attention",
+    [Pure, AttrSizedOperandSegments]> {
   let summary = "one attention tile: (q tile, kv tile) -> state";
   let description = [{
     A micro-attention (MA): the state of attending the rows of `q` to the
@@ -54,20 +55,31 @@ def DAttn_MicroAttentionOp : DAttn_Op<"micro_attention", [Pure]> {
     in full carries no mask. Fully masked tiles are legal (their state is the
     identity) and canonicalize to `dattn.empty_state`.
 
+    In SPMD plans a tile's place depends on the rank, a run-time value: the
+    optional `at(%q_offset, %k_offset)` operands are added to the mask's
+    static offsets, and the tile is then classified (fully visible, partial,
+    hidden) when it runs rather than when it is compiled.
+
+    ```mlir
+    %s = dattn.micro_attention %q, %k, %v mask(<causal>) at(%qpos, %kpos) : ...
+    ```
+
     ```mlir
     %s = dattn.micro_attention %qt, %kt, %vt mask(<causal, q = 128 + 1 * i, k = 128 + 1 * j>)
         : tensor<1x32x128x128xbf16>, tensor<1x8x128x128xbf16>,
           tensor<1x8x128x128xbf16> -> !dattn.state<1x32x128x128>
     ```
-    Constraints MA1-MA8 in Spec.md.
+    Constraints MA1-MA10 in Spec.md.
   }];
   let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k,
                        AnyRankedTensor:$v,
+                       Optional<Index>:$q_offset, Optional<Index>:$k_offset,
                        OptionalAttr<DAttn_MaskAttr>:$mask,
                        OptionalAttr<F64Attr>:$scale);
   let results = (outs DAttn_StateType:$state);
   let assemblyFormat = [{
-    $q `,` $k `,` $v (`mask` `(` $mask^ `)`)? (`scale` `(` $scale^ `)`)?
+    $q `,` $k `,` $v (`mask` `(` $mask^ `)`)?
+    (`at` `(` $q_offset^ `,` $k_offset `)`)? (`scale` `(` $scale^ `)`)?
     attr-dict `:` type($q) `,` type($k) `,` type($v) `->` qualified(type($state))
   }];
   let hasVerifier = 1;
@@ -75,6 +87,8 @@ def DAttn_MicroAttentionOp : DAttn_Op<"micro_attention", [Pure]> {
   let extraClassDeclaration = [{
     double getEffectiveScale();
     MaskAttr getEffectiveMask();
+    /// Whether the tile's place is only known at run time.
+    bool hasDynamicOffsets() { return getQOffset() != nullptr; }
   }];
 }
 

@@ -30,3 +30,8 @@ func.func @same(%q: tensor<1x2x16x32xf32>, %k: tensor<1x2x16x32xf32>, %v: tensor
   %o = dattn.attention %q, %k, %v : tensor<1x2x16x32xf32>, tensor<1x2x16x32xf32>, tensor<1x2x16x32xf32> -> tensor<1x2x16x32xf32>
   return %o : tensor<1x2x16x32xf32>
 }
+
+// A ring plan whose blocks travel the wrong way round is caught too.
+// RUN: dattn-opt %S/../Passes/dattn-plan-prefill-padding.mlir --dattn-plan-prefill="strategy=ring ranks=4" | sed 's/offset = 1 rotate/offset = -1 rotate/' > %t.reversed.mlir
+// RUN: not dattn-run %S/../Passes/dattn-plan-prefill-padding.mlir --compare-with=%t.reversed.mlir | FileCheck %s --check-prefix=REVERSED
+// REVERSED: @full_37: 1 result(s) x 4 ranks, rel_err {{.*}}: MISMATCH

@@ -17,6 +17,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Shard/IR/ShardDialect.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -66,8 +68,11 @@ static cl::opt<double> tolerance("tol",
 namespace {
 
 using Results = std::vector<interp::RuntimeValue>;
+using RankResults = std::vector<Results>;
 
 double l2Norm(const interp::RuntimeValue &value) {
+  if (auto *scalar = std::get_if<int64_t>(&value))
+    return std::abs(double(*scalar));
   const interp::Tensor &tensor = std::holds_alternative<interp::Tensor>(value)
                                      ? std::get<interp::Tensor>(value)
                                      : std::get<interp::State>(value).out;
@@ -77,8 +82,12 @@ double l2Norm(const interp::RuntimeValue &value) {
   return std::sqrt(sum);
 }
 
-/// Runs `func` on one rank with inputs drawn from `seed`.
-FailureOr<Results> runOnRandomInputs(func::FuncOp func) {
+/// Runs `func` on every rank of its module's grid (one rank without a
+/// grid), each rank given the same inputs drawn from `seed`.
+FailureOr<RankResults> runOnRandomInputs(func::FuncOp func) {
+  auto numRanks = interp::getNumRanks(func->getParentOp());
+  if (failed(numRanks))
+    return failure();
   std::vector<interp::RuntimeValue> args;
   for (auto [index, type] : llvm::enumerate(func.getArgumentTypes())) {
     auto input = interp::makeRandomInput(type, seed * 1000003 + index);
@@ -87,14 +96,13 @@ FailureOr<Results> runOnRandomInputs(func::FuncOp func) {
                               << index << " of type " << type;
     args.push_back(std::move(*input));
   }
-  interp::Interpreter interpreter(/*numRanks=*/1);
-  auto results = interpreter.run(func, {args});
-  if (failed(results))
-    return failure();
-  return std::move((*results)[0]);
+  interp::Interpreter interpreter(*numRanks);
+  std::vector<std::vector<interp::RuntimeValue>> perRank(*numRanks, args);
+  return interpreter.run(func, perRank);
 }
 
-/// Prints `@name: ...` for one function; returns false on any failure.
+/// Prints `@name: ...` for one function; returns false on any failure. In
+/// a comparison every rank of `other` must match rank 0 of `func`.
 bool checkFunction(func::FuncOp func, func::FuncOp other) {
   llvm::outs() << "@" << func.getSymName() << ": ";
   auto results = runOnRandomInputs(func);
@@ -102,9 +110,10 @@ bool checkFunction(func::FuncOp func, func::FuncOp other) {
     llvm::outs() << "error\n";
     return false;
   }
+  const Results &reference = results->front();
   if (!other) {
-    llvm::outs() << results->size() << " result(s), l2";
-    for (const auto &value : *results)
+    llvm::outs() << reference.size() << " result(s), l2";
+    for (const auto &value : reference)
       llvm::outs() << " " << llvm::format("%.9g", l2Norm(value));
     llvm::outs() << "\n";
     return true;
@@ -120,11 +129,14 @@ bool checkFunction(func::FuncOp func, func::FuncOp other) {
     return false;
   }
   double worst = 0;
-  for (auto [value, reference] : llvm::zip(*otherResults, *results))
-    worst = std::max(worst, interp::relativeError(value, reference));
+  for (const Results &rankResults : *otherResults)
+    for (auto [value, ref] : llvm::zip(rankResults, reference))
+      worst = std::max(worst, interp::relativeError(value, ref));
   bool ok = worst <= tolerance;
-  llvm::outs() << results->size() << " result(s), rel_err "
-               << llvm::format("%.3g", worst) << " (tol "
+  llvm::outs() << reference.size() << " result(s)";
+  if (otherResults->size() > 1)
+    llvm::outs() << " x " << otherResults->size() << " ranks";
+  llvm::outs() << ", rel_err " << llvm::format("%.3g", worst) << " (tol "
                << llvm::format("%.3g", tolerance.getValue())
                << "): " << (ok ? "ok" : "MISMATCH") << "\n";
   return ok;
@@ -135,8 +147,9 @@ bool checkFunction(func::FuncOp func, func::FuncOp other) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   DialectRegistry registry;
-  registry.insert<DAttnDialect, arith::ArithDialect, func::FuncDialect,
-                  tensor::TensorDialect>();
+  registry
+      .insert<DAttnDialect, arith::ArithDialect, func::FuncDialect,
+              scf::SCFDialect, shard::ShardDialect, tensor::TensorDialect>();
   registerDAttnPasses();
   registerCanonicalizerPass();
   registerCSEPass();

@@ -35,16 +35,19 @@ struct PositionMap {
   int64_t at(int64_t i) const { return offset + stride * i; }
 };
 
-/// Which (q, k) pairs of a tile are visible.
+/// Which (q, k) pairs of a tile are visible: keys before `kLimit` (the
+/// sequence length; later positions are padding), and with `causal` only
+/// those at or before the query's position.
 struct MaskSpec {
   bool causal = false;
   PositionMap q, k;
+  int64_t kLimit = std::numeric_limits<int64_t>::max();
   bool visible(int64_t i, int64_t j) const {
-    return !causal || q.at(i) >= k.at(j);
+    return k.at(j) < kLimit && (!causal || q.at(i) >= k.at(j));
   }
   /// The mask of the sub-tile starting at local row qBegin, column kBegin.
   MaskSpec subTile(int64_t qBegin, int64_t kBegin) const {
-    return {causal, {q.at(qBegin), q.stride}, {k.at(kBegin), k.stride}};
+    return {causal, {q.at(qBegin), q.stride}, {k.at(kBegin), k.stride}, kLimit};
   }
 };
 
@@ -54,14 +57,17 @@ enum class TileCoverage { None, Partial, All };
 
 inline TileCoverage classifyTile(const MaskSpec &mask, int64_t qLen,
                                  int64_t kLen) {
-  if (!mask.causal)
-    return TileCoverage::All;
-  int64_t qMin = mask.q.at(0), qMax = mask.q.at(qLen - 1);
   int64_t kMin = mask.k.at(0), kMax = mask.k.at(kLen - 1);
-  if (qMin >= kMax)
-    return TileCoverage::All;
+  if (kMin >= mask.kLimit)
+    return TileCoverage::None;
+  bool allBeforeLimit = kMax < mask.kLimit;
+  if (!mask.causal)
+    return allBeforeLimit ? TileCoverage::All : TileCoverage::Partial;
+  int64_t qMin = mask.q.at(0), qMax = mask.q.at(qLen - 1);
   if (qMax < kMin)
     return TileCoverage::None;
+  if (qMin >= kMax && allBeforeLimit)
+    return TileCoverage::All;
   return TileCoverage::Partial;
 }
 

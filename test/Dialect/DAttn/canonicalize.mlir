@@ -113,3 +113,29 @@ func.func @finalize_keep_used_lse(%s: !dattn.state<1x2x4x8>) -> tensor<1x2x4xf32
   %o, %lse = dattn.finalize %s : !dattn.state<1x2x4x8> -> tensor<1x2x4x8xbf16>, tensor<1x2x4xf32>
   return %lse : tensor<1x2x4xf32>
 }
+
+// Keys all before k_end: the limit hides nothing and the mask goes.
+// CHECK-LABEL: func.func @k_end_after_tile
+// CHECK: dattn.micro_attention %{{.+}}, %{{.+}}, %{{.+}} :
+// CHECK-NOT: mask
+func.func @k_end_after_tile(%q: tensor<1x4x8x32xf32>, %k: tensor<1x4x8x32xf32>, %v: tensor<1x4x8x32xf32>) -> !dattn.state<1x4x8x32> {
+  %s = dattn.micro_attention %q, %k, %v mask(<full, k_end = 100>) : tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32> -> !dattn.state<1x4x8x32>
+  return %s : !dattn.state<1x4x8x32>
+}
+
+// Keys all at or past k_end (padding): the tile is the identity.
+// CHECK-LABEL: func.func @tile_past_k_end
+// CHECK-NEXT: %[[E:.+]] = dattn.empty_state : !dattn.state<1x4x8x32>
+// CHECK-NEXT: return %[[E]]
+func.func @tile_past_k_end(%q: tensor<1x4x8x32xf32>, %k: tensor<1x4x8x32xf32>, %v: tensor<1x4x8x32xf32>) -> !dattn.state<1x4x8x32> {
+  %s = dattn.micro_attention %q, %k, %v mask(<full, k = 40 + 1 * j, k_end = 37>) : tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32> -> !dattn.state<1x4x8x32>
+  return %s : !dattn.state<1x4x8x32>
+}
+
+// A tile placed at run time keeps its mask: it is classified when it runs.
+// CHECK-LABEL: func.func @dynamic_tile_keeps_mask
+// CHECK: dattn.micro_attention {{.*}} mask(<causal>) at(
+func.func @dynamic_tile_keeps_mask(%q: tensor<1x4x8x32xf32>, %k: tensor<1x4x8x32xf32>, %v: tensor<1x4x8x32xf32>, %qo: index, %ko: index) -> !dattn.state<1x4x8x32> {
+  %s = dattn.micro_attention %q, %k, %v mask(<causal>) at(%qo, %ko) : tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32> -> !dattn.state<1x4x8x32>
+  return %s : !dattn.state<1x4x8x32>
+}

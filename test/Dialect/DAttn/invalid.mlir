@@ -41,7 +41,7 @@ func.func private @mask_kind() attributes {m = #dattn.mask<sliding>}
 // -----
 
 // Each position map is given once.
-// expected-error @+1 {{expected 'q = <offset> + <stride> * i' or 'k = <offset> + <stride> * j', each once}}
+// expected-error @+1 {{expected 'q = <offset> + <stride> * i', 'k = <offset> + <stride> * j' or 'k_end = <position>', each once}}
 func.func private @mask_twice() attributes {m = #dattn.mask<causal, q = 0 + 1 * i, q = 1 + 1 * i>}
 
 // -----
@@ -239,6 +239,21 @@ func.func @micro_attention_ma8(%q: tensor<1x8x16x64xf32>, %k: tensor<1x2x16x64xf
 func.func @micro_attention_ma9(%q: tensor<1x8x16x64xf32>, %k: tensor<1x2x16x64xf32>, %v: tensor<1x2x16x64xf32>) {
   // expected-error @+1 {{mask positions of the last row or column overflow 64 bits}}
   %s = dattn.micro_attention %q, %k, %v mask(<causal, q = 0 + 1000000000000000000 * i>) : tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32> -> !dattn.state<1x8x16x64>
+  return
+}
+
+// -----
+
+// M3: k_end is at least 1.
+// expected-error @+1 {{mask k_end must be at least 1}}
+func.func private @mask_m3() attributes {m = #dattn.mask<full, k_end = 0>}
+
+// -----
+
+// MA10: dynamic offsets come in pairs.
+func.func @micro_attention_ma10(%q: tensor<1x8x16x64xf32>, %k: tensor<1x2x16x64xf32>, %v: tensor<1x2x16x64xf32>, %o: index) {
+  // expected-error @+1 {{dynamic offsets are given for both q and k or for neither}}
+  %s = "dattn.micro_attention"(%q, %k, %v, %o) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0>}> : (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>, index) -> !dattn.state<1x8x16x64>
   return
 }
 

@@ -45,6 +45,14 @@ func.func @full_mask_and_cast(%q: tensor<1x1x1x64xf32>, %k: tensor<1x1x3x64xf32>
   return %o : tensor<1x1x1x64xbf16>
 }
 
+// A padded tile: keys from position 37 on are hidden; positions at run time.
+// CHECK-LABEL: func.func @padded_tile_at
+// CHECK: dattn.micro_attention %{{.+}}, %{{.+}}, %{{.+}} mask(<full, k_end = 37>) at(%{{.+}}, %{{.+}}) :
+func.func @padded_tile_at(%q: tensor<1x2x10x16xf32>, %k: tensor<1x2x10x16xf32>, %v: tensor<1x2x10x16xf32>, %qo: index, %ko: index) -> !dattn.state<1x2x10x16> {
+  %s = dattn.micro_attention %q, %k, %v mask(<full, k_end = 37>) at(%qo, %ko) : tensor<1x2x10x16xf32>, tensor<1x2x10x16xf32>, tensor<1x2x10x16xf32> -> !dattn.state<1x2x10x16>
+  return %s : !dattn.state<1x2x10x16>
+}
+
 // Attributes and types stand alone too.
 // CHECK-LABEL: func.func private @standalone
 // CHECK-SAME: (!dattn.state<4x2x1x256>)

@@ -138,15 +138,21 @@ TEST(HostReference, ClassifyTilesClosedForm) {
     for (int64_t ko = 0; ko < 6; ++ko)
       for (int64_t qs = 1; qs < 4; ++qs)
         for (int64_t ks = 1; ks < 4; ++ks) {
-          MaskSpec m{true, {qo, qs}, {ko, ks}};
-          int visible = 0;
-          for (int i = 0; i < 3; ++i)
-            for (int j = 0; j < 4; ++j)
-              visible += m.visible(i, j);
-          TileCoverage want = visible == 0    ? TileCoverage::None
-                              : visible == 12 ? TileCoverage::All
-                                              : TileCoverage::Partial;
-          EXPECT_EQ(classifyTile(m, 3, 4), want);
+          for (bool causal : {false, true})
+            for (int64_t kLimit : {int64_t(1), int64_t(5), int64_t(9),
+                                   std::numeric_limits<int64_t>::max()}) {
+              MaskSpec m{causal, {qo, qs}, {ko, ks}, kLimit};
+              int visible = 0;
+              for (int i = 0; i < 3; ++i)
+                for (int j = 0; j < 4; ++j)
+                  visible += m.visible(i, j);
+              TileCoverage want = visible == 0    ? TileCoverage::None
+                                  : visible == 12 ? TileCoverage::All
+                                                  : TileCoverage::Partial;
+              EXPECT_EQ(classifyTile(m, 3, 4), want)
+                  << "causal " << causal << " q " << qo << "+" << qs << "i k "
+                  << ko << "+" << ks << "j k_end " << kLimit;
+            }
         }
 }
 

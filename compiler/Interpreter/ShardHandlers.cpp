@@ -1,0 +1,216 @@
+//===- ShardHandlers.cpp - Evaluator semantics of the shard dialect -------===//
+//
+// Simulated ranks: the evaluator runs one SPMD function on every device of a
+// shard.grid in lockstep, so a collective is a function of all ranks'
+// operands. Group semantics follow upstream shard: the devices that share
+// their coordinates on every axis outside `grid_axes` form a group, ordered
+// by their coordinates on `grid_axes`. shard.shift moves each value `offset`
+// places along `shift_axis` (the receiver of rank c is c + offset, as with
+// MPI_Cart_shift); without `rotate`, ranks with no sender get NaN, which any
+// later use makes visible.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Interpreter/Interpreter.h"
+
+#include "mlir/Dialect/Shard/IR/ShardOps.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::dattn::interp;
+
+namespace {
+
+/// A static device grid and the groups of its collectives.
+struct Grid {
+  SmallVector<int64_t> shape;
+
+  SmallVector<int64_t> coordinates(int64_t rank) const {
+    SmallVector<int64_t> coords(shape.size());
+    for (int d = int(shape.size()) - 1; d >= 0; --d) {
+      coords[d] = rank % shape[d];
+      rank /= shape[d];
+    }
+    return coords;
+  }
+
+  int64_t linearize(ArrayRef<int64_t> coords) const {
+    int64_t rank = 0;
+    for (size_t d = 0; d < shape.size(); ++d)
+      rank = rank * shape[d] + coords[d];
+    return rank;
+  }
+
+  /// The ranks of `rank`'s group along `axes`, in group order.
+  SmallVector<int64_t> group(int64_t rank, ArrayRef<int16_t> axes) const {
+    SmallVector<int64_t> members;
+    SmallVector<int64_t> coords = coordinates(rank);
+    int64_t size = 1;
+    for (int16_t axis : axes)
+      size *= shape[axis];
+    for (int64_t index = 0; index < size; ++index) {
+      int64_t rest = index;
+      for (int a = int(axes.size()) - 1; a >= 0; --a) {
+        coords[axes[a]] = rest % shape[axes[a]];
+        rest /= shape[axes[a]];
+      }
+      members.push_back(linearize(coords));
+    }
+    return members;
+  }
+};
+
+FailureOr<Grid> lookupGrid(Operation *op, FlatSymbolRefAttr name) {
+  auto grid = SymbolTable::lookupNearestSymbolFrom<shard::GridOp>(op, name);
+  if (!grid)
+    return op->emitError() << "no shard.grid named " << name;
+  Grid result;
+  for (int64_t dim : grid.getShape()) {
+    if (ShapedType::isDynamic(dim))
+      return op->emitError()
+             << "the reference evaluator needs a grid of static shape";
+    result.shape.push_back(dim);
+  }
+  return result;
+}
+
+/// Concatenates `parts` along `axis`.
+Tensor concatenate(ArrayRef<const Tensor *> parts, int64_t axis) {
+  SmallVector<int64_t> shape = parts.front()->shape;
+  shape[axis] = 0;
+  for (const Tensor *part : parts)
+    shape[axis] += part->shape[axis];
+  Tensor result = Tensor::filled(shape, 0.0);
+  // Row-major: the outer dims before `axis` index contiguous runs.
+  int64_t outer = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  size_t next = 0;
+  for (int64_t o = 0; o < outer; ++o)
+    for (const Tensor *part : parts) {
+      int64_t run = part->getNumElements() / outer;
+      std::copy_n(part->data.begin() + o * run, run,
+                  result.data.begin() + next);
+      next += run;
+    }
+  return result;
+}
+
+} // namespace
+
+FailureOr<unsigned> mlir::dattn::interp::getNumRanks(Operation *module) {
+  std::optional<int64_t> ranks;
+  WalkResult walk = module->walk([&](shard::GridOp grid) {
+    int64_t size = 1;
+    for (int64_t dim : grid.getShape()) {
+      if (ShapedType::isDynamic(dim)) {
+        grid.emitError() << "the reference evaluator needs a grid of static "
+                            "shape";
+        return WalkResult::interrupt();
+      }
+      size *= dim;
+    }
+    if (ranks && *ranks != size) {
+      grid.emitError() << "grids of different sizes (" << *ranks << " and "
+                       << size << ") in one module";
+      return WalkResult::interrupt();
+    }
+    ranks = size;
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return failure();
+  return unsigned(ranks.value_or(1));
+}
+
+void mlir::dattn::interp::registerShardHandlers(Interpreter &interpreter) {
+  interpreter.registerHandler(
+      shard::ProcessLinearIndexOp::getOperationName(),
+      [](Operation *op, Frame &frame) -> LogicalResult {
+        for (unsigned rank = 0; rank < frame.getNumRanks(); ++rank)
+          frame.bind(op->getResult(0), rank, int64_t(rank));
+        return success();
+      });
+
+  interpreter.registerHandler(
+      shard::ShiftOp::getOperationName(),
+      [](Operation *op, Frame &frame) -> LogicalResult {
+        auto shift = cast<shard::ShiftOp>(op);
+        auto grid = lookupGrid(op, shift.getGridAttr());
+        if (failed(grid))
+          return failure();
+        int64_t axis = shift.getShiftAxis().getSExtValue();
+        int64_t size = grid->shape[axis];
+        for (unsigned rank = 0; rank < frame.getNumRanks(); ++rank) {
+          SmallVector<int64_t> coords = grid->coordinates(rank);
+          int64_t source = coords[axis] - shift.getOffset();
+          if (shift.getRotate())
+            source = ((source % size) + size) % size;
+          const Tensor &input =
+              std::get<Tensor>(frame.lookup(shift.getInput(), rank));
+          if (source < 0 || source >= size) {
+            frame.bind(
+                shift.getResult(), rank,
+                Tensor::filled(input.shape,
+                               std::numeric_limits<double>::quiet_NaN()));
+            continue;
+          }
+          coords[axis] = source;
+          frame.bind(shift.getResult(), rank,
+                     frame.lookup(shift.getInput(), grid->linearize(coords)));
+        }
+        return success();
+      });
+
+  interpreter.registerHandler(
+      shard::AllGatherOp::getOperationName(),
+      [](Operation *op, Frame &frame) -> LogicalResult {
+        auto gather = cast<shard::AllGatherOp>(op);
+        auto grid = lookupGrid(op, gather.getGridAttr());
+        if (failed(grid))
+          return failure();
+        int64_t axis = gather.getGatherAxis().getSExtValue();
+        for (unsigned rank = 0; rank < frame.getNumRanks(); ++rank) {
+          SmallVector<const Tensor *> parts;
+          for (int64_t member : grid->group(rank, gather.getGridAxes()))
+            parts.push_back(
+                &std::get<Tensor>(frame.lookup(gather.getInput(), member)));
+          frame.bind(gather.getResult(), rank, concatenate(parts, axis));
+        }
+        return success();
+      });
+
+  interpreter.registerHandler(
+      shard::AllReduceOp::getOperationName(),
+      [](Operation *op, Frame &frame) -> LogicalResult {
+        auto reduce = cast<shard::AllReduceOp>(op);
+        auto grid = lookupGrid(op, reduce.getGridAttr());
+        if (failed(grid))
+          return failure();
+        shard::ReductionKind kind = reduce.getReduction();
+        if (kind != shard::ReductionKind::Sum &&
+            kind != shard::ReductionKind::Max &&
+            kind != shard::ReductionKind::Min)
+          return op->emitError() << "the reference evaluator reduces with "
+                                    "sum, max or min only";
+        for (unsigned rank = 0; rank < frame.getNumRanks(); ++rank) {
+          auto members = grid->group(rank, reduce.getGridAxes());
+          Tensor result =
+              std::get<Tensor>(frame.lookup(reduce.getInput(), members[0]));
+          for (int64_t member : ArrayRef<int64_t>(members).drop_front()) {
+            const Tensor &input =
+                std::get<Tensor>(frame.lookup(reduce.getInput(), member));
+            for (size_t i = 0; i < result.data.size(); ++i) {
+              double &acc = result.data[i];
+              double x = input.data[i];
+              acc = kind == shard::ReductionKind::Sum   ? acc + x
+                    : kind == shard::ReductionKind::Max ? std::max(acc, x)
+                                                        : std::min(acc, x);
+            }
+          }
+          frame.bind(reduce.getResult(), rank, std::move(result));
+        }
+        return success();
+      });
+}

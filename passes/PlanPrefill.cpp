@@ -1,0 +1,369 @@
+//===- PlanPrefill.cpp - Sequence-parallel prefill plans (SPMD) -----------===//
+//
+// One SPMD program per attention: the rank is a run-time value, so the IR
+// does not grow with the number of ranks. Each strategy decides which query
+// rows and key/value blocks a rank holds at each ring step; the tiles carry
+// their global positions as run-time offsets and are classified (skipped,
+// partial, full) when they run.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/DAttn/DAttn.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Shard/IR/ShardOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace mlir::dattn {
+#define GEN_PASS_DEF_DATTNPLANPREFILL
+#include "passes/Passes.h.inc"
+} // namespace mlir::dattn
+
+using namespace mlir;
+using namespace mlir::dattn;
+
+namespace {
+
+enum class Strategy { Ring, Striped, Zigzag, AllGather };
+
+std::optional<Strategy> parseStrategy(StringRef name) {
+  return llvm::StringSwitch<std::optional<Strategy>>(name)
+      .Case("ring", Strategy::Ring)
+      .Case("striped", Strategy::Striped)
+      .Case("zigzag", Strategy::Zigzag)
+      .Case("all-gather", Strategy::AllGather)
+      .Default(std::nullopt);
+}
+
+/// Emits the SPMD program of one attention. Sequence positions are padded
+/// to `paddedLen`, a multiple of the rank count (twice it for the zigzag
+/// layout).
+class PrefillPlanBuilder {
+public:
+  PrefillPlanBuilder(AttentionOp op, StringRef grid, int64_t ranks)
+      : op(op), builder(op), loc(op.getLoc()), grid(grid), ranks(ranks) {
+    auto qType = op.getQ().getType();
+    shape = SmallVector<int64_t>(qType.getShape());
+    kvHeads = op.getK().getType().getDimSize(1);
+    seqLen = shape[2];
+    elementType = qType.getElementType();
+    causal = op.getEffectiveMask().isCausal();
+  }
+
+  Value build(Strategy strategy) {
+    int64_t granule =
+        strategy == Strategy::Ring || strategy == Strategy::Striped ? ranks
+                                                                    : 2 * ranks;
+    paddedLen = llvm::divideCeil(seqLen, granule) * granule;
+    q = pad(op.getQ());
+    k = pad(op.getK());
+    v = pad(op.getV());
+    rank = shard::ProcessLinearIndexOp::create(builder, loc, grid);
+    output = arith::ConstantOp::create(
+        builder, loc,
+        builder.getZeroAttr(RankedTensorType::get(
+            {shape[0], shape[1], paddedLen, shape[3]}, elementType)));
+    switch (strategy) {
+    case Strategy::Ring:
+      buildRing(/*strided=*/false);
+      break;
+    case Strategy::Striped:
+      buildRing(/*strided=*/true);
+      break;
+    case Strategy::Zigzag:
+      buildZigzag();
+      break;
+    case Strategy::AllGather:
+      buildAllGather();
+      break;
+    }
+    // Every rank ends with the whole output: its rows, zeros elsewhere,
+    // summed over the grid.
+    Value assembled = shard::AllReduceOp::create(
+        builder, loc, output.getType(), grid, ArrayRef<int16_t>{0}, output,
+        shard::ReductionKind::Sum);
+    if (paddedLen == seqLen)
+      return assembled;
+    return slice(assembled, builder.getIndexAttr(0), seqLen, 1);
+  }
+
+private:
+  // Ring and striped: one block of `block` rows a rank; at step t rank r
+  // holds the K/V block of rank (r - t) mod N. Striped blocks are the
+  // tokens r, r + N, r + 2N, ...
+  void buildRing(bool strided) {
+    int64_t block = paddedLen / ranks;
+    int64_t stride = strided ? ranks : 1;
+    Value first = strided ? rank : mul(rank, index(block));
+    Value qLocal = slice(q, first, block, stride);
+    Value kLocal = slice(k, first, block, stride);
+    Value vLocal = slice(v, first, block, stride);
+    Value state = emptyState(block);
+    auto loop = ringLoop({kLocal, vLocal, state}, [&](Value owner,
+                                                      ValueRange carried) {
+      Value kFirst = strided ? owner : mul(owner, index(block));
+      Value tile =
+          microAttention(qLocal, carried[0], carried[1], first, kFirst, stride);
+      Value merged = MergeOp::create(builder, loc, carried[2].getType(),
+                                     ValueRange{carried[2], tile});
+      return SmallVector<Value>{shift(carried[0]), shift(carried[1]), merged};
+    });
+    place(finalize(loop.getResult(2)), first, stride);
+  }
+
+  // Zigzag: rank r holds chunks r and 2N-1-r of 2N; every step computes
+  // the four (q chunk, kv chunk) tiles, of which causal masks skip some.
+  void buildZigzag() {
+    int64_t chunk = paddedLen / (2 * ranks);
+    Value lo = mul(rank, index(chunk));
+    Value hi = mirroredChunk(rank, chunk);
+    Value qLo = slice(q, lo, chunk, 1), qHi = slice(q, hi, chunk, 1);
+    SmallVector<Value> init = {slice(k, lo, chunk, 1), slice(k, hi, chunk, 1),
+                               slice(v, lo, chunk, 1), slice(v, hi, chunk, 1),
+                               emptyState(chunk),      emptyState(chunk)};
+    auto loop = ringLoop(init, [&](Value owner, ValueRange c) {
+      Value kLo = mul(owner, index(chunk));
+      Value kHi = mirroredChunk(owner, chunk);
+      Value stateType = c[4];
+      SmallVector<Value> stateLo = {
+          c[4], microAttention(qLo, c[0], c[2], lo, kLo, 1),
+          microAttention(qLo, c[1], c[3], lo, kHi, 1)};
+      SmallVector<Value> stateHi = {
+          c[5], microAttention(qHi, c[0], c[2], hi, kLo, 1),
+          microAttention(qHi, c[1], c[3], hi, kHi, 1)};
+      Type type = stateType.getType();
+      return SmallVector<Value>{shift(c[0]),
+                                shift(c[1]),
+                                shift(c[2]),
+                                shift(c[3]),
+                                MergeOp::create(builder, loc, type, stateLo),
+                                MergeOp::create(builder, loc, type, stateHi)};
+    });
+    place(finalize(loop.getResult(4)), lo, 1);
+    place(finalize(loop.getResult(5)), hi, 1);
+  }
+
+  // All-gather: K/V blocks gathered once; queries in the zigzag layout so
+  // causal work is balanced.
+  void buildAllGather() {
+    int64_t chunk = paddedLen / (2 * ranks);
+    int64_t block = paddedLen / ranks;
+    Value first = mul(rank, index(block));
+    Value kAll = allGather(slice(k, first, block, 1));
+    Value vAll = allGather(slice(v, first, block, 1));
+    Value lo = mul(rank, index(chunk));
+    Value hi = mirroredChunk(rank, chunk);
+    for (Value rows : {lo, hi}) {
+      Value tile = microAttention(slice(q, rows, chunk, 1), kAll, vAll, rows,
+                                  index(0), 1);
+      place(finalize(tile), rows, 1);
+    }
+  }
+
+  /// scf.for over the N ring steps; `step(owner, carried)` returns the
+  /// values carried to the next step, `owner` being the rank whose K/V
+  /// block is in hand: (r - t) mod N.
+  scf::ForOp
+  ringLoop(ValueRange init,
+           function_ref<SmallVector<Value>(Value, ValueRange)> step) {
+    auto loop = scf::ForOp::create(builder, loc, index(0), index(ranks),
+                                   index(1), init);
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(loop.getBody());
+    Value owner = arith::RemUIOp::create(
+        builder, loc,
+        arith::SubIOp::create(
+            builder, loc,
+            arith::AddIOp::create(builder, loc, rank, index(ranks)),
+            loop.getInductionVar()),
+        index(ranks));
+    SmallVector<Value> next = step(owner, loop.getRegionIterArgs());
+    scf::YieldOp::create(builder, loc, next);
+    return loop;
+  }
+
+  /// The first position of chunk 2N-1-r.
+  Value mirroredChunk(Value r, int64_t chunk) {
+    return mul(arith::SubIOp::create(builder, loc, index(2 * ranks - 1), r),
+               index(chunk));
+  }
+
+  Value microAttention(Value qTile, Value kTile, Value vTile, Value qFirst,
+                       Value kFirst, int64_t stride) {
+    auto qType = cast<RankedTensorType>(qTile.getType());
+    auto stateType = StateType::get(op.getContext(), qType.getShape());
+    int64_t kEnd =
+        paddedLen == seqLen ? std::numeric_limits<int64_t>::max() : seqLen;
+    // Positions matter only to a causal mask or to hide padded keys.
+    if (!causal && paddedLen == seqLen)
+      return MicroAttentionOp::create(builder, loc, stateType, qTile, kTile,
+                                      vTile, Value(), Value(), MaskAttr(),
+                                      op.getScaleAttr());
+    auto mask = MaskAttr::get(op.getContext(),
+                              causal ? MaskKind::Causal : MaskKind::Full, 0,
+                              stride, 0, stride, kEnd);
+    return MicroAttentionOp::create(builder, loc, stateType, qTile, kTile,
+                                    vTile, qFirst, kFirst, mask,
+                                    op.getScaleAttr());
+  }
+
+  Value emptyState(int64_t rows) {
+    return EmptyStateOp::create(
+        builder, loc,
+        StateType::get(op.getContext(), {shape[0], shape[1], rows, shape[3]}));
+  }
+
+  Value finalize(Value state) {
+    auto type = cast<StateType>(state.getType());
+    return FinalizeOp::create(
+               builder, loc,
+               RankedTensorType::get(type.getShape(), elementType), Type(),
+               state)
+        .getOut();
+  }
+
+  /// Writes `rows` into the output at positions first + stride * i.
+  void place(Value rows, Value first, int64_t stride) {
+    auto type = cast<RankedTensorType>(rows.getType());
+    output = tensor::InsertSliceOp::create(builder, loc, rows, output,
+                                           sequenceOffsets(first), sizes(type),
+                                           strides(stride));
+  }
+
+  /// Rows first + stride * i, i < count, of a [B, H, S, D] tensor.
+  Value slice(Value tensor, OpFoldResult first, int64_t count, int64_t stride) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    SmallVector<int64_t> resultShape(type.getShape());
+    resultShape[2] = count;
+    auto resultType = RankedTensorType::get(resultShape, type.getElementType());
+    return tensor::ExtractSliceOp::create(builder, loc, resultType, tensor,
+                                          sequenceOffsets(first),
+                                          sizes(resultType), strides(stride));
+  }
+
+  Value shift(Value tensor) {
+    return shard::ShiftOp::create(builder, loc, tensor.getType(), grid,
+                                  ArrayRef<int16_t>{0}, tensor,
+                                  /*shift_axis=*/APInt(64, 0),
+                                  /*offset=*/1, /*rotate=*/true);
+  }
+
+  Value allGather(Value tensor) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    SmallVector<int64_t> gathered(type.getShape());
+    gathered[2] *= ranks;
+    return shard::AllGatherOp::create(
+        builder, loc, RankedTensorType::get(gathered, type.getElementType()),
+        grid, ArrayRef<int16_t>{0}, tensor, /*gather_axis=*/APInt(64, 2));
+  }
+
+  Value pad(Value tensor) {
+    if (paddedLen == seqLen)
+      return tensor;
+    auto type = cast<RankedTensorType>(tensor.getType());
+    SmallVector<int64_t> padded(type.getShape());
+    padded[2] = paddedLen;
+    Value zero = arith::ConstantOp::create(
+        builder, loc, builder.getZeroAttr(type.getElementType()));
+    SmallVector<OpFoldResult> low(4, builder.getIndexAttr(0));
+    SmallVector<OpFoldResult> high = low;
+    high[2] = builder.getIndexAttr(paddedLen - seqLen);
+    return tensor::PadOp::create(
+        builder, loc, RankedTensorType::get(padded, type.getElementType()),
+        tensor, low, high, zero);
+  }
+
+  SmallVector<OpFoldResult> sequenceOffsets(OpFoldResult first) {
+    return {builder.getIndexAttr(0), builder.getIndexAttr(0), first,
+            builder.getIndexAttr(0)};
+  }
+  SmallVector<OpFoldResult> sizes(RankedTensorType type) {
+    SmallVector<OpFoldResult> result;
+    for (int64_t dim : type.getShape())
+      result.push_back(builder.getIndexAttr(dim));
+    return result;
+  }
+  SmallVector<OpFoldResult> strides(int64_t sequenceStride) {
+    return {builder.getIndexAttr(1), builder.getIndexAttr(1),
+            builder.getIndexAttr(sequenceStride), builder.getIndexAttr(1)};
+  }
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(builder, loc, value);
+  }
+  Value mul(Value a, Value b) {
+    return arith::MulIOp::create(builder, loc, a, b);
+  }
+
+  AttentionOp op;
+  OpBuilder builder;
+  Location loc;
+  StringRef grid;
+  int64_t ranks;
+  SmallVector<int64_t> shape;
+  int64_t kvHeads, seqLen, paddedLen = 0;
+  Type elementType;
+  bool causal;
+  Value q, k, v, rank, output;
+};
+
+struct DAttnPlanPrefillPass
+    : mlir::dattn::impl::DAttnPlanPrefillBase<DAttnPlanPrefillPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::optional<Strategy> parsed = parseStrategy(strategy);
+    if (!parsed || ranks < 1) {
+      emitError(module.getLoc())
+          << "dattn-plan-prefill: "
+          << (parsed ? "ranks must be at least 1, got " + std::to_string(ranks)
+                     : "unknown strategy '" + strategy +
+                           "'; expected ring, striped, zigzag or all-gather");
+      return signalPassFailure();
+    }
+    SmallVector<AttentionOp> ops;
+    module.walk([&](AttentionOp op) { ops.push_back(op); });
+    for (AttentionOp op : ops)
+      if (failed(checkSupported(op)))
+        return signalPassFailure();
+    if (ops.empty())
+      return;
+    StringAttr grid = getOrCreateGrid(module);
+    for (AttentionOp op : ops) {
+      Value out = PrefillPlanBuilder(op, grid.getValue(), ranks).build(*parsed);
+      op.replaceAllUsesWith(out);
+      op.erase();
+    }
+  }
+
+  LogicalResult checkSupported(AttentionOp op) {
+    int64_t qLen = op.getQ().getType().getDimSize(2);
+    int64_t kvLen = op.getK().getType().getDimSize(2);
+    if (qLen != kvLen)
+      return op.emitOpError()
+             << "prefill plans need self-attention (q_len == kv_len), got "
+             << qLen << " queries against " << kvLen
+             << " keys; plans for q_len != kv_len are not implemented yet";
+    MaskAttr mask = op.getEffectiveMask();
+    if (mask.getQOffset() || mask.getKOffset() || mask.getQStride() != 1 ||
+        mask.getKStride() != 1 || mask.hasKLimit())
+      return op.emitOpError()
+             << "prefill plans take a full or plain causal mask; shifted, "
+                "strided or limited positions are not implemented yet";
+    return success();
+  }
+
+  /// The 1-D grid of `ranks` devices the plans run on.
+  StringAttr getOrCreateGrid(ModuleOp module) {
+    for (auto grid : module.getOps<shard::GridOp>())
+      if (grid.getShape() == ArrayRef<int64_t>{ranks})
+        return grid.getSymNameAttr();
+    OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
+    auto grid = shard::GridOp::create(builder, module.getLoc(), "sp",
+                                      ArrayRef<int64_t>{ranks});
+    SymbolTable(module).insert(grid);
+    return grid.getSymNameAttr();
+  }
+};
+
+} // namespace
