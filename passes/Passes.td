@@ -104,4 +104,33 @@ def DAttnPlanPrefill : Pass<"dattn-plan-prefill", "::mlir::ModuleOp"> {
   ];
 }
 
+def DAttnVerifyPlan : Pass<"dattn-verify-plan", "::mlir::ModuleOp"> {
+  let summary = "Prove a plan computes every visible pair once; report load";
+  let description = [{
+    Runs every public function on all ranks of its `shard.grid` in the
+    reference evaluator, tracking token positions instead of numbers: each
+    input row carries its global position, slices, pads and collectives
+    move positions with the data, and every tile proves that the positions
+    it masks with are those of the tokens it holds (a wrong owner, offset
+    or shift direction is caught at the tile, with the rank). Merges reject
+    a (q, k) pair computed twice; finalize rejects a query row that has not
+    seen all its keys. The plan is rejected with a diagnostic at the
+    offending op.
+
+    The report gives per rank the tiles run and skipped (fully masked at run
+    time), the (q, k) pairs computed, the elements of the tiles run, and the
+    bytes sent and received by ring shifts and all-gathers (the final
+    assembly all-reduce is not counted), plus the work imbalance
+    max/mean over ranks. `report=table` or `report=json` writes it to
+    stderr; `report=none` only verifies.
+
+    Checks self-attention plans: keys are the positions [0, L) of the
+    function's longest sequence argument. Peak memory is not reported yet.
+  }];
+  let options = [
+    Option<"report", "report", "std::string", /*default=*/"\"table\"",
+           "table, json or none">
+  ];
+}
+
 #endif // DISTATTN_PASSES_TD

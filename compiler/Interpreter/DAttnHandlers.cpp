@@ -4,6 +4,11 @@
 // reference arithmetic (distattn/reference.h) so that the evaluator, the host
 // target and the kernels' test oracle are one implementation.
 //
+// With a PlanTracker the same handlers verify a plan instead: a tile checks
+// that the positions it masks with are those of the rows it holds, records
+// the (q, k) pairs it covers, and merges and finalizes prove each visible
+// pair is covered exactly once.
+//
 //===----------------------------------------------------------------------===//
 #include "compiler/Interpreter/Interpreter.h"
 #include "dialects/DAttn/DAttn.h"
@@ -38,6 +43,125 @@ State identityState(StateType type) {
                          -std::numeric_limits<double>::infinity())};
 }
 
+std::string describe(ArrayRef<int64_t> positions) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "[";
+  llvm::interleaveComma(positions.take_front(4), os);
+  if (positions.size() > 4)
+    os << ", ... " << positions.back();
+  os << "]";
+  return text;
+}
+
+/// Verifies one tile on one rank and returns the pairs it covers: the
+/// positions it masks with must be the rows it holds (a wrong owner or
+/// offset in a plan shows up here).
+FailureOr<State> trackTile(MicroAttentionOp tile, unsigned rank,
+                           const distattn::MaskSpec &mask, bool hasPositions,
+                           const Tensor &q, const Tensor &k,
+                           PlanTracker &tracker) {
+  std::vector<int64_t> qRows = q.rows, kRows = k.rows;
+  if (qRows.empty() || kRows.empty())
+    return tile.emitError() << "plan verifier: cannot tell which tokens this "
+                               "tile holds on rank "
+                            << rank;
+  for (auto [name, rows, map] :
+       {std::tuple<StringRef, std::vector<int64_t> &, distattn::PositionMap>{
+            "q", qRows, mask.q},
+        {"k", kRows, mask.k}}) {
+    if (!hasPositions)
+      continue;
+    for (size_t i = 0; i < rows.size(); ++i)
+      if (map.at(i) != rows[i]) {
+        std::vector<int64_t> claimed;
+        for (size_t j = 0; j < rows.size(); ++j)
+          claimed.push_back(map.at(j));
+        return tile.emitError()
+               << "plan verifier: on rank " << rank << " this tile's " << name
+               << " positions " << describe(claimed)
+               << " are not those of the tokens it holds " << describe(rows);
+      }
+  }
+  State state;
+  state.rows = qRows;
+  state.causal = mask.causal;
+  RankReport &report = tracker.ranks[rank];
+  int64_t pairs = 0;
+  for (size_t i = 0; i < qRows.size(); ++i) {
+    llvm::BitVector keys(tracker.keyLength);
+    for (size_t j = 0; j < kRows.size(); ++j) {
+      int64_t key = kRows[j];
+      bool visible = key < mask.kLimit && key < tracker.keyLength &&
+                     (!mask.causal || qRows[i] >= key);
+      if (visible) {
+        keys.set(key);
+        ++pairs;
+      }
+    }
+    state.keys.push_back(std::move(keys));
+  }
+  if (pairs == 0) {
+    ++report.tilesSkipped;
+  } else {
+    ++report.tilesRun;
+    report.visiblePairs += pairs;
+    report.tileElements += int64_t(qRows.size()) * int64_t(kRows.size());
+  }
+  return state;
+}
+
+/// Merges tracked states; a pair covered twice is an error.
+FailureOr<State> trackMerge(MergeOp merge, unsigned rank,
+                            ArrayRef<const RuntimeValue *> operands) {
+  State merged;
+  for (const RuntimeValue *operand : operands) {
+    const State &state = std::get<State>(*operand);
+    if (state.rows.empty())
+      continue; // the identity
+    merged.causal |= state.causal;
+    if (merged.rows.empty()) {
+      merged.rows = state.rows;
+      merged.keys = state.keys;
+      continue;
+    }
+    if (merged.rows != state.rows)
+      return merge.emitError()
+             << "plan verifier: on rank " << rank
+             << " this merge combines different query rows "
+             << describe(merged.rows) << " and " << describe(state.rows);
+    for (size_t i = 0; i < merged.rows.size(); ++i) {
+      if (merged.keys[i].anyCommon(state.keys[i])) {
+        llvm::BitVector both = merged.keys[i];
+        both &= state.keys[i];
+        return merge.emitError() << "plan verifier: on rank " << rank
+                                 << " the pair (q " << merged.rows[i] << ", k "
+                                 << both.find_first() << ") is computed twice";
+      }
+      merged.keys[i] |= state.keys[i];
+    }
+  }
+  return merged;
+}
+
+/// A finalized row must have seen every key it is allowed to see.
+LogicalResult checkComplete(FinalizeOp finalize, unsigned rank,
+                            const State &state, const PlanTracker &tracker) {
+  for (size_t i = 0; i < state.rows.size(); ++i) {
+    int64_t position = state.rows[i];
+    if (position >= tracker.keyLength)
+      continue; // a padding row, dropped later
+    int64_t expected = state.causal ? std::min(position + 1, tracker.keyLength)
+                                    : tracker.keyLength;
+    int64_t covered = state.keys[i].count();
+    if (covered != expected)
+      return finalize.emitError()
+             << "plan verifier: on rank " << rank << " query " << position
+             << " has seen " << covered << " of its " << expected << " keys";
+  }
+  return success();
+}
+
 } // namespace
 
 void mlir::dattn::interp::registerDAttnHandlers(Interpreter &interpreter) {
@@ -55,58 +179,103 @@ void mlir::dattn::interp::registerDAttnHandlers(Interpreter &interpreter) {
         return success();
       });
 
-  interpreter.registerLocalHandler(
+  interpreter.registerHandler(
       MicroAttentionOp::getOperationName(),
-      [](Operation *op, ArrayRef<const RuntimeValue *> operands,
-         SmallVectorImpl<RuntimeValue> &results) {
+      [&interpreter](Operation *op, Frame &frame) -> LogicalResult {
         auto tile = cast<MicroAttentionOp>(op);
-        distattn::MaskSpec mask = tile.getEffectiveMask().getSpec();
-        if (tile.hasDynamicOffsets()) {
-          // at(%q_offset, %k_offset) adds to the static offsets.
-          mask.q.offset += std::get<int64_t>(*operands[3]);
-          mask.k.offset += std::get<int64_t>(*operands[4]);
+        for (unsigned rank = 0; rank < frame.getNumRanks(); ++rank) {
+          distattn::MaskSpec mask = tile.getEffectiveMask().getSpec();
+          if (tile.hasDynamicOffsets()) {
+            // at(%q_offset, %k_offset) adds to the static offsets.
+            mask.q.offset +=
+                std::get<int64_t>(frame.lookup(tile.getQOffset(), rank));
+            mask.k.offset +=
+                std::get<int64_t>(frame.lookup(tile.getKOffset(), rank));
+          }
+          const Tensor &q = std::get<Tensor>(frame.lookup(tile.getQ(), rank));
+          const Tensor &k = std::get<Tensor>(frame.lookup(tile.getK(), rank));
+          const Tensor &v = std::get<Tensor>(frame.lookup(tile.getV(), rank));
+          if (interpreter.tracker) {
+            // A tile without a mask claims no positions: it sees all it holds.
+            auto state = trackTile(tile, rank, mask,
+                                   /*hasPositions=*/bool(tile.getMaskAttr()), q,
+                                   k, *interpreter.tracker);
+            if (failed(state))
+              return failure();
+            frame.bind(tile.getState(), rank, std::move(*state));
+            continue;
+          }
+          frame.bind(tile.getState(), rank,
+                     attend(q, k, v, mask, tile.getEffectiveScale()));
         }
-        results.push_back(attend(
-            std::get<Tensor>(*operands[0]), std::get<Tensor>(*operands[1]),
-            std::get<Tensor>(*operands[2]), mask, tile.getEffectiveScale()));
         return success();
       });
 
-  interpreter.registerLocalHandler(
+  interpreter.registerHandler(
       MergeOp::getOperationName(),
-      [](Operation *op, ArrayRef<const RuntimeValue *> operands,
-         SmallVectorImpl<RuntimeValue> &results) {
-        auto type = cast<MergeOp>(op).getType();
-        std::vector<const double *> outs, lses;
-        for (const RuntimeValue *operand : operands) {
-          const State &state = std::get<State>(*operand);
-          outs.push_back(state.out.data.data());
-          lses.push_back(state.lse.data.data());
+      [&interpreter](Operation *op, Frame &frame) -> LogicalResult {
+        auto merge = cast<MergeOp>(op);
+        StateType type = merge.getType();
+        for (unsigned rank = 0; rank < frame.getNumRanks(); ++rank) {
+          SmallVector<const RuntimeValue *> operands;
+          for (Value state : merge.getStates())
+            operands.push_back(&frame.lookup(state, rank));
+          if (interpreter.tracker) {
+            auto merged = trackMerge(merge, rank, operands);
+            if (failed(merged))
+              return failure();
+            frame.bind(merge.getResult(), rank, std::move(*merged));
+            continue;
+          }
+          std::vector<const double *> outs, lses;
+          for (const RuntimeValue *operand : operands) {
+            const State &state = std::get<State>(*operand);
+            outs.push_back(state.out.data.data());
+            lses.push_back(state.lse.data.data());
+          }
+          State merged = identityState(type);
+          distattn::mergeStates<double>(
+              outs, lses, merged.lse.getNumElements(), type.getHeadDim(),
+              merged.out.data.data(), merged.lse.data.data());
+          frame.bind(merge.getResult(), rank, std::move(merged));
         }
-        State merged = identityState(type);
-        distattn::mergeStates<double>(outs, lses, merged.lse.getNumElements(),
-                                      type.getHeadDim(), merged.out.data.data(),
-                                      merged.lse.data.data());
-        results.push_back(std::move(merged));
         return success();
       });
 
   interpreter.registerLocalHandler(
       EmptyStateOp::getOperationName(),
-      [](Operation *op, ArrayRef<const RuntimeValue *>,
-         SmallVectorImpl<RuntimeValue> &results) {
-        results.push_back(identityState(cast<EmptyStateOp>(op).getType()));
+      [&interpreter](Operation *op, ArrayRef<const RuntimeValue *>,
+                     SmallVectorImpl<RuntimeValue> &results) {
+        auto type = cast<EmptyStateOp>(op).getType();
+        // The tracked identity covers nothing and holds no rows yet.
+        results.push_back(interpreter.tracker ? State() : identityState(type));
         return success();
       });
 
-  interpreter.registerLocalHandler(
+  interpreter.registerHandler(
       FinalizeOp::getOperationName(),
-      [](Operation *op, ArrayRef<const RuntimeValue *> operands,
-         SmallVectorImpl<RuntimeValue> &results) {
-        const State &state = std::get<State>(*operands[0]);
-        results.push_back(state.out);
-        if (cast<FinalizeOp>(op).getLse())
-          results.push_back(state.lse);
+      [&interpreter](Operation *op, Frame &frame) -> LogicalResult {
+        auto finalize = cast<FinalizeOp>(op);
+        auto type = finalize.getState().getType();
+        for (unsigned rank = 0; rank < frame.getNumRanks(); ++rank) {
+          const State &state =
+              std::get<State>(frame.lookup(finalize.getState(), rank));
+          Tensor out = state.out, lse = state.lse;
+          if (PlanTracker *tracker = interpreter.tracker) {
+            if (state.rows.empty())
+              return finalize.emitError()
+                     << "plan verifier: on rank " << rank
+                     << " this output was computed by no tile";
+            if (failed(checkComplete(finalize, rank, state, *tracker)))
+              return failure();
+            out = Tensor::filled(type.getShape(), 0.0);
+            out.rows = state.rows;
+            lse = Tensor::filled(type.getShape().drop_back(), 0.0);
+          }
+          frame.bind(finalize.getOut(), rank, std::move(out));
+          if (finalize.getLse())
+            frame.bind(finalize.getLse(), rank, std::move(lse));
+        }
         return success();
       });
 }

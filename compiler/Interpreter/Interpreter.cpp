@@ -58,7 +58,7 @@ void Interpreter::registerLocalHandler(StringRef opName, LocalHandler handler) {
           SmallVector<const RuntimeValue *> operands;
           for (Value operand : op->getOperands())
             operands.push_back(&frame.lookup(operand, rank));
-          SmallVector<RuntimeValue> results;
+          SmallVector<RuntimeValue, 2> results;
           if (failed(handler(op, operands, results)))
             return failure();
           assert(results.size() == op->getNumResults() &&

@@ -19,6 +19,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Operation.h"
+#include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -32,6 +33,9 @@ namespace mlir::dattn::interp {
 struct Tensor {
   SmallVector<int64_t> shape;
   std::vector<double> data;
+  /// When the plan verifier tracks them: the global token position of each
+  /// row along the sequence dimension (dim 2 of [B, H, S, D]); else empty.
+  std::vector<int64_t> rows;
 
   static Tensor filled(ArrayRef<int64_t> shape, double value);
   int64_t getNumElements() const;
@@ -42,6 +46,30 @@ struct Tensor {
 /// An attention state: out [B, H, Q, D] and lse [B, H, Q], both fp64 here.
 struct State {
   Tensor out, lse;
+  /// Plan verification: the query positions of the rows, and for each row
+  /// the key positions whose pairs this state has already accounted for.
+  std::vector<int64_t> rows;
+  std::vector<llvm::BitVector> keys;
+  bool causal = false;
+};
+
+/// What the plan verifier counts on one rank.
+struct RankReport {
+  int64_t tilesRun = 0, tilesSkipped = 0;
+  /// (q, k) pairs the tiles computed, and the elements of the tiles run
+  /// (a kernel computes a partial tile whole).
+  int64_t visiblePairs = 0, tileElements = 0;
+  int64_t bytesSent = 0, bytesReceived = 0;
+};
+
+/// Plan verification state: when an interpreter has one, it tracks token
+/// positions through the program instead of computing attention, proves
+/// that every visible (q, k) pair is computed exactly once at the position
+/// the tile claims, and counts each rank's work and traffic.
+struct PlanTracker {
+  /// Keys [0, keyLength) exist; a causal row sees those at or before it.
+  int64_t keyLength = 0;
+  std::vector<RankReport> ranks;
 };
 
 /// A tensor, a state, or an index/integer scalar (ranks, loop counters).
@@ -77,6 +105,8 @@ public:
   explicit Interpreter(unsigned numRanks = 1);
 
   unsigned getNumRanks() const { return numRanks; }
+  /// Set for plan verification (see PlanTracker); null for numerics.
+  PlanTracker *tracker = nullptr;
   void registerHandler(StringRef opName, OpHandler handler);
   void registerLocalHandler(StringRef opName, LocalHandler handler);
 

@@ -86,6 +86,12 @@ Tensor concatenate(ArrayRef<const Tensor *> parts, int64_t axis) {
   int64_t outer = 1;
   for (int64_t d = 0; d < axis; ++d)
     outer *= shape[d];
+  if (axis == 2)
+    for (const Tensor *part : parts)
+      result.rows.insert(result.rows.end(), part->rows.begin(),
+                         part->rows.end());
+  if (result.rows.size() != size_t(shape[axis]))
+    result.rows.clear(); // some part was not tracked
   size_t next = 0;
   for (int64_t o = 0; o < outer; ++o)
     for (const Tensor *part : parts) {
@@ -95,6 +101,13 @@ Tensor concatenate(ArrayRef<const Tensor *> parts, int64_t axis) {
       next += run;
     }
   return result;
+}
+
+/// Bytes of one tensor value of `type` on the wire.
+int64_t wireBytes(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  return tensor.getNumElements() *
+         llvm::divideCeil(tensor.getElementTypeBitWidth(), 8);
 }
 
 } // namespace
@@ -135,7 +148,7 @@ void mlir::dattn::interp::registerShardHandlers(Interpreter &interpreter) {
 
   interpreter.registerHandler(
       shard::ShiftOp::getOperationName(),
-      [](Operation *op, Frame &frame) -> LogicalResult {
+      [&interpreter](Operation *op, Frame &frame) -> LogicalResult {
         auto shift = cast<shard::ShiftOp>(op);
         auto grid = lookupGrid(op, shift.getGridAttr());
         if (failed(grid))
@@ -157,15 +170,22 @@ void mlir::dattn::interp::registerShardHandlers(Interpreter &interpreter) {
             continue;
           }
           coords[axis] = source;
+          int64_t sender = grid->linearize(coords);
           frame.bind(shift.getResult(), rank,
-                     frame.lookup(shift.getInput(), grid->linearize(coords)));
+                     frame.lookup(shift.getInput(), sender));
+          if (PlanTracker *tracker = interpreter.tracker;
+              tracker && sender != int64_t(rank)) {
+            int64_t bytes = wireBytes(shift.getInput().getType());
+            tracker->ranks[rank].bytesReceived += bytes;
+            tracker->ranks[sender].bytesSent += bytes;
+          }
         }
         return success();
       });
 
   interpreter.registerHandler(
       shard::AllGatherOp::getOperationName(),
-      [](Operation *op, Frame &frame) -> LogicalResult {
+      [&interpreter](Operation *op, Frame &frame) -> LogicalResult {
         auto gather = cast<shard::AllGatherOp>(op);
         auto grid = lookupGrid(op, gather.getGridAttr());
         if (failed(grid))
@@ -173,9 +193,16 @@ void mlir::dattn::interp::registerShardHandlers(Interpreter &interpreter) {
         int64_t axis = gather.getGatherAxis().getSExtValue();
         for (unsigned rank = 0; rank < frame.getNumRanks(); ++rank) {
           SmallVector<const Tensor *> parts;
-          for (int64_t member : grid->group(rank, gather.getGridAxes()))
+          for (int64_t member : grid->group(rank, gather.getGridAxes())) {
             parts.push_back(
                 &std::get<Tensor>(frame.lookup(gather.getInput(), member)));
+            if (PlanTracker *tracker = interpreter.tracker;
+                tracker && member != int64_t(rank)) {
+              int64_t bytes = wireBytes(gather.getInput().getType());
+              tracker->ranks[rank].bytesReceived += bytes;
+              tracker->ranks[member].bytesSent += bytes;
+            }
+          }
           frame.bind(gather.getResult(), rank, concatenate(parts, axis));
         }
         return success();

@@ -108,6 +108,10 @@ void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
           result.data[next++] =
               source.data[sourceOffset(index, offsets, strides, sourceStrides)];
         });
+        // The plan verifier follows token positions along dim 2.
+        if (!source.rows.empty() && source.shape.size() == 4)
+          for (int64_t i = 0; i < sizes[2]; ++i)
+            result.rows.push_back(source.rows[offsets[2] + i * strides[2]]);
         // Rank-reducing slices drop unit dims; the data order is unchanged.
         auto resultShape = slice.getResultType().getShape();
         result.shape.assign(resultShape.begin(), resultShape.end());
@@ -154,7 +158,12 @@ void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
                                      resultStrides)] = input.data[next++];
           });
           offsets[dim] += input.shape[dim];
+          if (dim == 2)
+            result.rows.insert(result.rows.end(), input.rows.begin(),
+                               input.rows.end());
         }
+        if (result.rows.size() != size_t(result.shape[dim]))
+          result.rows.clear(); // some input was not tracked
         results.push_back(std::move(result));
         return success();
       });
@@ -196,6 +205,13 @@ void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
           result.data[sourceOffset(index, pad.getStaticLow(), unitStrides,
                                    resultStrides)] = source.data[next++];
         });
+        // Padding rows continue the positions: they are the tokens past
+        // the end of the sequence.
+        if (!source.rows.empty() && pad.getStaticLow()[2] == 0) {
+          result.rows = source.rows;
+          while (result.rows.size() < size_t(result.shape[2]))
+            result.rows.push_back(result.rows.back() + 1);
+        }
         results.push_back(std::move(result));
         return success();
       });
