@@ -2,6 +2,8 @@
 #ifndef DISTATTN_PASSES_PASSES_H
 #define DISTATTN_PASSES_PASSES_H
 
+#include "dialects/DAttn/DAttn.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Shard/IR/ShardDialect.h"

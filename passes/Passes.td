@@ -91,6 +91,7 @@ def DAttnPlanPrefill : Pass<"dattn-plan-prefill", "::mlir::ModuleOp"> {
     parallel) plans, q_len != kv_len, masks with shifted positions.
   }];
   let dependentDialects = [
+    "::mlir::dattn::DAttnDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::shard::ShardDialect",
@@ -130,6 +131,22 @@ def DAttnVerifyPlan : Pass<"dattn-verify-plan", "::mlir::ModuleOp"> {
   let options = [
     Option<"report", "report", "std::string", /*default=*/"\"table\"",
            "table, json or none">
+  ];
+}
+
+def DAttnTopology : Pass<"dattn-topology", "::mlir::ModuleOp"> {
+  let summary = "Attach a cluster topology file to the module";
+  let description = [{
+    Reads the topology file `file` (JSON: nodes, GPUs per node, the GPU's
+    matrix rate, HBM bandwidth and memory, the intra- and inter-node links;
+    see `examples/topologies/`) and attaches it to the module as the
+    `dattn.topology` attribute, where planning reads it. A malformed or
+    impossible topology is an error that names the offending field.
+  }];
+  let dependentDialects = ["::mlir::dattn::DAttnDialect"];
+  let options = [
+    Option<"file", "file", "std::string", /*default=*/"",
+           "path of the topology file (JSON)">
   ];
 }
 

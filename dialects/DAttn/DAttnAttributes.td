@@ -62,4 +62,47 @@ def DAttn_MaskAttr : AttrDef<DAttn_Dialect, "Mask"> {
   }];
 }
 
+def DAttn_TopologyAttr : AttrDef<DAttn_Dialect, "Topology"> {
+  let mnemonic = "topology";
+  let summary = "the cluster a plan is made for";
+  let description = [{
+    Nodes of `gpus_per_node` GPUs; each GPU's dense bf16 matrix rate, HBM
+    bandwidth and memory; the link between two GPUs of one node and between
+    nodes (per-GPU bandwidth in one direction, and latency). Units are
+    integers so the attribute round-trips exactly: GFLOP/s, MB/s (10^6
+    bytes), MiB and nanoseconds. A topology file (JSON, see
+    `examples/topologies/`) becomes this attribute on the module as
+    `dattn.topology`. Single-node topologies have no inter-node link
+    (`inter_link = "none"`, zero bandwidth).
+
+    ```mlir
+    #dattn.topology<name = "h100-1x8-nvlink", nodes = 1, gpus_per_node = 8,
+      gpu = "H100-SXM-80GB", gpu_gflops = 989000, hbm_mbps = 3350000,
+      memory_mib = 81920, intra_link = "nvlink", intra_mbps = 450000,
+      intra_latency_ns = 3000, inter_link = "none", inter_mbps = 0,
+      inter_latency_ns = 0>
+    ```
+  }];
+  let parameters = (ins
+    StringRefParameter<"cluster name">:$name,
+    "int64_t":$nodes,
+    "int64_t":$gpus_per_node,
+    StringRefParameter<"GPU model">:$gpu,
+    "int64_t":$gpu_gflops,
+    "int64_t":$hbm_mbps,
+    "int64_t":$memory_mib,
+    StringRefParameter<"intra-node link kind">:$intra_link,
+    "int64_t":$intra_mbps,
+    "int64_t":$intra_latency_ns,
+    StringRefParameter<"inter-node link kind">:$inter_link,
+    "int64_t":$inter_mbps,
+    "int64_t":$inter_latency_ns
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    int64_t getNumGpus() const { return getNodes() * getGpusPerNode(); }
+  }];
+}
+
 #endif // DATTN_ATTRIBUTES_TD

@@ -151,6 +151,33 @@ MaskAttr MaskAttr::getSubTile(int64_t qBegin, int64_t kBegin) const {
                        getKLimit());
 }
 
+LogicalResult TopologyAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   StringRef name, int64_t nodes,
+                                   int64_t gpusPerNode, StringRef gpu,
+                                   int64_t gpuGflops, int64_t hbmMBps,
+                                   int64_t memoryMiB, StringRef intraLink,
+                                   int64_t intraMBps, int64_t intraLatencyNs,
+                                   StringRef interLink, int64_t interMBps,
+                                   int64_t interLatencyNs) {
+  // T1-T4 in Spec.md.
+  if (nodes < 1 || gpusPerNode < 1)
+    return emitError() << "topology needs at least one node of one GPU";
+  if (gpuGflops <= 0 || hbmMBps <= 0 || memoryMiB <= 0)
+    return emitError() << "topology GPU rates and memory must be positive";
+  if (gpusPerNode > 1 && intraMBps <= 0)
+    return emitError() << "topology with " << gpusPerNode
+                       << " GPUs per node needs a positive intra-node "
+                          "bandwidth";
+  if (nodes > 1 && interMBps <= 0)
+    return emitError() << "topology with " << nodes
+                       << " nodes needs a positive inter-node bandwidth";
+  if (intraLatencyNs < 0 || interLatencyNs < 0 || intraMBps < 0 ||
+      interMBps < 0)
+    return emitError() << "topology link bandwidths and latencies must not "
+                          "be negative";
+  return success();
+}
+
 #define GET_ATTRDEF_CLASSES
 #include "dialects/DAttn/DAttnAttrs.cpp.inc"
 

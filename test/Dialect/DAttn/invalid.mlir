@@ -310,3 +310,27 @@ func.func @finalize_f3(%s: !dattn.state<1x8x16x64>) {
   %o, %l = dattn.finalize %s : !dattn.state<1x8x16x64> -> tensor<1x8x16x64xf32>, tensor<1x8x16xbf16>
   return
 }
+
+// -----
+
+// T1: at least one node of one GPU.
+// expected-error @+1 {{topology needs at least one node of one GPU}}
+func.func private @topology_t1() attributes {t = #dattn.topology<name = "t", nodes = 0, gpus_per_node = 8, gpu = "G", gpu_gflops = 1, hbm_mbps = 1000, memory_mib = 1024, intra_link = "nvlink", intra_mbps = 1, intra_latency_ns = 0, inter_link = "ib", inter_mbps = 1, inter_latency_ns = 0>}
+
+// -----
+
+// T2: GPU rates and memory are positive.
+// expected-error @+1 {{topology GPU rates and memory must be positive}}
+func.func private @topology_t2() attributes {t = #dattn.topology<name = "t", nodes = 1, gpus_per_node = 8, gpu = "G", gpu_gflops = 0, hbm_mbps = 1000, memory_mib = 1024, intra_link = "nvlink", intra_mbps = 1, intra_latency_ns = 0, inter_link = "ib", inter_mbps = 0, inter_latency_ns = 0>}
+
+// -----
+
+// T3: several nodes need an inter-node link.
+// expected-error @+1 {{topology with 2 nodes needs a positive inter-node bandwidth}}
+func.func private @topology_t3() attributes {t = #dattn.topology<name = "t", nodes = 2, gpus_per_node = 8, gpu = "G", gpu_gflops = 1, hbm_mbps = 1000, memory_mib = 1024, intra_link = "nvlink", intra_mbps = 1, intra_latency_ns = 0, inter_link = "ib", inter_mbps = 0, inter_latency_ns = 0>}
+
+// -----
+
+// T4: no negative latency.
+// expected-error @+1 {{topology link bandwidths and latencies must not be negative}}
+func.func private @topology_t4() attributes {t = #dattn.topology<name = "t", nodes = 2, gpus_per_node = 8, gpu = "G", gpu_gflops = 1, hbm_mbps = 1000, memory_mib = 1024, intra_link = "nvlink", intra_mbps = 1, intra_latency_ns = 0, inter_link = "ib", inter_mbps = 1, inter_latency_ns = -5>}
