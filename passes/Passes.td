@@ -80,6 +80,13 @@ def DAttnPlanPrefill : Pass<"dattn-plan-prefill", "::mlir::ModuleOp"> {
     * `all-gather`: K and V all-gathered once (`shard.all_gather`); queries
       in the zigzag layout for causal balance (Llama-3 context parallelism).
 
+    * `auto`: the cost model (compiler/Topology/CostModel.h) predicts each
+      strategy's time on the module's `dattn.topology` (per ring step the
+      busiest rank's tile compute against the K/V transfer on the ring's
+      slowest link, transfers hidden under compute; all-gather not
+      overlapped) and memory per rank, and picks the fastest that fits; a
+      remark at the attention explains the choice.
+
     Sequence lengths that do not divide evenly are padded (`tensor.pad`);
     tiles then carry `k_end = <length>` so padded keys are never seen, and
     padded query rows are dropped. To compare the result with the input
@@ -98,10 +105,12 @@ def DAttnPlanPrefill : Pass<"dattn-plan-prefill", "::mlir::ModuleOp"> {
     "::mlir::tensor::TensorDialect"
   ];
   let options = [
-    Option<"strategy", "strategy", "std::string", /*default=*/"\"ring\"",
-           "ring, striped, zigzag or all-gather">,
-    Option<"ranks", "ranks", "int64_t", /*default=*/"8",
-           "number of ranks (devices) in the sequence-parallel group">
+    Option<"strategy", "strategy", "std::string", /*default=*/"\"auto\"",
+           "auto (cost model on the module's dattn.topology), ring, "
+           "striped, zigzag or all-gather">,
+    Option<"ranks", "ranks", "int64_t", /*default=*/"0",
+           "ranks (devices) in the sequence-parallel group; 0: every GPU "
+           "of the topology">
   ];
 }
 

@@ -7,6 +7,8 @@
 // partial, full) when they run.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/Topology/CostModel.h"
+#include "compiler/Topology/Topology.h"
 #include "dialects/DAttn/DAttn.h"
 #include "passes/Passes.h"
 
@@ -24,17 +26,6 @@ using namespace mlir::dattn;
 
 namespace {
 
-enum class Strategy { Ring, Striped, Zigzag, AllGather };
-
-std::optional<Strategy> parseStrategy(StringRef name) {
-  return llvm::StringSwitch<std::optional<Strategy>>(name)
-      .Case("ring", Strategy::Ring)
-      .Case("striped", Strategy::Striped)
-      .Case("zigzag", Strategy::Zigzag)
-      .Case("all-gather", Strategy::AllGather)
-      .Default(std::nullopt);
-}
-
 /// Emits the SPMD program of one attention. Sequence positions are padded
 /// to `paddedLen`, a multiple of the rank count (twice it for the zigzag
 /// layout).
@@ -50,10 +41,11 @@ public:
     causal = op.getEffectiveMask().isCausal();
   }
 
-  Value build(Strategy strategy) {
-    int64_t granule =
-        strategy == Strategy::Ring || strategy == Strategy::Striped ? ranks
-                                                                    : 2 * ranks;
+  Value build(PrefillStrategy strategy) {
+    int64_t granule = strategy == PrefillStrategy::Ring ||
+                              strategy == PrefillStrategy::Striped
+                          ? ranks
+                          : 2 * ranks;
     paddedLen = llvm::divideCeil(seqLen, granule) * granule;
     q = pad(op.getQ());
     k = pad(op.getK());
@@ -64,16 +56,16 @@ public:
         builder.getZeroAttr(RankedTensorType::get(
             {shape[0], shape[1], paddedLen, shape[3]}, elementType)));
     switch (strategy) {
-    case Strategy::Ring:
+    case PrefillStrategy::Ring:
       buildRing(/*strided=*/false);
       break;
-    case Strategy::Striped:
+    case PrefillStrategy::Striped:
       buildRing(/*strided=*/true);
       break;
-    case Strategy::Zigzag:
+    case PrefillStrategy::Zigzag:
       buildZigzag();
       break;
-    case Strategy::AllGather:
+    case PrefillStrategy::AllGather:
       buildAllGather();
       break;
     }
@@ -312,13 +304,28 @@ struct DAttnPlanPrefillPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::optional<Strategy> parsed = parseStrategy(strategy);
-    if (!parsed || ranks < 1) {
+    auto topology = module->getAttrOfType<TopologyAttr>(kTopologyAttrName);
+    bool automatic = strategy == "auto";
+    std::optional<PrefillStrategy> fixed = parsePrefillStrategy(strategy);
+    if (!automatic && !fixed) {
       emitError(module.getLoc())
-          << "dattn-plan-prefill: "
-          << (parsed ? "ranks must be at least 1, got " + std::to_string(ranks)
-                     : "unknown strategy '" + strategy +
-                           "'; expected ring, striped, zigzag or all-gather");
+          << "dattn-plan-prefill: unknown strategy '" << strategy
+          << "'; expected auto, ring, striped, zigzag or all-gather";
+      return signalPassFailure();
+    }
+    if (automatic && !topology) {
+      emitError(module.getLoc())
+          << "dattn-plan-prefill: strategy=auto needs the cluster: attach "
+             "one with --dattn-topology=file=<topology.json>";
+      return signalPassFailure();
+    }
+    int64_t numRanks = ranks;
+    if (numRanks == 0 && topology)
+      numRanks = topology.getNumGpus();
+    if (numRanks < 1) {
+      emitError(module.getLoc())
+          << "dattn-plan-prefill: give ranks=N (at least 1) or attach a "
+             "topology, whose GPUs are then the ranks";
       return signalPassFailure();
     }
     SmallVector<AttentionOp> ops;
@@ -328,12 +335,73 @@ struct DAttnPlanPrefillPass
         return signalPassFailure();
     if (ops.empty())
       return;
-    StringAttr grid = getOrCreateGrid(module);
+    // Choose every plan first, so a rejected choice changes nothing.
+    SmallVector<std::pair<PrefillStrategy, int64_t>> chosen;
     for (AttentionOp op : ops) {
-      Value out = PrefillPlanBuilder(op, grid.getValue(), ranks).build(*parsed);
+      if (!automatic) {
+        chosen.push_back({*fixed, numRanks});
+        continue;
+      }
+      auto choice =
+          choosePlan(op, topology, numRanks, /*searchRanks=*/ranks == 0);
+      if (failed(choice))
+        return signalPassFailure();
+      chosen.push_back({choice->strategy, choice->ranks});
+    }
+    for (auto [op, choice] : llvm::zip(ops, chosen)) {
+      StringAttr grid = getOrCreateGrid(module, choice.second);
+      Value out = PrefillPlanBuilder(op, grid.getValue(), choice.second)
+                      .build(choice.first);
       op.replaceAllUsesWith(out);
       op.erase();
     }
+  }
+
+  /// The cost model's choice for one attention, explained in a remark.
+  /// With `searchRanks`, rank counts 1, 2, 4, ... up to `numRanks` (and
+  /// `numRanks` itself) are tried too: on a slow link a short sequence is
+  /// faster on fewer GPUs.
+  FailureOr<PrefillPrediction> choosePlan(AttentionOp op, TopologyAttr topology,
+                                          int64_t numRanks, bool searchRanks) {
+    auto type = op.getQ().getType();
+    AttentionWorkload work;
+    work.batch = type.getDimSize(0);
+    work.qHeads = type.getDimSize(1);
+    work.kvHeads = op.getK().getType().getDimSize(1);
+    work.seqLen = type.getDimSize(2);
+    work.headDim = type.getDimSize(3);
+    work.elementBytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+    work.causal = op.getEffectiveMask().isCausal();
+    SmallVector<int64_t> candidates = {numRanks};
+    if (searchRanks)
+      for (int64_t r = 1; r < numRanks; r *= 2)
+        candidates.push_back(r);
+    CostModel model(topology);
+    SmallVector<PrefillPrediction> all, atBest;
+    std::optional<PrefillPrediction> best;
+    for (int64_t candidate : candidates) {
+      SmallVector<PrefillPrediction> predictions;
+      PrefillPrediction p = model.choose(work, candidate, predictions);
+      if (!best ||
+          (p.fits && (!best->fits || p.totalSeconds < best->totalSeconds))) {
+        best = p;
+        atBest = predictions;
+      }
+    }
+    if (!best->fits)
+      return op.emitOpError()
+             << "no prefill strategy fits " << topology.getGpu() << " memory ("
+             << topology.getMemoryMib() << " MiB) on up to " << numRanks
+             << " ranks; the smallest needs: " << describe(*best);
+    InFlightDiagnostic remark = emitRemark(op.getLoc());
+    remark << "auto: " << describe(*best) << "; also considered:";
+    for (const PrefillPrediction &p : atBest)
+      if (p.strategy != best->strategy)
+        remark << " " << describe(p) << ";";
+    if (best->ranks != numRanks)
+      remark << " fewer ranks are faster than all " << numRanks
+             << ": the transfers would not hide under the compute";
+    return *best;
   }
 
   LogicalResult checkSupported(AttentionOp op) {
@@ -353,14 +421,15 @@ struct DAttnPlanPrefillPass
     return success();
   }
 
-  /// The 1-D grid of `ranks` devices the plans run on.
-  StringAttr getOrCreateGrid(ModuleOp module) {
+  /// The 1-D grid of `numRanks` devices the plans run on.
+  StringAttr getOrCreateGrid(ModuleOp module, int64_t numRanks) {
     for (auto grid : module.getOps<shard::GridOp>())
-      if (grid.getShape() == ArrayRef<int64_t>{ranks})
+      if (grid.getShape() == ArrayRef<int64_t>{numRanks})
         return grid.getSymNameAttr();
     OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
     auto grid = shard::GridOp::create(builder, module.getLoc(), "sp",
-                                      ArrayRef<int64_t>{ranks});
+                                      ArrayRef<int64_t>{numRanks});
+    // SymbolTable::insert renames the grid if "sp" is taken.
     SymbolTable(module).insert(grid);
     return grid.getSymNameAttr();
   }

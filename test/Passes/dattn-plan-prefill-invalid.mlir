@@ -1,9 +1,10 @@
-// RUN: dattn-opt %s --dattn-plan-prefill -split-input-file -verify-diagnostics
+// RUN: dattn-opt %s --dattn-plan-prefill="strategy=ring ranks=8" -split-input-file -verify-diagnostics
 // RUN: not dattn-opt %s --dattn-plan-prefill="strategy=spiral" 2>&1 | FileCheck %s --check-prefix=STRATEGY
-// RUN: not dattn-opt %s --dattn-plan-prefill="ranks=0" 2>&1 | FileCheck %s --check-prefix=RANKS
+// RUN: not dattn-opt %s --dattn-plan-prefill="strategy=ring" 2>&1 | FileCheck %s --check-prefix=RANKS
+// RUN: not dattn-opt %s --dattn-plan-prefill="strategy=zigzag ranks=-2" 2>&1 | FileCheck %s --check-prefix=RANKS
 
-// STRATEGY: error: dattn-plan-prefill: unknown strategy 'spiral'; expected ring, striped, zigzag or all-gather
-// RANKS: error: dattn-plan-prefill: ranks must be at least 1, got 0
+// STRATEGY: error: dattn-plan-prefill: unknown strategy 'spiral'; expected auto, ring, striped, zigzag or all-gather
+// RANKS: error: dattn-plan-prefill: give ranks=N (at least 1) or attach a topology, whose GPUs are then the ranks
 
 // Prefill plans are for self-attention.
 func.func @decode_shape(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x64x64xf32>, %v: tensor<1x8x64x64xf32>) -> tensor<1x8x1x64xf32> {

@@ -1,0 +1,141 @@
+//===- CostModel.cpp - Predicted time of attention plans ------------------===//
+#include "compiler/Topology/CostModel.h"
+
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::dattn;
+
+StringRef mlir::dattn::stringifyPrefillStrategy(PrefillStrategy strategy) {
+  switch (strategy) {
+  case PrefillStrategy::Ring:
+    return "ring";
+  case PrefillStrategy::Striped:
+    return "striped";
+  case PrefillStrategy::Zigzag:
+    return "zigzag";
+  case PrefillStrategy::AllGather:
+    return "all-gather";
+  }
+  llvm_unreachable("unknown strategy");
+}
+
+std::optional<PrefillStrategy>
+mlir::dattn::parsePrefillStrategy(StringRef name) {
+  return llvm::StringSwitch<std::optional<PrefillStrategy>>(name)
+      .Case("ring", PrefillStrategy::Ring)
+      .Case("striped", PrefillStrategy::Striped)
+      .Case("zigzag", PrefillStrategy::Zigzag)
+      .Case("all-gather", PrefillStrategy::AllGather)
+      .Default(std::nullopt);
+}
+
+std::pair<double, double> CostModel::ringLink(int64_t ranks) const {
+  if (ranks <= topology.getGpusPerNode())
+    return {double(topology.getIntraMbps()) * 1e6,
+            double(topology.getIntraLatencyNs()) * 1e-9};
+  return {double(topology.getInterMbps()) * 1e6,
+          double(topology.getInterLatencyNs()) * 1e-9};
+}
+
+PrefillPrediction CostModel::predict(const AttentionWorkload &work,
+                                     PrefillStrategy strategy,
+                                     int64_t ranks) const {
+  PrefillPrediction p;
+  p.strategy = strategy;
+  p.ranks = ranks;
+  const double n = double(ranks);
+  bool chunked = strategy == PrefillStrategy::Zigzag ||
+                 strategy == PrefillStrategy::AllGather;
+  int64_t granule = chunked ? 2 * ranks : ranks;
+  double paddedLen = double(llvm::divideCeil(work.seqLen, granule) * granule);
+  double block = paddedLen / n, chunk = block / 2;
+  double pairSeconds =
+      4.0 * work.batch * work.qHeads * work.headDim /
+      (double(topology.getGpuGflops()) * 1e9 * kernelEfficiency);
+  double kvRowBytes =
+      2.0 * work.batch * work.kvHeads * work.headDim * work.elementBytes;
+  auto [bandwidth, latency] = ringLink(ranks);
+  double blockTransfer =
+      ranks == 1 ? 0 : block * kvRowBytes / bandwidth + latency;
+
+  // (q, k) pairs of the busiest rank at ring step t.
+  auto stepPairs = [&](int64_t t) -> double {
+    if (!work.causal)
+      return block * block;
+    switch (strategy) {
+    case PrefillStrategy::Ring:
+      return t == 0 ? block * (block + 1) / 2 : block * block;
+    case PrefillStrategy::Striped:
+      return block * (block + 1) / 2;
+    case PrefillStrategy::Zigzag:
+      return t == 0 ? chunk * (chunk + 1) + chunk * chunk : 2 * chunk * chunk;
+    case PrefillStrategy::AllGather:
+      return 0;
+    }
+    llvm_unreachable("unknown strategy");
+  };
+
+  double stateRowBytes = 4.0 * work.batch * work.qHeads * (work.headDim + 1);
+  double qRowBytes =
+      double(work.batch) * work.qHeads * work.headDim * work.elementBytes;
+  if (strategy == PrefillStrategy::AllGather) {
+    double pairs = work.causal
+                       ? chunk * chunk * (2 * n - 1) + chunk * (chunk + 1)
+                       : block * paddedLen;
+    p.computeSeconds = pairs * pairSeconds;
+    // A ring all-gather: N-1 hops of one block, not overlapped yet.
+    p.commSeconds = (n - 1) * blockTransfer;
+    p.exposedSeconds = p.commSeconds;
+    p.totalSeconds = p.computeSeconds + p.commSeconds;
+    p.peakBytes =
+        int64_t(block * (qRowBytes + stateRowBytes) + paddedLen * kvRowBytes);
+  } else {
+    // Step t's compute hides the transfer of the block for step t+1.
+    for (int64_t t = 0; t < ranks; ++t) {
+      double compute = stepPairs(t) * pairSeconds;
+      double transfer = t + 1 < ranks ? blockTransfer : 0;
+      p.computeSeconds += compute;
+      p.commSeconds += transfer;
+      p.exposedSeconds += std::max(0.0, transfer - compute);
+      p.totalSeconds += std::max(compute, transfer);
+    }
+    // Own block plus two in flight (double buffering).
+    p.peakBytes =
+        int64_t(block * (qRowBytes + stateRowBytes) + 3 * block * kvRowBytes);
+  }
+  p.fits = p.peakBytes <= topology.getMemoryMib() * (int64_t(1) << 20);
+  return p;
+}
+
+PrefillPrediction
+CostModel::choose(const AttentionWorkload &work, int64_t ranks,
+                  SmallVectorImpl<PrefillPrediction> &all) const {
+  for (PrefillStrategy strategy : kAllPrefillStrategies)
+    all.push_back(predict(work, strategy, ranks));
+  const PrefillPrediction *best = nullptr;
+  for (const PrefillPrediction &p : all)
+    if (p.fits && (!best || p.totalSeconds < best->totalSeconds))
+      best = &p;
+  // Nothing fits: the least memory, which the caller reports as an error.
+  if (!best)
+    for (const PrefillPrediction &p : all)
+      if (!best || p.peakBytes < best->peakBytes)
+        best = &p;
+  return *best;
+}
+
+std::string mlir::dattn::describe(const PrefillPrediction &p) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << stringifyPrefillStrategy(p.strategy) << " on " << p.ranks
+     << " ranks: " << llvm::format("%.3f", p.totalSeconds * 1e3)
+     << " ms (compute " << llvm::format("%.3f", p.computeSeconds * 1e3)
+     << " ms, exposed transfer " << llvm::format("%.3f", p.exposedSeconds * 1e3)
+     << " ms, " << llvm::format("%.2f", double(p.peakBytes) / (1 << 30))
+     << " GiB/rank" << (p.fits ? "" : ", does not fit") << ")";
+  return text;
+}
