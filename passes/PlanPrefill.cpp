@@ -11,6 +11,7 @@
 #include "compiler/Topology/Topology.h"
 #include "dialects/DAttn/DAttn.h"
 #include "passes/Passes.h"
+#include "passes/SpmdBuilder.h"
 
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
 #include "mlir/IR/Builders.h"
@@ -29,10 +30,10 @@ namespace {
 /// Emits the SPMD program of one attention. Sequence positions are padded
 /// to `paddedLen`, a multiple of the rank count (twice it for the zigzag
 /// layout).
-class PrefillPlanBuilder {
+class PrefillPlanBuilder : SpmdBuilder {
 public:
   PrefillPlanBuilder(AttentionOp op, StringRef grid, int64_t ranks)
-      : op(op), builder(op), loc(op.getLoc()), grid(grid), ranks(ranks) {
+      : SpmdBuilder(op, grid, ranks), op(op) {
     auto qType = op.getQ().getType();
     shape = SmallVector<int64_t>(qType.getShape());
     kvHeads = op.getK().getType().getDimSize(1);
@@ -47,14 +48,12 @@ public:
                           ? ranks
                           : 2 * ranks;
     paddedLen = llvm::divideCeil(seqLen, granule) * granule;
-    q = pad(op.getQ());
-    k = pad(op.getK());
-    v = pad(op.getV());
-    rank = shard::ProcessLinearIndexOp::create(builder, loc, grid);
-    output = arith::ConstantOp::create(
-        builder, loc,
-        builder.getZeroAttr(RankedTensorType::get(
-            {shape[0], shape[1], paddedLen, shape[3]}, elementType)));
+    q = padSequence(op.getQ(), paddedLen);
+    k = padSequence(op.getK(), paddedLen);
+    v = padSequence(op.getV(), paddedLen);
+    rank = linearIndex();
+    output = zeros(RankedTensorType::get(
+        {shape[0], shape[1], paddedLen, shape[3]}, elementType));
     switch (strategy) {
     case PrefillStrategy::Ring:
       buildRing(/*strided=*/false);
@@ -71,9 +70,7 @@ public:
     }
     // Every rank ends with the whole output: its rows, zeros elsewhere,
     // summed over the grid.
-    Value assembled = shard::AllReduceOp::create(
-        builder, loc, output.getType(), grid, ArrayRef<int16_t>{0}, output,
-        shard::ReductionKind::Sum);
+    Value assembled = allReduceSum(output);
     if (paddedLen == seqLen)
       return assembled;
     return slice(assembled, builder.getIndexAttr(0), seqLen, 1);
@@ -90,7 +87,7 @@ private:
     Value qLocal = slice(q, first, block, stride);
     Value kLocal = slice(k, first, block, stride);
     Value vLocal = slice(v, first, block, stride);
-    Value state = emptyState(block);
+    Value state = emptyState({shape[0], shape[1], block, shape[3]});
     auto loop = ringLoop({kLocal, vLocal, state}, [&](Value owner,
                                                       ValueRange carried) {
       Value kFirst = strided ? owner : mul(owner, index(block));
@@ -100,7 +97,8 @@ private:
                                      ValueRange{carried[2], tile});
       return SmallVector<Value>{shift(carried[0]), shift(carried[1]), merged};
     });
-    place(finalize(loop.getResult(2)), first, stride);
+    output =
+        place(finalize(loop.getResult(2), elementType), output, first, stride);
   }
 
   // Zigzag: rank r holds chunks r and 2N-1-r of 2N; every step computes
@@ -110,9 +108,13 @@ private:
     Value lo = mul(rank, index(chunk));
     Value hi = mirroredChunk(rank, chunk);
     Value qLo = slice(q, lo, chunk, 1), qHi = slice(q, hi, chunk, 1);
-    SmallVector<Value> init = {slice(k, lo, chunk, 1), slice(k, hi, chunk, 1),
-                               slice(v, lo, chunk, 1), slice(v, hi, chunk, 1),
-                               emptyState(chunk),      emptyState(chunk)};
+    SmallVector<Value> init = {
+        slice(k, lo, chunk, 1),
+        slice(k, hi, chunk, 1),
+        slice(v, lo, chunk, 1),
+        slice(v, hi, chunk, 1),
+        emptyState({shape[0], shape[1], chunk, shape[3]}),
+        emptyState({shape[0], shape[1], chunk, shape[3]})};
     auto loop = ringLoop(init, [&](Value owner, ValueRange c) {
       Value kLo = mul(owner, index(chunk));
       Value kHi = mirroredChunk(owner, chunk);
@@ -131,8 +133,8 @@ private:
                                 MergeOp::create(builder, loc, type, stateLo),
                                 MergeOp::create(builder, loc, type, stateHi)};
     });
-    place(finalize(loop.getResult(4)), lo, 1);
-    place(finalize(loop.getResult(5)), hi, 1);
+    output = place(finalize(loop.getResult(4), elementType), output, lo, 1);
+    output = place(finalize(loop.getResult(5), elementType), output, hi, 1);
   }
 
   // All-gather: K/V blocks gathered once; queries in the zigzag layout so
@@ -148,7 +150,7 @@ private:
     for (Value rows : {lo, hi}) {
       Value tile = microAttention(slice(q, rows, chunk, 1), kAll, vAll, rows,
                                   index(0), 1);
-      place(finalize(tile), rows, 1);
+      output = place(finalize(tile, elementType), output, rows, 1);
     }
   }
 
@@ -199,98 +201,7 @@ private:
                                     op.getScaleAttr());
   }
 
-  Value emptyState(int64_t rows) {
-    return EmptyStateOp::create(
-        builder, loc,
-        StateType::get(op.getContext(), {shape[0], shape[1], rows, shape[3]}));
-  }
-
-  Value finalize(Value state) {
-    auto type = cast<StateType>(state.getType());
-    return FinalizeOp::create(
-               builder, loc,
-               RankedTensorType::get(type.getShape(), elementType), Type(),
-               state)
-        .getOut();
-  }
-
-  /// Writes `rows` into the output at positions first + stride * i.
-  void place(Value rows, Value first, int64_t stride) {
-    auto type = cast<RankedTensorType>(rows.getType());
-    output = tensor::InsertSliceOp::create(builder, loc, rows, output,
-                                           sequenceOffsets(first), sizes(type),
-                                           strides(stride));
-  }
-
-  /// Rows first + stride * i, i < count, of a [B, H, S, D] tensor.
-  Value slice(Value tensor, OpFoldResult first, int64_t count, int64_t stride) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    SmallVector<int64_t> resultShape(type.getShape());
-    resultShape[2] = count;
-    auto resultType = RankedTensorType::get(resultShape, type.getElementType());
-    return tensor::ExtractSliceOp::create(builder, loc, resultType, tensor,
-                                          sequenceOffsets(first),
-                                          sizes(resultType), strides(stride));
-  }
-
-  Value shift(Value tensor) {
-    return shard::ShiftOp::create(builder, loc, tensor.getType(), grid,
-                                  ArrayRef<int16_t>{0}, tensor,
-                                  /*shift_axis=*/APInt(64, 0),
-                                  /*offset=*/1, /*rotate=*/true);
-  }
-
-  Value allGather(Value tensor) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    SmallVector<int64_t> gathered(type.getShape());
-    gathered[2] *= ranks;
-    return shard::AllGatherOp::create(
-        builder, loc, RankedTensorType::get(gathered, type.getElementType()),
-        grid, ArrayRef<int16_t>{0}, tensor, /*gather_axis=*/APInt(64, 2));
-  }
-
-  Value pad(Value tensor) {
-    if (paddedLen == seqLen)
-      return tensor;
-    auto type = cast<RankedTensorType>(tensor.getType());
-    SmallVector<int64_t> padded(type.getShape());
-    padded[2] = paddedLen;
-    Value zero = arith::ConstantOp::create(
-        builder, loc, builder.getZeroAttr(type.getElementType()));
-    SmallVector<OpFoldResult> low(4, builder.getIndexAttr(0));
-    SmallVector<OpFoldResult> high = low;
-    high[2] = builder.getIndexAttr(paddedLen - seqLen);
-    return tensor::PadOp::create(
-        builder, loc, RankedTensorType::get(padded, type.getElementType()),
-        tensor, low, high, zero);
-  }
-
-  SmallVector<OpFoldResult> sequenceOffsets(OpFoldResult first) {
-    return {builder.getIndexAttr(0), builder.getIndexAttr(0), first,
-            builder.getIndexAttr(0)};
-  }
-  SmallVector<OpFoldResult> sizes(RankedTensorType type) {
-    SmallVector<OpFoldResult> result;
-    for (int64_t dim : type.getShape())
-      result.push_back(builder.getIndexAttr(dim));
-    return result;
-  }
-  SmallVector<OpFoldResult> strides(int64_t sequenceStride) {
-    return {builder.getIndexAttr(1), builder.getIndexAttr(1),
-            builder.getIndexAttr(sequenceStride), builder.getIndexAttr(1)};
-  }
-  Value index(int64_t value) {
-    return arith::ConstantIndexOp::create(builder, loc, value);
-  }
-  Value mul(Value a, Value b) {
-    return arith::MulIOp::create(builder, loc, a, b);
-  }
-
   AttentionOp op;
-  OpBuilder builder;
-  Location loc;
-  StringRef grid;
-  int64_t ranks;
   SmallVector<int64_t> shape;
   int64_t kvHeads, seqLen, paddedLen = 0;
   Type elementType;
@@ -419,19 +330,6 @@ struct DAttnPlanPrefillPass
              << "prefill plans take a full or plain causal mask; shifted, "
                 "strided or limited positions are not implemented yet";
     return success();
-  }
-
-  /// The 1-D grid of `numRanks` devices the plans run on.
-  StringAttr getOrCreateGrid(ModuleOp module, int64_t numRanks) {
-    for (auto grid : module.getOps<shard::GridOp>())
-      if (grid.getShape() == ArrayRef<int64_t>{numRanks})
-        return grid.getSymNameAttr();
-    OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
-    auto grid = shard::GridOp::create(builder, module.getLoc(), "sp",
-                                      ArrayRef<int64_t>{numRanks});
-    // SymbolTable::insert renames the grid if "sp" is taken.
-    SymbolTable(module).insert(grid);
-    return grid.getSymNameAttr();
   }
 };
 

@@ -243,6 +243,18 @@ void mlir::dattn::interp::registerDAttnHandlers(Interpreter &interpreter) {
       });
 
   interpreter.registerLocalHandler(
+      AsStateOp::getOperationName(),
+      [&interpreter](Operation *op, ArrayRef<const RuntimeValue *> operands,
+                     SmallVectorImpl<RuntimeValue> &results) -> LogicalResult {
+        if (interpreter.tracker)
+          return op->emitError() << "plan verifier: cannot follow a state "
+                                    "through tensors yet (dattn.as_state)";
+        results.push_back(State{std::get<Tensor>(*operands[0]),
+                                std::get<Tensor>(*operands[1])});
+        return success();
+      });
+
+  interpreter.registerLocalHandler(
       EmptyStateOp::getOperationName(),
       [&interpreter](Operation *op, ArrayRef<const RuntimeValue *>,
                      SmallVectorImpl<RuntimeValue> &results) {

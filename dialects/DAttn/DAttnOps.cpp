@@ -185,5 +185,22 @@ LogicalResult FinalizeOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// AsStateOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AsStateOp::verify() {
+  auto state = getState().getType();
+  // AS1
+  if (getOut().getType() != state.getOutType())
+    return emitOpError() << "out must be " << state.getOutType() << ", got "
+                         << getOut().getType();
+  // AS2
+  if (getLse().getType() != state.getLseType())
+    return emitOpError() << "lse must be " << state.getLseType() << ", got "
+                         << getLse().getType();
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "dialects/DAttn/DAttnOps.cpp.inc"

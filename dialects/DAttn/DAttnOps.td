@@ -129,6 +129,27 @@ def DAttn_EmptyStateOp : DAttn_Op<"empty_state", [Pure]> {
   let assemblyFormat = "attr-dict `:` qualified(type($result))";
 }
 
+def DAttn_AsStateOp : DAttn_Op<"as_state", [Pure]> {
+  let summary = "an fp32 (out, lse) pair as a state";
+  let description = [{
+    The inverse of `dattn.finalize` to f32 with lse: a partial result that
+    travelled as two tensors (query shipping returns (out, lse) from every
+    KV holder) becomes a state again, to be merged.
+
+    ```mlir
+    %s = dattn.as_state %out, %lse : tensor<1x32x1x128xf32>, tensor<1x32x1xf32>
+        -> !dattn.state<1x32x1x128>
+    ```
+    Constraints AS1-AS2 in Spec.md.
+  }];
+  let arguments = (ins AnyRankedTensor:$out, AnyRankedTensor:$lse);
+  let results = (outs DAttn_StateType:$state);
+  let assemblyFormat = [{
+    $out `,` $lse attr-dict `:` type($out) `,` type($lse) `->` qualified(type($state))
+  }];
+  let hasVerifier = 1;
+}
+
 def DAttn_FinalizeOp : DAttn_Op<"finalize", [Pure]> {
   let summary = "state -> output tensor (and lse on request)";
   let description = [{

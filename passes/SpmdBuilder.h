@@ -1,0 +1,156 @@
+//===- SpmdBuilder.h - Building SPMD plans on a 1-D shard grid --*- C++ -*-===//
+//
+// What every planning pass emits: the rank, slices of [B, H, S, D] tensors
+// along the sequence at run-time offsets, ring shifts and gathers on a 1-D
+// shard.grid, padding, empty and finalized states.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DISTATTN_PASSES_SPMDBUILDER_H
+#define DISTATTN_PASSES_SPMDBUILDER_H
+
+#include "dialects/DAttn/DAttn.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Shard/IR/ShardOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace mlir::dattn {
+
+class SpmdBuilder {
+public:
+  SpmdBuilder(Operation *at, StringRef grid, int64_t ranks)
+      : builder(at), loc(at->getLoc()), grid(grid), ranks(ranks) {}
+
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(builder, loc, value);
+  }
+  Value mul(Value a, Value b) {
+    return arith::MulIOp::create(builder, loc, a, b);
+  }
+  Value sub(Value a, Value b) {
+    return arith::SubIOp::create(builder, loc, a, b);
+  }
+  Value linearIndex() {
+    return shard::ProcessLinearIndexOp::create(builder, loc, grid);
+  }
+
+  /// Rows first + stride * i, i < count, of a [B, H, S, D] tensor.
+  Value slice(Value tensor, OpFoldResult first, int64_t count,
+              int64_t stride = 1) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape[2] = count;
+    auto resultType = RankedTensorType::get(shape, type.getElementType());
+    return tensor::ExtractSliceOp::create(builder, loc, resultType, tensor,
+                                          sequenceOffsets(first),
+                                          sizes(resultType), strides(stride));
+  }
+
+  /// `into` with `rows` written at positions first + stride * i.
+  Value place(Value rows, Value into, OpFoldResult first, int64_t stride = 1) {
+    auto type = cast<RankedTensorType>(rows.getType());
+    return tensor::InsertSliceOp::create(builder, loc, rows, into,
+                                         sequenceOffsets(first), sizes(type),
+                                         strides(stride));
+  }
+
+  /// One hop along the ring: rank c's value goes to rank c + 1.
+  Value shift(Value tensor) {
+    return shard::ShiftOp::create(builder, loc, tensor.getType(), grid,
+                                  ArrayRef<int16_t>{0}, tensor,
+                                  /*shift_axis=*/APInt(64, 0),
+                                  /*offset=*/1, /*rotate=*/true);
+  }
+
+  /// Every rank's rows, in rank order, along dim 2.
+  Value allGather(Value tensor) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    SmallVector<int64_t> gathered(type.getShape());
+    gathered[2] *= ranks;
+    return shard::AllGatherOp::create(
+        builder, loc, RankedTensorType::get(gathered, type.getElementType()),
+        grid, ArrayRef<int16_t>{0}, tensor, /*gather_axis=*/APInt(64, 2));
+  }
+
+  Value allReduceSum(Value tensor) {
+    return shard::AllReduceOp::create(builder, loc, tensor.getType(), grid,
+                                      ArrayRef<int16_t>{0}, tensor,
+                                      shard::ReductionKind::Sum);
+  }
+
+  /// `tensor` with zero rows appended up to `length` along dim 2.
+  Value padSequence(Value tensor, int64_t length) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    if (type.getDimSize(2) == length)
+      return tensor;
+    SmallVector<int64_t> padded(type.getShape());
+    padded[2] = length;
+    Value zero = arith::ConstantOp::create(
+        builder, loc, builder.getZeroAttr(type.getElementType()));
+    SmallVector<OpFoldResult> low(4, builder.getIndexAttr(0));
+    SmallVector<OpFoldResult> high = low;
+    high[2] = builder.getIndexAttr(length - type.getDimSize(2));
+    return tensor::PadOp::create(
+        builder, loc, RankedTensorType::get(padded, type.getElementType()),
+        tensor, low, high, zero);
+  }
+
+  Value zeros(RankedTensorType type) {
+    return arith::ConstantOp::create(builder, loc, builder.getZeroAttr(type));
+  }
+
+  Value emptyState(ArrayRef<int64_t> shape) {
+    return EmptyStateOp::create(builder, loc,
+                                StateType::get(builder.getContext(), shape));
+  }
+
+  Value finalize(Value state, Type elementType) {
+    auto type = cast<StateType>(state.getType());
+    return FinalizeOp::create(
+               builder, loc,
+               RankedTensorType::get(type.getShape(), elementType), Type(),
+               state)
+        .getOut();
+  }
+
+protected:
+  SmallVector<OpFoldResult> sequenceOffsets(OpFoldResult first) {
+    return {builder.getIndexAttr(0), builder.getIndexAttr(0), first,
+            builder.getIndexAttr(0)};
+  }
+  SmallVector<OpFoldResult> sizes(RankedTensorType type) {
+    SmallVector<OpFoldResult> result;
+    for (int64_t dim : type.getShape())
+      result.push_back(builder.getIndexAttr(dim));
+    return result;
+  }
+  SmallVector<OpFoldResult> strides(int64_t sequenceStride) {
+    return {builder.getIndexAttr(1), builder.getIndexAttr(1),
+            builder.getIndexAttr(sequenceStride), builder.getIndexAttr(1)};
+  }
+
+  OpBuilder builder;
+  Location loc;
+  StringRef grid;
+  int64_t ranks;
+};
+
+/// The 1-D grid of `ranks` devices plans run on, made if the module has
+/// none of that size (named "sp", renamed if taken).
+inline StringAttr getOrCreateGrid(ModuleOp module, int64_t ranks) {
+  for (auto grid : module.getOps<shard::GridOp>())
+    if (grid.getShape() == ArrayRef<int64_t>{ranks})
+      return grid.getSymNameAttr();
+  OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
+  auto grid = shard::GridOp::create(builder, module.getLoc(), "sp",
+                                    ArrayRef<int64_t>{ranks});
+  SymbolTable(module).insert(grid);
+  return grid.getSymNameAttr();
+}
+
+} // namespace mlir::dattn
+
+#endif // DISTATTN_PASSES_SPMDBUILDER_H
