@@ -159,4 +159,38 @@ def DAttnTopology : Pass<"dattn-topology", "::mlir::ModuleOp"> {
   ];
 }
 
+def DAttnPlanDecode : Pass<"dattn-plan-decode", "::mlir::ModuleOp"> {
+  let summary = "Plan KV-parallel decode: the query goes to every KV holder";
+  let description = [{
+    Rewrites every `dattn.attention` into a KV-parallel (KVP) program for
+    `ranks` devices: the KV cache is sharded along the sequence, a rank
+    filled up to `budget` tokens before the next takes over (Mnemosyne's
+    KVP; the default budget splits the KV evenly). Every rank attends the
+    query to the keys it holds (DistAttention's query shipping: the query is
+    a few KB, the KV stays put), the fp32 partial results (out, lse) are
+    all-gathered, and each rank merges them (`dattn.as_state`,
+    `dattn.merge` in a loop over the ranks, so the program does not grow
+    with them). Ranks past the end of the sequence contribute the merge
+    identity; keys past it are hidden with `k_end`.
+
+    Not yet: batches whose requests have different owners (multi-master
+    decoding), merging at the owner only, and the overlap of the gather
+    with local work.
+  }];
+  let dependentDialects = [
+    "::mlir::dattn::DAttnDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::shard::ShardDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"ranks", "ranks", "int64_t", /*default=*/"8",
+           "ranks (devices) in the KV-parallel group">,
+    Option<"budget", "budget", "int64_t", /*default=*/"0",
+           "tokens of KV a rank holds before the next takes over; 0: an "
+           "even split">
+  ];
+}
+
 #endif // DISTATTN_PASSES_TD

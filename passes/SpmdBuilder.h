@@ -37,24 +37,26 @@ public:
     return shard::ProcessLinearIndexOp::create(builder, loc, grid);
   }
 
-  /// Rows first + stride * i, i < count, of a [B, H, S, D] tensor.
+  /// Rows first + stride * i, i < count, along dim 2 (the sequence) of a
+  /// [B, H, S, D] tensor or a [B, H, S] lse.
   Value slice(Value tensor, OpFoldResult first, int64_t count,
               int64_t stride = 1) {
     auto type = cast<RankedTensorType>(tensor.getType());
     SmallVector<int64_t> shape(type.getShape());
     shape[2] = count;
     auto resultType = RankedTensorType::get(shape, type.getElementType());
-    return tensor::ExtractSliceOp::create(builder, loc, resultType, tensor,
-                                          sequenceOffsets(first),
-                                          sizes(resultType), strides(stride));
+    return tensor::ExtractSliceOp::create(
+        builder, loc, resultType, tensor,
+        sequenceOffsets(first, type.getRank()), sizes(resultType),
+        strides(stride, type.getRank()));
   }
 
   /// `into` with `rows` written at positions first + stride * i.
   Value place(Value rows, Value into, OpFoldResult first, int64_t stride = 1) {
     auto type = cast<RankedTensorType>(rows.getType());
-    return tensor::InsertSliceOp::create(builder, loc, rows, into,
-                                         sequenceOffsets(first), sizes(type),
-                                         strides(stride));
+    return tensor::InsertSliceOp::create(
+        builder, loc, rows, into, sequenceOffsets(first, type.getRank()),
+        sizes(type), strides(stride, type.getRank()));
   }
 
   /// One hop along the ring: rank c's value goes to rank c + 1.
@@ -90,7 +92,7 @@ public:
     padded[2] = length;
     Value zero = arith::ConstantOp::create(
         builder, loc, builder.getZeroAttr(type.getElementType()));
-    SmallVector<OpFoldResult> low(4, builder.getIndexAttr(0));
+    SmallVector<OpFoldResult> low(type.getRank(), builder.getIndexAttr(0));
     SmallVector<OpFoldResult> high = low;
     high[2] = builder.getIndexAttr(length - type.getDimSize(2));
     return tensor::PadOp::create(
@@ -117,9 +119,10 @@ public:
   }
 
 protected:
-  SmallVector<OpFoldResult> sequenceOffsets(OpFoldResult first) {
-    return {builder.getIndexAttr(0), builder.getIndexAttr(0), first,
-            builder.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sequenceOffsets(OpFoldResult first, int64_t rank) {
+    SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0));
+    offsets[2] = first;
+    return offsets;
   }
   SmallVector<OpFoldResult> sizes(RankedTensorType type) {
     SmallVector<OpFoldResult> result;
@@ -127,9 +130,10 @@ protected:
       result.push_back(builder.getIndexAttr(dim));
     return result;
   }
-  SmallVector<OpFoldResult> strides(int64_t sequenceStride) {
-    return {builder.getIndexAttr(1), builder.getIndexAttr(1),
-            builder.getIndexAttr(sequenceStride), builder.getIndexAttr(1)};
+  SmallVector<OpFoldResult> strides(int64_t sequenceStride, int64_t rank) {
+    SmallVector<OpFoldResult> result(rank, builder.getIndexAttr(1));
+    result[2] = builder.getIndexAttr(sequenceStride);
+    return result;
   }
 
   OpBuilder builder;

@@ -10,6 +10,7 @@
 // CHECK: @lse_of_split_keys: 2 result(s), rel_err {{.*}}: ok
 // CHECK: @insert_slice_assembles_rows: 1 result(s), rel_err {{.*}}: ok
 // CHECK: @constant: 1 result(s), rel_err {{.*}}: ok
+// CHECK: @as_state_inverts_finalize: 1 result(s), rel_err {{.*}}: ok
 // Four elements of 1.5: the l2 norm is exactly 3.
 // VALUE: @constant: 1 result(s), l2 3{{$}}
 
@@ -50,4 +51,15 @@ func.func @insert_slice_assembles_rows(%q: tensor<1x1x6x16xf32>, %k: tensor<1x1x
 func.func @constant() -> tensor<1x1x2x2xf32> {
   %c = arith.constant dense<1.5> : tensor<1x1x2x2xf32>
   return %c : tensor<1x1x2x2xf32>
+}
+
+// finalize to fp32 with lse, then as_state, is the state itself.
+func.func @as_state_inverts_finalize(%q: tensor<1x2x4x16xf32>, %k: tensor<1x2x6x16xf32>, %v: tensor<1x2x6x16xf32>) -> tensor<1x2x4x16xf32> {
+  %s = dattn.micro_attention %q, %k, %v mask(<causal, q = 2 + 1 * i>) : tensor<1x2x4x16xf32>, tensor<1x2x6x16xf32>, tensor<1x2x6x16xf32> -> !dattn.state<1x2x4x16>
+  %o, %l = dattn.finalize %s : !dattn.state<1x2x4x16> -> tensor<1x2x4x16xf32>, tensor<1x2x4xf32>
+  %back = dattn.as_state %o, %l : tensor<1x2x4x16xf32>, tensor<1x2x4xf32> -> !dattn.state<1x2x4x16>
+  %e = dattn.empty_state : !dattn.state<1x2x4x16>
+  %m = dattn.merge %back, %e : !dattn.state<1x2x4x16>
+  %out = dattn.finalize %m : !dattn.state<1x2x4x16> -> tensor<1x2x4x16xf32>
+  return %out : tensor<1x2x4x16xf32>
 }

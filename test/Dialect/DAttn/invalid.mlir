@@ -334,3 +334,21 @@ func.func private @topology_t3() attributes {t = #dattn.topology<name = "t", nod
 // T4: no negative latency.
 // expected-error @+1 {{topology link bandwidths and latencies must not be negative}}
 func.func private @topology_t4() attributes {t = #dattn.topology<name = "t", nodes = 2, gpus_per_node = 8, gpu = "G", gpu_gflops = 1, hbm_mbps = 1000, memory_mib = 1024, intra_link = "nvlink", intra_mbps = 1, intra_latency_ns = 0, inter_link = "ib", inter_mbps = 1, inter_latency_ns = -5>}
+
+// -----
+
+// AS1: out is the state's f32 partial output.
+func.func @as_state_as1(%o: tensor<1x32x1x128xbf16>, %l: tensor<1x32x1xf32>) {
+  // expected-error @+1 {{out must be 'tensor<1x32x1x128xf32>', got 'tensor<1x32x1x128xbf16>'}}
+  %s = dattn.as_state %o, %l : tensor<1x32x1x128xbf16>, tensor<1x32x1xf32> -> !dattn.state<1x32x1x128>
+  return
+}
+
+// -----
+
+// AS2: lse is [B, H, Q] in f32.
+func.func @as_state_as2(%o: tensor<1x32x1x128xf32>, %l: tensor<1x32x2xf32>) {
+  // expected-error @+1 {{lse must be 'tensor<1x32x1xf32>', got 'tensor<1x32x2xf32>'}}
+  %s = dattn.as_state %o, %l : tensor<1x32x1x128xf32>, tensor<1x32x2xf32> -> !dattn.state<1x32x1x128>
+  return
+}

@@ -53,6 +53,14 @@ func.func @padded_tile_at(%q: tensor<1x2x10x16xf32>, %k: tensor<1x2x10x16xf32>, 
   return %s : !dattn.state<1x2x10x16>
 }
 
+// Partial results that travelled as fp32 tensors become a state again.
+// CHECK-LABEL: func.func @as_state
+// CHECK: dattn.as_state %{{.+}}, %{{.+}} : tensor<1x32x1x128xf32>, tensor<1x32x1xf32> -> !dattn.state<1x32x1x128>
+func.func @as_state(%o: tensor<1x32x1x128xf32>, %l: tensor<1x32x1xf32>) -> !dattn.state<1x32x1x128> {
+  %s = dattn.as_state %o, %l : tensor<1x32x1x128xf32>, tensor<1x32x1xf32> -> !dattn.state<1x32x1x128>
+  return %s : !dattn.state<1x32x1x128>
+}
+
 // Attributes and types stand alone too.
 // CHECK-LABEL: func.func private @standalone
 // CHECK-SAME: (!dattn.state<4x2x1x256>)

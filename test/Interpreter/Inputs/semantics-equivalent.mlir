@@ -41,3 +41,8 @@ func.func @constant() -> tensor<1x1x2x2xf32> {
   %c = arith.constant dense<[[[[1.5, 1.5], [1.5, 1.5]]]]> : tensor<1x1x2x2xf32>
   return %c : tensor<1x1x2x2xf32>
 }
+
+func.func @as_state_inverts_finalize(%q: tensor<1x2x4x16xf32>, %k: tensor<1x2x6x16xf32>, %v: tensor<1x2x6x16xf32>) -> tensor<1x2x4x16xf32> {
+  %o = dattn.attention %q, %k, %v mask(<causal, q = 2 + 1 * i>) : tensor<1x2x4x16xf32>, tensor<1x2x6x16xf32>, tensor<1x2x6x16xf32> -> tensor<1x2x4x16xf32>
+  return %o : tensor<1x2x4x16xf32>
+}
