@@ -193,4 +193,49 @@ def DAttnPlanDecode : Pass<"dattn-plan-decode", "::mlir::ModuleOp"> {
   ];
 }
 
+def DAttnOverlap : Pass<"dattn-overlap"> {
+  let summary = "Hide ring transfers under compute (software-pipeline the ring)";
+  let description = [{
+    Turns the synchronous ring steps of a plan into overlapped ones. In a
+    ring loop (an `scf.for` that computes on the K/V blocks it carries and
+    yields them `shard.shift`ed one hop), each shift becomes a
+    `dattn.shift_start` at the top of the step, so the block in hand is on
+    its way to the next rank while this rank computes on it, and a
+    `dattn.wait` where the shift was. The buffers are double: the block
+    being computed on and the block arriving. The last step sends nothing:
+    it is peeled off the loop without its shifts.
+
+    Before (one ring step):
+    ```mlir
+    %tile = dattn.micro_attention %q, %kc, %vc ... at(%qpos, %kpos)
+    %kn = shard.shift %kc on @sp grid_axes = [0] shift_axis = 0 offset = 1 rotate
+    ```
+    After:
+    ```mlir
+    %h = dattn.shift_start %kc on @sp axis = 0 offset = 1 rotate
+    %tile = dattn.micro_attention %q, %kc, %vc ... at(%qpos, %kpos)
+    %kn = dattn.wait %h
+    ```
+    Loops whose carried blocks are used after the loop, or whose trip
+    count is not a constant, are left as they are. Not yet: the
+    all-gather strategy per KV-head group, and decode's overlap of query
+    shipping with local tiles.
+  }];
+  let dependentDialects = ["::mlir::dattn::DAttnDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def DAttnVerifySchedule : Pass<"dattn-verify-schedule"> {
+  let summary = "Check that an overlapped schedule is safe; report buffers";
+  let description = [{
+    Every transfer (`dattn.shift_start`) must be waited for exactly once,
+    by a `dattn.wait` in the block that started it, and used by nothing
+    else; its source buffer must not be overwritten (be the destination of
+    a `tensor.insert_slice`) while in flight. Reports, as a remark per
+    function, the most transfers in flight at once and their bytes: with
+    the ring's double buffering, the K/V buffers a rank holds beyond its
+    own block.
+  }];
+}
+
 #endif // DISTATTN_PASSES_TD

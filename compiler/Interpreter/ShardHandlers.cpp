@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Interpreter/Interpreter.h"
+#include "dialects/DAttn/DAttn.h"
 
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
 #include "mlir/IR/SymbolTable.h"
@@ -110,6 +111,44 @@ int64_t wireBytes(Type type) {
          llvm::divideCeil(tensor.getElementTypeBitWidth(), 8);
 }
 
+/// Binds `result` on every rank to `input` of the rank `offset` places
+/// before it along `axis` (wrapping with `rotate`, NaN where there is no
+/// sender), counting the bytes moved for the plan verifier.
+LogicalResult shiftAlongGrid(Operation *op, Frame &frame, PlanTracker *tracker,
+                             FlatSymbolRefAttr gridName, Value input,
+                             Value result, int64_t axis, int64_t offset,
+                             bool rotate) {
+  auto grid = lookupGrid(op, gridName);
+  if (failed(grid))
+    return failure();
+  if (axis < 0 || axis >= int64_t(grid->shape.size()))
+    return op->emitError() << "shift axis " << axis << " is not an axis of "
+                           << gridName;
+  int64_t size = grid->shape[axis];
+  for (unsigned rank = 0; rank < frame.getNumRanks(); ++rank) {
+    SmallVector<int64_t> coords = grid->coordinates(rank);
+    int64_t source = coords[axis] - offset;
+    if (rotate)
+      source = ((source % size) + size) % size;
+    if (source < 0 || source >= size) {
+      const Tensor &value = std::get<Tensor>(frame.lookup(input, rank));
+      frame.bind(result, rank,
+                 Tensor::filled(value.shape,
+                                std::numeric_limits<double>::quiet_NaN()));
+      continue;
+    }
+    coords[axis] = source;
+    int64_t sender = grid->linearize(coords);
+    frame.bind(result, rank, frame.lookup(input, sender));
+    if (tracker && sender != int64_t(rank)) {
+      int64_t bytes = wireBytes(input.getType());
+      tracker->ranks[rank].bytesReceived += bytes;
+      tracker->ranks[sender].bytesSent += bytes;
+    }
+  }
+  return success();
+}
+
 } // namespace
 
 FailureOr<unsigned> mlir::dattn::interp::getNumRanks(Operation *module) {
@@ -150,38 +189,31 @@ void mlir::dattn::interp::registerShardHandlers(Interpreter &interpreter) {
       shard::ShiftOp::getOperationName(),
       [&interpreter](Operation *op, Frame &frame) -> LogicalResult {
         auto shift = cast<shard::ShiftOp>(op);
-        auto grid = lookupGrid(op, shift.getGridAttr());
-        if (failed(grid))
-          return failure();
-        int64_t axis = shift.getShiftAxis().getSExtValue();
-        int64_t size = grid->shape[axis];
-        for (unsigned rank = 0; rank < frame.getNumRanks(); ++rank) {
-          SmallVector<int64_t> coords = grid->coordinates(rank);
-          int64_t source = coords[axis] - shift.getOffset();
-          if (shift.getRotate())
-            source = ((source % size) + size) % size;
-          const Tensor &input =
-              std::get<Tensor>(frame.lookup(shift.getInput(), rank));
-          if (source < 0 || source >= size) {
-            frame.bind(
-                shift.getResult(), rank,
-                Tensor::filled(input.shape,
-                               std::numeric_limits<double>::quiet_NaN()));
-            continue;
-          }
-          coords[axis] = source;
-          int64_t sender = grid->linearize(coords);
-          frame.bind(shift.getResult(), rank,
-                     frame.lookup(shift.getInput(), sender));
-          if (PlanTracker *tracker = interpreter.tracker;
-              tracker && sender != int64_t(rank)) {
-            int64_t bytes = wireBytes(shift.getInput().getType());
-            tracker->ranks[rank].bytesReceived += bytes;
-            tracker->ranks[sender].bytesSent += bytes;
-          }
-        }
-        return success();
+        return shiftAlongGrid(op, frame, interpreter.tracker,
+                              shift.getGridAttr(), shift.getInput(),
+                              shift.getResult(),
+                              shift.getShiftAxis().getSExtValue(),
+                              shift.getOffset(), shift.getRotate());
       });
+
+  // The asynchronous shift moves the data when it starts (ranks run in
+  // lockstep); the handle holds the received value until the wait.
+  interpreter.registerHandler(
+      ShiftStartOp::getOperationName(),
+      [&interpreter](Operation *op, Frame &frame) -> LogicalResult {
+        auto start = cast<ShiftStartOp>(op);
+        return shiftAlongGrid(op, frame, interpreter.tracker,
+                              start.getGridAttr(), start.getInput(),
+                              start.getTransfer(), start.getAxis(),
+                              start.getOffset(), start.getRotate());
+      });
+  interpreter.registerLocalHandler(WaitOp::getOperationName(),
+                                   [](Operation *,
+                                      ArrayRef<const RuntimeValue *> operands,
+                                      SmallVectorImpl<RuntimeValue> &results) {
+                                     results.push_back(*operands[0]);
+                                     return success();
+                                   });
 
   interpreter.registerHandler(
       shard::AllGatherOp::getOperationName(),

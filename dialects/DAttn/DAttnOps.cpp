@@ -202,5 +202,27 @@ LogicalResult AsStateOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// ShiftStartOp, WaitOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ShiftStartOp::verify() {
+  // SS1
+  if (getTransfer().getType().getValue() != getInput().getType())
+    return emitOpError() << "transfer must carry the input type "
+                         << getInput().getType() << ", got "
+                         << getTransfer().getType();
+  return success();
+}
+
+LogicalResult WaitOp::verify() {
+  // W1
+  if (getResult().getType() != getTransfer().getType().getValue())
+    return emitOpError() << "result must be the transferred type "
+                         << getTransfer().getType().getValue() << ", got "
+                         << getResult().getType();
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "dialects/DAttn/DAttnOps.cpp.inc"

@@ -150,6 +150,52 @@ def DAttn_AsStateOp : DAttn_Op<"as_state", [Pure]> {
   let hasVerifier = 1;
 }
 
+def DAttn_ShiftStartOp : DAttn_Op<"shift_start"> {
+  let summary = "start a ring shift; the value arrives at dattn.wait";
+  let description = [{
+    The asynchronous form of `shard.shift` (which is synchronous and
+    value-semantic): starts sending `input` `offset` places along `axis` of
+    the 1-D or N-D `grid` (rank c's value goes to c + offset, wrapping
+    around with `rotate`) and returns at once. `dattn.wait` on the handle
+    yields the value received. Between the two, compute can run and the
+    source buffer must not be overwritten (`dattn-verify-schedule` checks).
+
+    ```mlir
+    %h = dattn.shift_start %k on @sp axis = 0 offset = 1 rotate
+        : tensor<1x8x128x128xbf16> -> !dattn.transfer<tensor<1x8x128x128xbf16>>
+    ```
+    Constraint SS1 in Spec.md.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, FlatSymbolRefAttr:$grid,
+                       I64Attr:$axis, I64Attr:$offset, UnitAttr:$rotate);
+  let results = (outs DAttn_TransferType:$transfer);
+  let assemblyFormat = [{
+    $input `on` $grid `axis` `=` $axis `offset` `=` $offset (`rotate` $rotate^)?
+    attr-dict `:` type($input) `->` qualified(type($transfer))
+  }];
+  let hasVerifier = 1;
+}
+
+def DAttn_WaitOp : DAttn_Op<"wait"> {
+  let summary = "wait for a transfer; its value";
+  let description = [{
+    Blocks until the transfer has arrived and returns the received tensor.
+    Every transfer is waited for exactly once, in the block that started it.
+
+    ```mlir
+    %k1 = dattn.wait %h : !dattn.transfer<tensor<1x8x128x128xbf16>>
+        -> tensor<1x8x128x128xbf16>
+    ```
+    Constraint W1 in Spec.md.
+  }];
+  let arguments = (ins DAttn_TransferType:$transfer);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $transfer attr-dict `:` qualified(type($transfer)) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def DAttn_FinalizeOp : DAttn_Op<"finalize", [Pure]> {
   let summary = "state -> output tensor (and lse on request)";
   let description = [{

@@ -36,4 +36,20 @@ def DAttn_StateType : TypeDef<DAttn_Dialect, "State"> {
   }];
 }
 
+def DAttn_TransferType : TypeDef<DAttn_Dialect, "Transfer"> {
+  let mnemonic = "transfer";
+  let summary = "a tensor in flight between ranks";
+  let description = [{
+    The handle of an asynchronous transfer started by `dattn.shift_start`:
+    the value arrives, as a tensor of type `value`, at `dattn.wait`. Until
+    then the source buffer is in flight and must not be overwritten.
+
+    ```mlir
+    !dattn.transfer<tensor<1x8x128x128xbf16>>
+    ```
+  }];
+  let parameters = (ins "::mlir::RankedTensorType":$value);
+  let assemblyFormat = "`<` $value `>`";
+}
+
 #endif // DATTN_TYPES_TD

@@ -29,6 +29,31 @@
 // RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=all-gather ranks=4}' | FileCheck %s
 // RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=all-gather ranks=5}' | FileCheck %s
 // RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=all-gather ranks=8}' | FileCheck %s
+// The same after dattn-overlap pipelines the ring:
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=1},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=2},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=3},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=4},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=5},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=8},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=striped ranks=1},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=striped ranks=2},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=striped ranks=3},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=striped ranks=4},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=striped ranks=5},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=striped ranks=8},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=zigzag ranks=1},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=zigzag ranks=2},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=zigzag ranks=3},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=zigzag ranks=4},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=zigzag ranks=5},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=zigzag ranks=8},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=all-gather ranks=1},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=all-gather ranks=2},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=all-gather ranks=3},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=all-gather ranks=4},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=all-gather ranks=5},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=all-gather ranks=8},dattn-overlap' | FileCheck %s
 
 // CHECK-NOT: MISMATCH
 // CHECK: @causal_gqa1_s240: 1 result(s){{( x [0-9]+ ranks)?}}, rel_err {{.*}} (tol 1e-09): ok

@@ -9,6 +9,7 @@
 // RUN: dattn-opt %s --dattn-plan-prefill="strategy=all-gather ranks=8" --dattn-verify-plan=report=json -o /dev/null 2>&1 | FileCheck %s --check-prefix=JSON
 // RUN: dattn-opt %s --dattn-plan-prefill="strategy=zigzag ranks=5" --dattn-verify-plan=report=none | FileCheck %s --check-prefix=QUIET
 // RUN: not dattn-opt %s --dattn-verify-plan=report=yaml 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: dattn-opt %s --dattn-plan-prefill="strategy=ring ranks=8" --dattn-overlap --dattn-verify-plan -o /dev/null 2>&1 | FileCheck %s --check-prefix=OVERLAP
 
 // RING: dattn-verify-plan: @causal on 8 rank(s): every visible (q, k) pair is computed exactly once
 // RING: rank tiles skipped pairs tile-elems sent-bytes recv-bytes
@@ -30,6 +31,13 @@
 
 // QUIET-NOT: dattn-verify-plan:
 // QUIET: shard.grid @sp(shape = 5)
+
+// After dattn-overlap the plan still covers every pair once, and sends one
+// block pair less: nothing goes out after the last step (7 x 2 x 16 KiB).
+// OVERLAP: every visible (q, k) pair is computed exactly once
+// OVERLAP-NEXT: rank tiles skipped pairs tile-elems sent-bytes recv-bytes
+// OVERLAP-NEXT: 0 1 7 32896 65536 114688 114688
+// OVERLAP: work imbalance (max/mean pairs): 1.874{{[0-9]}}
 
 // BAD: error: dattn-verify-plan: unknown report 'yaml'; expected table, json or none
 

@@ -352,3 +352,22 @@ func.func @as_state_as2(%o: tensor<1x32x1x128xf32>, %l: tensor<1x32x2xf32>) {
   %s = dattn.as_state %o, %l : tensor<1x32x1x128xf32>, tensor<1x32x2xf32> -> !dattn.state<1x32x1x128>
   return
 }
+
+// -----
+
+// SS1: the transfer carries the input's type.
+shard.grid @sp(shape = 2)
+func.func @shift_start_ss1(%x: tensor<1x1x4x2xf32>) {
+  // expected-error @+1 {{transfer must carry the input type 'tensor<1x1x4x2xf32>', got '!dattn.transfer<tensor<1x1x4x2xbf16>>'}}
+  %h = dattn.shift_start %x on @sp axis = 0 offset = 1 rotate : tensor<1x1x4x2xf32> -> !dattn.transfer<tensor<1x1x4x2xbf16>>
+  return
+}
+
+// -----
+
+// W1: the wait yields the transferred type.
+func.func @wait_w1(%h: !dattn.transfer<tensor<1x1x4x2xf32>>) {
+  // expected-error @+1 {{result must be the transferred type 'tensor<1x1x4x2xf32>', got 'tensor<1x1x2x2xf32>'}}
+  %a = dattn.wait %h : !dattn.transfer<tensor<1x1x4x2xf32>> -> tensor<1x1x2x2xf32>
+  return
+}

@@ -61,6 +61,17 @@ func.func @as_state(%o: tensor<1x32x1x128xf32>, %l: tensor<1x32x1xf32>) -> !datt
   return %s : !dattn.state<1x32x1x128>
 }
 
+// An asynchronous ring step: start, compute, wait.
+// CHECK-LABEL: func.func @async_shift
+// CHECK: %[[H:.+]] = dattn.shift_start %{{.+}} on @sp axis = 0 offset = 1 rotate : tensor<1x1x4x2xf32> -> !dattn.transfer<tensor<1x1x4x2xf32>>
+// CHECK: dattn.wait %[[H]] : !dattn.transfer<tensor<1x1x4x2xf32>> -> tensor<1x1x4x2xf32>
+shard.grid @sp(shape = 2)
+func.func @async_shift(%x: tensor<1x1x4x2xf32>) -> tensor<1x1x4x2xf32> {
+  %h = dattn.shift_start %x on @sp axis = 0 offset = 1 rotate : tensor<1x1x4x2xf32> -> !dattn.transfer<tensor<1x1x4x2xf32>>
+  %y = dattn.wait %h : !dattn.transfer<tensor<1x1x4x2xf32>> -> tensor<1x1x4x2xf32>
+  return %y : tensor<1x1x4x2xf32>
+}
+
 // Attributes and types stand alone too.
 // CHECK-LABEL: func.func private @standalone
 // CHECK-SAME: (!dattn.state<4x2x1x256>)
