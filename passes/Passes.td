@@ -238,4 +238,30 @@ def DAttnVerifySchedule : Pass<"dattn-verify-schedule"> {
   }];
 }
 
+def DAttnSimulateTimeline : Pass<"dattn-simulate-timeline", "::mlir::ModuleOp"> {
+  let summary = "Simulate a plan on the topology: streams, trace, summary";
+  let description = [{
+    Runs each public function on all ranks against the cost model of the
+    module's `dattn.topology`: every rank has a compute stream (tiles take
+    their visible pairs' time at `efficiency` of the GPU's peak matrix
+    rate) and a communication stream (a transfer occupies the sender's
+    stream from when it is issued, for bytes / bandwidth + latency on the
+    ring's link); a wait holds the compute stream until the data is there.
+    Sizes and token positions are followed, numbers are not, so full-size
+    plans (a million tokens) simulate in seconds.
+
+    Writes a Chrome trace (`trace=<file.json>`, loadable in Perfetto:
+    one process per rank, threads "compute" and "communication") and
+    remarks a summary: predicted time, the ideal (all compute / N),
+    efficiency, exposed communication (time compute streams wait, as a
+    fraction) and the ranks' busy fractions.
+  }];
+  let options = [
+    Option<"trace", "trace", "std::string", /*default=*/"",
+           "write a Chrome trace (JSON) here">,
+    Option<"efficiency", "efficiency", "double", /*default=*/"0.5",
+           "fraction of the peak matrix rate an attention kernel reaches">
+  ];
+}
+
 #endif // DISTATTN_PASSES_TD

@@ -6,10 +6,17 @@
 using namespace mlir;
 using namespace mlir::dattn::interp;
 
+static thread_local bool shapesOnly = false;
+
+ShapesOnlyScope::ShapesOnlyScope() : previous(shapesOnly) { shapesOnly = true; }
+ShapesOnlyScope::~ShapesOnlyScope() { shapesOnly = previous; }
+bool ShapesOnlyScope::active() { return shapesOnly; }
+
 Tensor Tensor::filled(ArrayRef<int64_t> shape, double value) {
   Tensor tensor;
   tensor.shape.assign(shape.begin(), shape.end());
-  tensor.data.assign(tensor.getNumElements(), value);
+  if (!shapesOnly)
+    tensor.data.assign(tensor.getNumElements(), value);
   return tensor;
 }
 

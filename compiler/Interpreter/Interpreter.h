@@ -43,6 +43,20 @@ struct Tensor {
   SmallVector<int64_t> getStrides() const;
 };
 
+/// While one is alive, Tensor::filled makes tensors without data (shape and
+/// tracked rows only): the timeline simulation of a full-size plan needs
+/// token positions and sizes, not numbers. Handlers skip their data loops
+/// on such tensors.
+class ShapesOnlyScope {
+public:
+  ShapesOnlyScope();
+  ~ShapesOnlyScope();
+  static bool active();
+
+private:
+  bool previous;
+};
+
 /// An attention state: out [B, H, Q, D] and lse [B, H, Q], both fp64 here.
 struct State {
   Tensor out, lse;
@@ -62,6 +76,10 @@ struct RankReport {
   int64_t bytesSent = 0, bytesReceived = 0;
 };
 
+/// A simulated run of a plan: one compute and one communication stream per
+/// rank, advanced by the ops as the evaluator runs them (see Timeline.cpp).
+class Timeline;
+
 /// Plan verification state: when an interpreter has one, it tracks token
 /// positions through the program instead of computing attention, proves
 /// that every visible (q, k) pair is computed exactly once at the position
@@ -69,6 +87,11 @@ struct RankReport {
 struct PlanTracker {
   /// Keys [0, keyLength) exist; a causal row sees those at or before it.
   int64_t keyLength = 0;
+  /// Prove exact coverage with per-row key sets (memory: rows x keys bits);
+  /// without, tiles only count their pairs (for full-size timelines).
+  bool proveCoverage = true;
+  /// When set, ops also advance this simulated timeline.
+  Timeline *timeline = nullptr;
   std::vector<RankReport> ranks;
 };
 

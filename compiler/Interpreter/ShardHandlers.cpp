@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Interpreter/Interpreter.h"
+#include "compiler/Interpreter/Timeline.h"
 #include "dialects/DAttn/DAttn.h"
 
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
@@ -94,6 +95,9 @@ Tensor concatenate(ArrayRef<const Tensor *> parts, int64_t axis) {
   if (result.rows.size() != size_t(shape[axis]))
     result.rows.clear(); // some part was not tracked
   size_t next = 0;
+  for (const Tensor *part : parts)
+    if (part->data.empty())
+      return result; // shapes only
   for (int64_t o = 0; o < outer; ++o)
     for (const Tensor *part : parts) {
       int64_t run = part->getNumElements() / outer;
@@ -117,7 +121,7 @@ int64_t wireBytes(Type type) {
 LogicalResult shiftAlongGrid(Operation *op, Frame &frame, PlanTracker *tracker,
                              FlatSymbolRefAttr gridName, Value input,
                              Value result, int64_t axis, int64_t offset,
-                             bool rotate) {
+                             bool rotate, bool async) {
   auto grid = lookupGrid(op, gridName);
   if (failed(grid))
     return failure();
@@ -144,8 +148,14 @@ LogicalResult shiftAlongGrid(Operation *op, Frame &frame, PlanTracker *tracker,
       int64_t bytes = wireBytes(input.getType());
       tracker->ranks[rank].bytesReceived += bytes;
       tracker->ranks[sender].bytesSent += bytes;
+      if (tracker->timeline)
+        tracker->timeline->transfer(result, rank, sender, bytes);
     }
   }
+  // A synchronous shift waits at once, after every rank has sent.
+  if (tracker && tracker->timeline && !async)
+    for (unsigned rank = 0; rank < frame.getNumRanks(); ++rank)
+      tracker->timeline->wait(result, rank);
   return success();
 }
 
@@ -193,7 +203,8 @@ void mlir::dattn::interp::registerShardHandlers(Interpreter &interpreter) {
                               shift.getGridAttr(), shift.getInput(),
                               shift.getResult(),
                               shift.getShiftAxis().getSExtValue(),
-                              shift.getOffset(), shift.getRotate());
+                              shift.getOffset(), shift.getRotate(),
+                              /*async=*/false);
       });
 
   // The asynchronous shift moves the data when it starts (ranks run in
@@ -205,15 +216,21 @@ void mlir::dattn::interp::registerShardHandlers(Interpreter &interpreter) {
         return shiftAlongGrid(op, frame, interpreter.tracker,
                               start.getGridAttr(), start.getInput(),
                               start.getTransfer(), start.getAxis(),
-                              start.getOffset(), start.getRotate());
+                              start.getOffset(), start.getRotate(),
+                              /*async=*/true);
       });
-  interpreter.registerLocalHandler(WaitOp::getOperationName(),
-                                   [](Operation *,
-                                      ArrayRef<const RuntimeValue *> operands,
-                                      SmallVectorImpl<RuntimeValue> &results) {
-                                     results.push_back(*operands[0]);
-                                     return success();
-                                   });
+  interpreter.registerHandler(
+      WaitOp::getOperationName(),
+      [&interpreter](Operation *op, Frame &frame) -> LogicalResult {
+        auto wait = cast<WaitOp>(op);
+        for (unsigned rank = 0; rank < frame.getNumRanks(); ++rank) {
+          frame.bind(wait.getResult(), rank,
+                     frame.lookup(wait.getTransfer(), rank));
+          if (interpreter.tracker && interpreter.tracker->timeline)
+            interpreter.tracker->timeline->wait(wait.getTransfer(), rank);
+        }
+        return success();
+      });
 
   interpreter.registerHandler(
       shard::AllGatherOp::getOperationName(),
@@ -237,6 +254,11 @@ void mlir::dattn::interp::registerShardHandlers(Interpreter &interpreter) {
           }
           frame.bind(gather.getResult(), rank, concatenate(parts, axis));
         }
+        if (PlanTracker *tracker = interpreter.tracker;
+            tracker && tracker->timeline)
+          tracker->timeline->collective(
+              wireBytes(gather.getInput().getType()),
+              grid->group(0, gather.getGridAxes()).size() - 1);
         return success();
       });
 
@@ -260,7 +282,8 @@ void mlir::dattn::interp::registerShardHandlers(Interpreter &interpreter) {
           for (int64_t member : ArrayRef<int64_t>(members).drop_front()) {
             const Tensor &input =
                 std::get<Tensor>(frame.lookup(reduce.getInput(), member));
-            for (size_t i = 0; i < result.data.size(); ++i) {
+            for (size_t i = 0;
+                 i < std::min(result.data.size(), input.data.size()); ++i) {
               double &acc = result.data[i];
               double x = input.data[i];
               acc = kind == shard::ReductionKind::Sum   ? acc + x

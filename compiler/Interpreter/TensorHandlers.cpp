@@ -104,10 +104,12 @@ void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
         SmallVector<int64_t> sourceStrides = source.getStrides();
         Tensor result = Tensor::filled(sizes, 0.0);
         int64_t next = 0;
-        forEachIndex(sizes, [&](ArrayRef<int64_t> index) {
-          result.data[next++] =
-              source.data[sourceOffset(index, offsets, strides, sourceStrides)];
-        });
+        if (!source.data.empty())
+          forEachIndex(sizes, [&](ArrayRef<int64_t> index) {
+            result.data[next++] =
+                source
+                    .data[sourceOffset(index, offsets, strides, sourceStrides)];
+          });
         // The plan verifier follows token positions along dim 2.
         if (!source.rows.empty() && source.shape.size() == 4)
           for (int64_t i = 0; i < sizes[2]; ++i)
@@ -132,10 +134,11 @@ void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
           return failure();
         SmallVector<int64_t> destStrides = result.getStrides();
         int64_t next = 0;
-        forEachIndex(sizes, [&](ArrayRef<int64_t> index) {
-          result.data[sourceOffset(index, offsets, strides, destStrides)] =
-              source.data[next++];
-        });
+        if (!result.data.empty() && !source.data.empty())
+          forEachIndex(sizes, [&](ArrayRef<int64_t> index) {
+            result.data[sourceOffset(index, offsets, strides, destStrides)] =
+                source.data[next++];
+          });
         results.push_back(std::move(result));
         return success();
       });
@@ -153,10 +156,11 @@ void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
         for (const RuntimeValue *operand : operands) {
           const Tensor &input = std::get<Tensor>(*operand);
           int64_t next = 0;
-          forEachIndex(input.shape, [&](ArrayRef<int64_t> index) {
-            result.data[sourceOffset(index, offsets, unitStrides,
-                                     resultStrides)] = input.data[next++];
-          });
+          if (!result.data.empty() && !input.data.empty())
+            forEachIndex(input.shape, [&](ArrayRef<int64_t> index) {
+              result.data[sourceOffset(index, offsets, unitStrides,
+                                       resultStrides)] = input.data[next++];
+            });
           offsets[dim] += input.shape[dim];
           if (dim == 2)
             result.rows.insert(result.rows.end(), input.rows.begin(),
@@ -201,10 +205,11 @@ void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
         SmallVector<int64_t> unitStrides(source.shape.size(), 1);
         SmallVector<int64_t> resultStrides = result.getStrides();
         int64_t next = 0;
-        forEachIndex(source.shape, [&](ArrayRef<int64_t> index) {
-          result.data[sourceOffset(index, pad.getStaticLow(), unitStrides,
-                                   resultStrides)] = source.data[next++];
-        });
+        if (!result.data.empty() && !source.data.empty())
+          forEachIndex(source.shape, [&](ArrayRef<int64_t> index) {
+            result.data[sourceOffset(index, pad.getStaticLow(), unitStrides,
+                                     resultStrides)] = source.data[next++];
+          });
         // Padding rows continue the positions: they are the tokens past
         // the end of the sequence.
         if (!source.rows.empty() && pad.getStaticLow()[2] == 0) {
@@ -237,8 +242,9 @@ void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
                                     "tensor constants only";
         Tensor result = Tensor::filled(elements.getType().getShape(), 0.0);
         size_t next = 0;
-        for (APFloat value : elements.getValues<APFloat>())
-          result.data[next++] = FloatAttr::getValueAsDouble(value);
+        if (!result.data.empty())
+          for (APFloat value : elements.getValues<APFloat>())
+            result.data[next++] = FloatAttr::getValueAsDouble(value);
         results.push_back(std::move(result));
         return success();
       });

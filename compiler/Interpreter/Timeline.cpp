@@ -1,0 +1,103 @@
+//===- Timeline.cpp - Simulated streams of a plan run ---------------------===//
+#include "compiler/Interpreter/Timeline.h"
+
+#include "llvm/Support/JSON.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::dattn::interp;
+
+Timeline::Timeline(unsigned ranks, double pairSeconds, double bandwidth,
+                   double latency)
+    : pairSeconds(pairSeconds), bandwidth(bandwidth), latency(latency),
+      computeClock(ranks, 0), commClock(ranks, 0), computeBusy(ranks, 0),
+      waited(ranks, 0) {}
+
+void Timeline::compute(unsigned rank, int64_t pairs) {
+  if (pairs == 0)
+    return; // a skipped tile costs nothing measurable
+  double duration = double(pairs) * pairSeconds;
+  events.push_back({rank, false, "tile", computeClock[rank], duration});
+  computeClock[rank] += duration;
+  computeBusy[rank] += duration;
+}
+
+void Timeline::transfer(Value handle, unsigned receiver, unsigned sender,
+                        int64_t bytes) {
+  double start = std::max(computeClock[sender], commClock[sender]);
+  double duration = double(bytes) / bandwidth + latency;
+  events.push_back(
+      {sender, true, "send to " + std::to_string(receiver), start, duration});
+  commClock[sender] = start + duration;
+  arrival[{handle, receiver}] = start + duration;
+}
+
+void Timeline::wait(Value handle, unsigned rank) {
+  auto it = arrival.find({handle, rank});
+  if (it == arrival.end())
+    return; // nothing was sent to this rank (a rank sending to itself)
+  if (it->second > computeClock[rank]) {
+    events.push_back({rank, false, "wait", computeClock[rank],
+                      it->second - computeClock[rank]});
+    waited[rank] += it->second - computeClock[rank];
+    computeClock[rank] = it->second;
+  }
+  arrival.erase(it);
+}
+
+void Timeline::collective(int64_t bytesPerHop, int64_t hops) {
+  double start = *std::max_element(computeClock.begin(), computeClock.end());
+  double duration = double(hops) * (double(bytesPerHop) / bandwidth + latency);
+  for (unsigned rank = 0; rank < computeClock.size(); ++rank) {
+    events.push_back({rank, true, "all-gather", start, duration});
+    waited[rank] += start + duration - computeClock[rank];
+    computeClock[rank] = commClock[rank] = start + duration;
+  }
+}
+
+double Timeline::makespan() const {
+  return *std::max_element(computeClock.begin(), computeClock.end());
+}
+
+double Timeline::totalComputeSeconds() const {
+  double total = 0;
+  for (double busy : computeBusy)
+    total += busy;
+  return total;
+}
+
+double Timeline::busyFraction(unsigned rank) const {
+  double span = makespan();
+  return span == 0 ? 1 : computeBusy[rank] / span;
+}
+
+double Timeline::exposedFraction() const {
+  double span = makespan(), total = 0;
+  for (double w : waited)
+    total += w;
+  return span == 0 ? 0 : total / waited.size() / span;
+}
+
+void Timeline::writeChromeTrace(llvm::raw_ostream &os) const {
+  llvm::json::Array trace;
+  for (unsigned rank = 0; rank < computeClock.size(); ++rank)
+    for (auto [tid, name] :
+         {std::pair<int, const char *>{0, "compute"}, {1, "communication"}})
+      trace.push_back(
+          llvm::json::Object{{"name", "thread_name"},
+                             {"ph", "M"},
+                             {"pid", rank},
+                             {"tid", tid},
+                             {"args", llvm::json::Object{{"name", name}}}});
+  for (const Event &event : events)
+    trace.push_back(llvm::json::Object{{"name", event.name},
+                                       {"ph", "X"},
+                                       {"pid", event.rank},
+                                       {"tid", event.comm ? 1 : 0},
+                                       {"ts", event.start * 1e6},
+                                       {"dur", event.duration * 1e6}});
+  os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
+                                   {"traceEvents", std::move(trace)},
+                                   {"displayTimeUnit", "ms"}}));
+}

@@ -1,0 +1,128 @@
+//===- SimulateTimeline.cpp - A plan against the cost model, in time ------===//
+#include "compiler/Interpreter/Interpreter.h"
+#include "compiler/Interpreter/Timeline.h"
+#include "compiler/Topology/CostModel.h"
+#include "compiler/Topology/Topology.h"
+#include "passes/Passes.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+
+namespace mlir::dattn {
+#define GEN_PASS_DEF_DATTNSIMULATETIMELINE
+#include "passes/Passes.h.inc"
+} // namespace mlir::dattn
+
+using namespace mlir;
+using namespace mlir::dattn;
+
+namespace {
+
+struct DAttnSimulateTimelinePass
+    : mlir::dattn::impl::DAttnSimulateTimelineBase<DAttnSimulateTimelinePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto topology = module->getAttrOfType<TopologyAttr>(kTopologyAttrName);
+    if (!topology) {
+      emitError(module.getLoc())
+          << "dattn-simulate-timeline needs the cluster: attach one with "
+             "--dattn-topology=file=<topology.json>";
+      return signalPassFailure();
+    }
+    if (!(efficiency > 0 && efficiency <= 1)) {
+      emitError(module.getLoc())
+          << "dattn-simulate-timeline: efficiency must be in (0, 1], got "
+          << double(efficiency);
+      return signalPassFailure();
+    }
+    auto numRanks = interp::getNumRanks(module);
+    if (failed(numRanks))
+      return signalPassFailure();
+    std::string traceText;
+    llvm::raw_string_ostream traceStream(traceText);
+    for (auto func : module.getOps<func::FuncOp>())
+      if (func.isPublic() && !func.isExternal() &&
+          failed(simulate(func, topology, *numRanks, traceStream)))
+        return signalPassFailure();
+    if (!trace.empty()) {
+      std::error_code error;
+      llvm::raw_fd_ostream file(trace, error, llvm::sys::fs::OF_Text);
+      if (error) {
+        emitError(module.getLoc())
+            << "cannot write trace '" << trace << "': " << error.message();
+        return signalPassFailure();
+      }
+      file << traceText;
+    }
+    markAllAnalysesPreserved();
+  }
+
+  LogicalResult simulate(func::FuncOp func, TopologyAttr topology,
+                         unsigned numRanks, raw_ostream &traceStream) {
+    interp::PlanTracker tracker;
+    tracker.ranks.resize(numRanks);
+    tracker.proveCoverage = false;
+    std::vector<interp::RuntimeValue> args;
+    double pairFlops = 0;
+    interp::ShapesOnlyScope shapesOnly;
+    for (Type type : func.getArgumentTypes()) {
+      auto tensorType = dyn_cast<RankedTensorType>(type);
+      if (!tensorType || !tensorType.hasStaticShape() ||
+          tensorType.getRank() != 4)
+        return func.emitError() << "dattn-simulate-timeline: arguments must "
+                                   "be static [batch, heads, seq, head_dim] "
+                                   "tensors, got "
+                                << type;
+      // The first argument is the query: 4 * batch * heads * head_dim
+      // flops per (q, k) pair.
+      if (pairFlops == 0)
+        pairFlops = 4.0 * tensorType.getDimSize(0) * tensorType.getDimSize(1) *
+                    tensorType.getDimSize(3);
+      interp::Tensor input = interp::Tensor::filled(tensorType.getShape(), 0);
+      for (int64_t position = 0; position < tensorType.getDimSize(2);
+           ++position)
+        input.rows.push_back(position);
+      tracker.keyLength = std::max(tracker.keyLength, tensorType.getDimSize(2));
+      args.push_back(std::move(input));
+    }
+    auto [bandwidth, latency] = CostModel(topology).ringLink(numRanks);
+    interp::Timeline timeline(
+        numRanks,
+        pairFlops / (double(topology.getGpuGflops()) * 1e9 * efficiency),
+        bandwidth, latency);
+    tracker.timeline = &timeline;
+    interp::Interpreter interpreter(numRanks);
+    interpreter.tracker = &tracker;
+    std::vector<std::vector<interp::RuntimeValue>> perRank(numRanks, args);
+    if (failed(interpreter.run(func, perRank)))
+      return failure();
+
+    double span = timeline.makespan();
+    double ideal = timeline.totalComputeSeconds() / numRanks;
+    double minBusy = 1, maxBusy = 0;
+    for (unsigned rank = 0; rank < numRanks; ++rank) {
+      minBusy = std::min(minBusy, timeline.busyFraction(rank));
+      maxBusy = std::max(maxBusy, timeline.busyFraction(rank));
+    }
+    std::string summary;
+    llvm::raw_string_ostream os(summary);
+    os << "timeline of @" << func.getSymName() << " on " << numRanks
+       << " ranks of " << topology.getName() << " (kernels at "
+       << llvm::format("%.0f", efficiency * 100)
+       << "% of peak): " << llvm::format("%.3f", span * 1e3) << " ms, ideal "
+       << llvm::format("%.3f", ideal * 1e3) << " ms, efficiency "
+       << llvm::format("%.1f", span > 0 ? ideal / span * 100 : 100.0)
+       << "%; exposed communication "
+       << llvm::format("%.2f", timeline.exposedFraction() * 100)
+       << "% of the time; busy " << llvm::format("%.1f", minBusy * 100) << "-"
+       << llvm::format("%.1f", maxBusy * 100) << "%";
+    emitRemark(func.getLoc()) << summary;
+    if (!trace.empty())
+      timeline.writeChromeTrace(traceStream);
+    return success();
+  }
+};
+
+} // namespace
