@@ -1,0 +1,494 @@
+//===- paged_decode.cu - Decode attention over paged (rBlock) KV ----------===//
+//
+// One query token per sequence against a KV cache held in pages of a pool
+// [numPages, Hkv, pageSize, D], addressed through a CSR page table. The KV of
+// each sequence is split into chunks; a one-warp block computes the state of
+// one (sequence, kv head, chunk) for all q heads of the group at once (GQA:
+// the group's heads are the rows of the m16n8k16 tiles, so K/V are read once
+// per group), streaming 32-token tiles through a cp.async ring of Stages
+// buffers. The per-chunk states are then merged exactly (merge.cu). Each
+// lane looks up the page of one token of the tile; the other lanes get the
+// row's address by shuffle.
+//
+//===----------------------------------------------------------------------===//
+#include "common.cuh"
+#include "distattn/cuda/index_math.h"
+#include "distattn/cuda/kernels.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+
+namespace distattn {
+namespace cuda {
+
+int mergeStridedStates(const float *outs, const float *lses, int n,
+                       int64_t rows, int headDim, float *out, float *lse,
+                       cudaStream_t stream);
+
+namespace {
+
+using namespace detail;
+
+constexpr int kDecBc = 32; // tokens per tile = lanes of the warp
+constexpr int kDefaultDecodeStages = 4;
+constexpr int kDefaultDecodeL2Hint = 1;
+
+struct DecParams {
+  const void *q, *kPages, *vPages;
+  const int32_t *indptr, *indices, *kvLens;
+  float *out, *lse; // final (splits == 1) or partial [split][B*Hq] states
+  int qHeads, kvHeads, group, rowTiles, pageSize;
+  int chunk;              // tokens per split
+  int64_t statesPerSplit; // B * Hq
+  float scaleLog2;
+};
+
+template <typename T, int D, int Stages> struct DecCfg {
+  static constexpr int Ld = D + 8;
+  // Q is held in registers for D <= 128: its staging buffer then aliases
+  // the last ring slot, which is first filled after Q has been read.
+  static constexpr bool QInRegs = D <= 128;
+  static constexpr size_t SmemBytes =
+      size_t((QInRegs ? 0 : 16) + 2 * Stages * kDecBc) * Ld * sizeof(T);
+};
+
+template <typename T, int D, int Stages, bool L2Hint>
+__global__ void __launch_bounds__(32) pagedDecodeKernel(const DecParams p) {
+  constexpr int Ld = D + 8, CPR = D / 8;
+  constexpr int TileElems = kDecBc * Ld;
+  extern __shared__ __align__(16) unsigned char smemRaw[];
+  constexpr bool QInRegs = DecCfg<T, D, Stages>::QInRegs;
+  T *sK = reinterpret_cast<T *>(smemRaw) + (QInRegs ? 0 : 16 * Ld);
+  T *sV = sK + Stages * TileElems; // Stages tiles each
+  T *sQ =
+      QInRegs ? sK + (Stages - 1) * TileElems : reinterpret_cast<T *>(smemRaw);
+
+  const int lane = threadIdx.x, g = lane >> 2, t = lane & 3;
+  const int split = blockIdx.x;
+  const int kvh = blockIdx.y / p.rowTiles, rt = blockIdx.y % p.rowTiles;
+  const int b = blockIdx.z;
+  const int hg0 = rt * 16;
+  const int rowsHere = min(16, p.group - hg0);
+  const int64_t qRow0 = int64_t(b) * p.qHeads + int64_t(kvh) * p.group + hg0;
+
+  const int kvLen = p.kvLens[b];
+  int64_t begin64, end64;
+  splitRange(split, p.chunk, kvLen, &begin64, &end64);
+  const int begin = int(begin64), end = int(end64);
+  const int nTiles = (end - begin + kDecBc - 1) / kDecBc;
+  const int first = p.indptr[b];
+  const T *kPool = static_cast<const T *>(p.kPages);
+  const T *vPool = static_cast<const T *>(p.vPages);
+
+  // Q rows: the group's heads (rows >= rowsHere zero-filled).
+  {
+    const T *qBase = static_cast<const T *>(p.q) + qRow0 * D;
+#pragma unroll
+    for (int it = 0; it < 16 * CPR / 32; ++it) {
+      int c = lane + it * 32, r = c / CPR, col = (c % CPR) * 8;
+      bool valid = r < rowsHere;
+      cpAsync16(smemAddr(sQ + r * Ld + col),
+                valid ? qBase + int64_t(r) * D + col : qBase, valid);
+    }
+    cpAsyncCommit();
+  }
+
+  // Page lookup of row `lane` of a tile (the global load of the page id),
+  // done one tile ahead of the copy that needs it so that its latency hides
+  // under the current tile's math. Returns -1 for rows past the split.
+  auto lookup = [&](int tile) -> int64_t {
+    int tok = begin + tile * kDecBc + lane;
+    if (tile >= nTiles || tok >= end)
+      return -1;
+    int q = tok / p.pageSize;
+    int page = __ldg(p.indices + first + q);
+    return pagedElementOffset(page, kvh, tok - q * p.pageSize, p.kvHeads,
+                              p.pageSize, D);
+  };
+  auto issue = [&](int tile, int64_t off) {
+    int slot = tile % Stages;
+    T *dk = sK + slot * TileElems, *dv = sV + slot * TileElems;
+#pragma unroll
+    for (int it = 0; it < kDecBc * CPR / 32; ++it) {
+      int c = lane + it * 32, r = c / CPR, col = (c % CPR) * 8;
+      int64_t o = __shfl_sync(0xffffffffu, off, r);
+      bool v = o >= 0;
+      o = v ? o : 0;
+      if constexpr (L2Hint) {
+        cpAsync16L2(smemAddr(dk + r * Ld + col), kPool + o + col, v);
+        cpAsync16L2(smemAddr(dv + r * Ld + col), vPool + o + col, v);
+      } else {
+        cpAsync16(smemAddr(dk + r * Ld + col), kPool + o + col, v);
+        cpAsync16(smemAddr(dv + r * Ld + col), vPool + o + col, v);
+      }
+    }
+  };
+
+#pragma unroll
+  for (int s = 0; s < Stages - 1; ++s) {
+    issue(s, lookup(s));
+    cpAsyncCommit();
+  }
+  int64_t nextOff = lookup(Stages - 1);
+
+  float accO[D / 8][4];
+#pragma unroll
+  for (int i = 0; i < D / 8; ++i)
+    accO[i][0] = accO[i][1] = accO[i][2] = accO[i][3] = 0.f;
+  float rowMax[2] = {-INFINITY, -INFINITY}, rowSum[2] = {0.f, 0.f};
+
+  const int kRow = (lane & 7) + ((lane >> 4) << 3),
+            kCol = ((lane >> 3) & 1) * 8;
+  const int vRow = lane & 15, vCol = (lane >> 4) * 8;
+
+  uint32_t qf[QInRegs ? D / 16 : 1][4];
+  const uint32_t sQa = smemAddr(sQ + (lane & 15) * Ld + (lane >> 4) * 8);
+  cpAsyncWait<Stages - 1>(); // the Q group (committed first) landed
+  __syncwarp();
+  if constexpr (QInRegs) {
+#pragma unroll
+    for (int kk = 0; kk < D / 16; ++kk)
+      ldmatrixX4(qf[kk][0], qf[kk][1], qf[kk][2], qf[kk][3],
+                 sQa + kk * 16 * sizeof(T));
+    __syncwarp(); // Q read before its slot is refilled
+  }
+
+  for (int tile = 0; tile < nTiles; ++tile) {
+    issue(tile + Stages - 1, nextOff);
+    cpAsyncCommit();
+    nextOff = lookup(tile + Stages);
+    cpAsyncWait<Stages - 1>();
+    __syncwarp();
+    const int slot = tile % Stages;
+    const uint32_t sKa = smemAddr(sK + slot * TileElems + kRow * Ld + kCol);
+    const uint32_t sVa = smemAddr(sV + slot * TileElems + vRow * Ld + vCol);
+    float s[kDecBc / 8][4];
+#pragma unroll
+    for (int i = 0; i < kDecBc / 8; ++i)
+      s[i][0] = s[i][1] = s[i][2] = s[i][3] = 0.f;
+#pragma unroll
+    for (int kk = 0; kk < D / 16; ++kk) {
+      uint32_t a[4];
+      if constexpr (QInRegs) {
+        a[0] = qf[kk][0];
+        a[1] = qf[kk][1];
+        a[2] = qf[kk][2];
+        a[3] = qf[kk][3];
+      } else {
+        ldmatrixX4(a[0], a[1], a[2], a[3], sQa + kk * 16 * sizeof(T));
+      }
+#pragma unroll
+      for (int np = 0; np < kDecBc / 16; ++np) {
+        uint32_t b0, b1, b2, b3;
+        ldmatrixX4(b0, b1, b2, b3, sKa + (np * 16 * Ld + kk * 16) * sizeof(T));
+        MmaOp<T>::run(s[2 * np], a, b0, b1);
+        MmaOp<T>::run(s[2 * np + 1], a, b2, b3);
+      }
+    }
+    const int tileStart = begin + tile * kDecBc;
+    if (tileStart + kDecBc > end) {
+#pragma unroll
+      for (int nt = 0; nt < kDecBc / 8; ++nt)
+#pragma unroll
+        for (int e = 0; e < 4; ++e)
+          if (tileStart + nt * 8 + 2 * t + (e & 1) >= end)
+            s[nt][e] = -INFINITY;
+    }
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      float mx = -INFINITY;
+#pragma unroll
+      for (int nt = 0; nt < kDecBc / 8; ++nt)
+        mx = fmaxf(mx, fmaxf(s[nt][2 * r], s[nt][2 * r + 1]));
+      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+      float mNew = fmaxf(rowMax[r], mx * p.scaleLog2);
+      float mUse = mNew == -INFINITY ? 0.f : mNew;
+      float corr = fastExp2(rowMax[r] - mUse);
+      rowMax[r] = mNew;
+      rowSum[r] *= corr;
+#pragma unroll
+      for (int nt = 0; nt < D / 8; ++nt) {
+        accO[nt][2 * r] *= corr;
+        accO[nt][2 * r + 1] *= corr;
+      }
+      float sum = 0.f;
+#pragma unroll
+      for (int nt = 0; nt < kDecBc / 8; ++nt) {
+        s[nt][2 * r] = fastExp2(fmaf(s[nt][2 * r], p.scaleLog2, -mUse));
+        s[nt][2 * r + 1] = fastExp2(fmaf(s[nt][2 * r + 1], p.scaleLog2, -mUse));
+        sum += s[nt][2 * r] + s[nt][2 * r + 1];
+      }
+      rowSum[r] += sum;
+    }
+#pragma unroll
+    for (int kk = 0; kk < kDecBc / 16; ++kk) {
+      uint32_t a[4];
+      a[0] = MmaOp<T>::pack(s[2 * kk][0], s[2 * kk][1]);
+      a[1] = MmaOp<T>::pack(s[2 * kk][2], s[2 * kk][3]);
+      a[2] = MmaOp<T>::pack(s[2 * kk + 1][0], s[2 * kk + 1][1]);
+      a[3] = MmaOp<T>::pack(s[2 * kk + 1][2], s[2 * kk + 1][3]);
+#pragma unroll
+      for (int dp = 0; dp < D / 16; ++dp) {
+        uint32_t b0, b1, b2, b3;
+        ldmatrixX4Trans(b0, b1, b2, b3,
+                        sVa + (kk * 16 * Ld + dp * 16) * sizeof(T));
+        MmaOp<T>::run(accO[2 * dp], a, b0, b1);
+        MmaOp<T>::run(accO[2 * dp + 1], a, b2, b3);
+      }
+    }
+    __syncwarp(); // slot reads done before the ring refills it
+  }
+  cpAsyncWait<0>();
+
+  float *oBase = p.out + int64_t(split) * p.statesPerSplit * D;
+  float *lBase = p.lse + int64_t(split) * p.statesPerSplit;
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    float l = rowSum[r];
+    l += __shfl_xor_sync(0xffffffffu, l, 1);
+    l += __shfl_xor_sync(0xffffffffu, l, 2);
+    int hr = g + 8 * r;
+    if (hr >= rowsHere)
+      continue;
+    float inv = l > 0.f ? 1.f / l : 0.f;
+    int64_t row = qRow0 + hr;
+    float *orow = oBase + row * D + 2 * t;
+#pragma unroll
+    for (int nt = 0; nt < D / 8; ++nt)
+      *reinterpret_cast<float2 *>(orow + nt * 8) =
+          make_float2(accO[nt][2 * r] * inv, accO[nt][2 * r + 1] * inv);
+    if (t == 0)
+      lBase[row] = l > 0.f ? rowMax[r] * kLn2 + logf(l) : -INFINITY;
+  }
+}
+
+template <typename T, int D, int Stages, bool L2Hint = false>
+int launchDecode(const DecParams &p, int splits, int batch,
+                 cudaStream_t stream) {
+  using Cfg = DecCfg<T, D, Stages>;
+  auto kernel = pagedDecodeKernel<T, D, Stages, L2Hint>;
+  static std::atomic<uint64_t> configured{0};
+  cudaError_t e = oncePerDevice(configured, [&] {
+    cudaError_t r = cudaFuncSetAttribute(
+        kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+        int(Cfg::SmemBytes));
+    if (r == cudaSuccess)
+      r = cudaFuncSetAttribute(kernel,
+                               cudaFuncAttributePreferredSharedMemoryCarveout,
+                               int(cudaSharedmemCarveoutMaxShared));
+    return r;
+  });
+  if (e != cudaSuccess)
+    return int(e);
+  dim3 grid(splits, p.kvHeads * p.rowTiles, batch);
+  kernel<<<grid, 32, Cfg::SmemBytes, stream>>>(p);
+  return int(cudaGetLastError());
+}
+
+/// Ring depth for head_dim 128 (3: four blocks an SM, 4: three), from
+/// da_paged_decode_set_stages or DISTATTN_DECODE_STAGES; default 4.
+std::atomic<int> gDecodeStages{0};
+int decodeStages() {
+  int st = gDecodeStages.load(std::memory_order_relaxed);
+  if (st == 0) {
+    const char *e = std::getenv("DISTATTN_DECODE_STAGES");
+    st = e && std::atoi(e) == 3 ? 3 : kDefaultDecodeStages;
+    gDecodeStages.store(st, std::memory_order_relaxed);
+  }
+  return st;
+}
+
+/// L2 256-byte prefetch hint on the head_dim 128 KV copies (head_dim 64 and
+/// 256 always use it): da_paged_decode_set_l2_hint or DISTATTN_DECODE_L2HINT;
+/// default on (+1.5% on an H100, bench/RESULTS.md).
+std::atomic<int> gDecodeL2Hint{-1};
+bool decodeL2Hint() {
+  int h = gDecodeL2Hint.load(std::memory_order_relaxed);
+  if (h < 0) {
+    const char *e = std::getenv("DISTATTN_DECODE_L2HINT");
+    h = e && std::atoi(e) == 1   ? 1
+        : e && std::atoi(e) == 0 ? 0
+                                 : kDefaultDecodeL2Hint;
+    gDecodeL2Hint.store(h, std::memory_order_relaxed);
+  }
+  return h == 1;
+}
+
+template <typename T>
+int dispatchDecode(const DecParams &p, int headDim, int splits, int batch,
+                   cudaStream_t stream) {
+  switch (headDim) {
+  case 64:
+    return launchDecode<T, 64, 4, true>(p, splits, batch, stream);
+  case 128:
+    if (decodeL2Hint())
+      return decodeStages() == 3
+                 ? launchDecode<T, 128, 3, true>(p, splits, batch, stream)
+                 : launchDecode<T, 128, 4, true>(p, splits, batch, stream);
+    return decodeStages() == 3
+               ? launchDecode<T, 128, 3>(p, splits, batch, stream)
+               : launchDecode<T, 128, 4>(p, splits, batch, stream);
+  case 256:
+    return launchDecode<T, 256, 2, true>(p, splits, batch, stream);
+  default:
+    return int(cudaErrorInvalidValue);
+  }
+}
+
+bool validArgs(const DaPagedDecodeArgs *a) {
+  return a && a->batch > 0 && a->qHeads > 0 && a->kvHeads > 0 &&
+         a->qHeads % a->kvHeads == 0 && a->pageSize > 0 && a->maxKvLen >= 0 &&
+         a->maxKvLen < (int64_t(1) << 30) && a->scale > 0.f &&
+         (a->headDim == 64 || a->headDim == 128 || a->headDim == 256) &&
+         (a->dtype == DA_BF16 || a->dtype == DA_FP16) && a->batch <= 65535;
+}
+
+bool alignedArgs(const DaPagedDecodeArgs *a) {
+  auto ok = [](const void *ptr, uintptr_t n) {
+    return ptr && reinterpret_cast<uintptr_t>(ptr) % n == 0;
+  };
+  return ok(a->q, 16) && ok(a->kPages, 16) && ok(a->vPages, 16) &&
+         ok(a->pageIndptr, 4) && ok(a->pageIndices, 4) && ok(a->kvLens, 4) &&
+         ok(a->out, 16) && ok(a->lse, 4) &&
+         (!a->workspace || ok(a->workspace, 16));
+}
+
+size_t decodeSmemBytes(int headDim) {
+  // DecCfg<T, D, Stages>::SmemBytes of the instantiations dispatchDecode uses.
+  switch (headDim) {
+  case 64:
+    return DecCfg<__half, 64, 4>::SmemBytes;
+  case 128:
+    return decodeStages() == 3 ? DecCfg<__half, 128, 3>::SmemBytes
+                               : DecCfg<__half, 128, 4>::SmemBytes;
+  default:
+    return DecCfg<__half, 256, 2>::SmemBytes;
+  }
+}
+
+/// Tokens per split. The one-warp blocks are few per SM (shared memory
+/// bound), so the split count is chosen to fill whole waves of resident
+/// blocks: a partial last wave would leave SMs idle while HBM has headroom.
+int64_t chooseSplitTokens(const DaPagedDecodeArgs *a) {
+  if (a->splitTokens > 0)
+    return (a->splitTokens + kDecBc - 1) / kDecBc * kDecBc;
+  int sms = 132, smemPerSm = 228 * 1024;
+  int dev = 0;
+  if (cudaGetDevice(&dev) == cudaSuccess) {
+    cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
+    cudaDeviceGetAttribute(&smemPerSm,
+                           cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev);
+  }
+  int64_t perSm = std::max<int64_t>(
+      1, std::min<int64_t>(
+             32, smemPerSm / int64_t(decodeSmemBytes(a->headDim) + 1024)));
+  int64_t slots = sms * perSm;
+  int64_t group = a->qHeads / a->kvHeads;
+  int64_t base = int64_t(a->batch) * a->kvHeads * ((group + 15) / 16);
+  int64_t maxLen = std::max<int64_t>(a->maxKvLen, 1);
+  int64_t splits = 1;
+  for (int64_t waves = 1; waves <= 8; ++waves) {
+    int64_t s = waves * slots / base;
+    if (s < 1)
+      continue;
+    int64_t blocks = base * s;
+    int64_t used = (blocks + slots - 1) / slots * slots;
+    splits = s;
+    if (blocks * 10 >= used * 9) // >= 90% of the launched waves busy
+      break;
+  }
+  int64_t chunk = (maxLen + splits - 1) / splits;
+  chunk = std::max<int64_t>(chunk, 256);
+  return (chunk + kDecBc - 1) / kDecBc * kDecBc;
+}
+
+} // namespace
+} // namespace cuda
+} // namespace distattn
+
+extern "C" int64_t da_paged_decode_split_tokens(const DaPagedDecodeArgs *a) {
+  if (!distattn::cuda::validArgs(a))
+    return -1;
+  return distattn::cuda::chooseSplitTokens(a);
+}
+
+static int64_t numSplits(const DaPagedDecodeArgs *a, int64_t chunk) {
+  int64_t n = (a->maxKvLen + chunk - 1) / chunk;
+  return n < 1 ? 1 : n;
+}
+
+extern "C" size_t da_paged_decode_workspace(const DaPagedDecodeArgs *a) {
+  if (!distattn::cuda::validArgs(a))
+    return 0;
+  int64_t splits = numSplits(a, distattn::cuda::chooseSplitTokens(a));
+  if (splits == 1)
+    return 0;
+  int64_t states = int64_t(a->batch) * a->qHeads;
+  return size_t(splits * states * (a->headDim + 1)) * sizeof(float);
+}
+
+extern "C" int da_paged_decode(const DaPagedDecodeArgs *a, void *stream) {
+  using namespace distattn::cuda;
+  if (!validArgs(a) || !alignedArgs(a))
+    return int(cudaErrorInvalidValue);
+  int64_t chunk = chooseSplitTokens(a);
+  int64_t splits = numSplits(a, chunk);
+  if (splits > 65535 * 16)
+    return int(cudaErrorInvalidValue);
+  int64_t states = int64_t(a->batch) * a->qHeads;
+  DecParams p{};
+  p.q = a->q;
+  p.kPages = a->kPages;
+  p.vPages = a->vPages;
+  p.indptr = a->pageIndptr;
+  p.indices = a->pageIndices;
+  p.kvLens = a->kvLens;
+  p.qHeads = a->qHeads;
+  p.kvHeads = a->kvHeads;
+  p.group = a->qHeads / a->kvHeads;
+  p.rowTiles = (p.group + 15) / 16;
+  p.pageSize = a->pageSize;
+  p.chunk = int(chunk);
+  p.statesPerSplit = states;
+  p.scaleLog2 = a->scale * distattn::cuda::detail::kLog2e;
+  if (int64_t(p.kvHeads) * p.rowTiles > 65535)
+    return int(cudaErrorInvalidValue);
+  float *wsOut = nullptr, *wsLse = nullptr;
+  if (splits == 1) {
+    p.out = a->out;
+    p.lse = a->lse;
+  } else {
+    if (!a->workspace)
+      return int(cudaErrorInvalidValue);
+    wsOut = static_cast<float *>(a->workspace);
+    wsLse = wsOut + splits * states * a->headDim;
+    p.out = wsOut;
+    p.lse = wsLse;
+  }
+  cudaStream_t s = static_cast<cudaStream_t>(stream);
+  int rc =
+      a->dtype == DA_BF16
+          ? dispatchDecode<__nv_bfloat16>(p, a->headDim, int(splits), a->batch,
+                                          s)
+          : dispatchDecode<__half>(p, a->headDim, int(splits), a->batch, s);
+  if (rc != 0 || splits == 1)
+    return rc;
+  return mergeStridedStates(wsOut, wsLse, int(splits), states, a->headDim,
+                            a->out, a->lse, s);
+}
+
+extern "C" int da_paged_decode_set_stages(int stages) {
+  if (stages != 0 && stages != 3 && stages != 4)
+    return int(cudaErrorInvalidValue);
+  distattn::cuda::gDecodeStages.store(stages, std::memory_order_relaxed);
+  return 0;
+}
+
+extern "C" int da_paged_decode_set_l2_hint(int hint) {
+  if (hint < -1 || hint > 1)
+    return int(cudaErrorInvalidValue);
+  distattn::cuda::gDecodeL2Hint.store(hint, std::memory_order_relaxed);
+  return 0;
+}

@@ -1,0 +1,82 @@
+//===- index_math.h - Index arithmetic shared by kernels and tests -*- C++
+//-*-===//
+//
+// The few integer formulas the CUDA kernels rely on, written once so that the
+// CPU unit tests check exactly what the device executes.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DISTATTN_CUDA_INDEX_MATH_H
+#define DISTATTN_CUDA_INDEX_MATH_H
+
+#include <cstdint>
+
+#if defined(__CUDACC__)
+#define DISTATTN_HD __host__ __device__ __forceinline__
+#else
+#define DISTATTN_HD inline
+#endif
+
+namespace distattn {
+namespace cuda {
+
+/// Largest key index j in [0, kvLen) visible to a query at global position
+/// qPos, or -1 when none is. Keys are at kOffset + kStride * j (kStride >= 1),
+/// visible when key position <= query position (causal) or always (full).
+/// Since key positions grow with j, the visible keys of a row form the prefix
+/// [0, limit].
+DISTATTN_HD int64_t visibleKeyLimit(int64_t qPos, int64_t kOffset,
+                                    int64_t kStride, int64_t kvLen,
+                                    bool causal) {
+  if (!causal)
+    return kvLen - 1;
+  int64_t d = qPos - kOffset;
+  if (d < 0)
+    return -1;
+  int64_t j = d / kStride;
+  return j < kvLen - 1 ? j : kvLen - 1;
+}
+
+/// Number of kv tiles of `tileN` keys a block must visit when the largest
+/// visible key index over its rows is maxLimit.
+DISTATTN_HD int64_t kvTilesToVisit(int64_t maxLimit, int64_t tileN) {
+  return maxLimit < 0 ? 0 : maxLimit / tileN + 1;
+}
+
+/// Whether kv tile t (keys [t*tileN, (t+1)*tileN)) needs the element mask for
+/// a block whose smallest row limit is minLimit (all keys of the tile
+/// visible to every row otherwise).
+DISTATTN_HD bool kvTileNeedsMask(int64_t t, int64_t tileN, int64_t minLimit) {
+  return (t + 1) * tileN - 1 > minLimit;
+}
+
+/// Paged KV: the page-table slot and in-page offset of token `tok` of a
+/// sequence whose pages start at indptr entry `first`.
+struct PageSlot {
+  int64_t slot;   // index into the CSR page_indices array
+  int64_t offset; // token offset inside the page
+};
+DISTATTN_HD PageSlot pageSlotOf(int64_t first, int64_t tok, int64_t pageSize) {
+  return PageSlot{first + tok / pageSize, tok % pageSize};
+}
+
+/// Element offset of (page, kv head, in-page token, 0) in a page pool laid
+/// out [numPages, kvHeads, pageSize, headDim].
+DISTATTN_HD int64_t pagedElementOffset(int64_t page, int64_t kvHead,
+                                       int64_t inPage, int64_t kvHeads,
+                                       int64_t pageSize, int64_t headDim) {
+  return ((page * kvHeads + kvHead) * pageSize + inPage) * headDim;
+}
+
+/// Split-KV for decode: the token range [begin, end) of split s.
+DISTATTN_HD void splitRange(int64_t s, int64_t chunk, int64_t kvLen,
+                            int64_t *begin, int64_t *end) {
+  int64_t b = s * chunk;
+  int64_t e = b + chunk;
+  *begin = b < kvLen ? b : kvLen;
+  *end = e < kvLen ? e : kvLen;
+}
+
+} // namespace cuda
+} // namespace distattn
+
+#endif // DISTATTN_CUDA_INDEX_MATH_H

@@ -1,0 +1,426 @@
+//===- CudaKernelTest.cu - CUDA kernels against the host references -------===//
+//
+// Runs where a GPU exists; every test skips cleanly without one. Inputs are
+// drawn fresh, rounded to bf16/fp16, and the host reference (fp32 accumulate)
+// runs on the rounded values. Outputs are poisoned (NaN) before each launch,
+// so an unwritten element fails. Long sequences (3816, 12345) are checked by
+// bench/kernels/harness.py against float32 PyTorch.
+//
+//===----------------------------------------------------------------------===//
+#include "distattn/cuda/kernels.h"
+#include "distattn/paged_reference.h"
+#include "distattn/reference.h"
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace distattn;
+
+namespace {
+
+bool haveGpu() {
+  int n = 0;
+  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
+}
+#define REQUIRE_GPU()                                                          \
+  do {                                                                         \
+    if (!haveGpu())                                                            \
+      GTEST_SKIP() << "no CUDA device";                                        \
+  } while (0)
+#define CK(x) ASSERT_EQ(int(x), 0) << #x
+
+template <typename T> T fromFloat(float x);
+template <> __nv_bfloat16 fromFloat(float x) { return __float2bfloat16(x); }
+template <> __half fromFloat(float x) { return __float2half(x); }
+float toFloat(__nv_bfloat16 x) { return __bfloat162float(x); }
+float toFloat(__half x) { return __half2float(x); }
+
+/// Random values rounded to T: device copy (T) and host copy (float).
+template <typename T> struct Input {
+  std::vector<T> dev;
+  std::vector<float> host;
+  Input(size_t n, std::mt19937 &gen) : dev(n), host(n) {
+    std::normal_distribution<float> d;
+    for (size_t i = 0; i < n; ++i) {
+      dev[i] = fromFloat<T>(d(gen));
+      host[i] = toFloat(dev[i]);
+    }
+  }
+};
+
+template <typename T> T *upload(const std::vector<T> &v) {
+  T *p = nullptr;
+  if (cudaMalloc(&p, std::max<size_t>(v.size(), 1) * sizeof(T)) != cudaSuccess)
+    return nullptr;
+  cudaMemcpy(p, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice);
+  return p;
+}
+template <typename T> std::vector<T> download(const T *p, size_t n) {
+  std::vector<T> v(n);
+  cudaMemcpy(v.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost);
+  return v;
+}
+
+struct Errors {
+  double rel = 0, lse = 0;
+  bool written = true, infMatch = true;
+};
+Errors compare(const std::vector<float> &out, const std::vector<float> &lse,
+               const std::vector<float> &refOut,
+               const std::vector<float> &refLse) {
+  Errors e;
+  double num = 0, den = 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!std::isfinite(out[i]))
+      e.written = false;
+    num += double(out[i] - refOut[i]) * (out[i] - refOut[i]);
+    den += double(refOut[i]) * refOut[i];
+  }
+  e.rel = den > 0 ? std::sqrt(num / den) : std::sqrt(num);
+  for (size_t i = 0; i < lse.size(); ++i) {
+    if (std::isnan(lse[i]))
+      e.written = false;
+    if (std::isfinite(lse[i]) != std::isfinite(refLse[i]))
+      e.infMatch = false;
+    else if (std::isfinite(refLse[i]))
+      e.lse = std::max(e.lse, double(std::fabs(lse[i] - refLse[i])));
+  }
+  return e;
+}
+
+enum class Mask { Full, Causal, Striped, Zigzag };
+
+struct MaCase {
+  int dtype, headDim, qHeads, kvHeads, config;
+  int64_t qLen, kvLen;
+  Mask mask;
+  bool mergeHalves;
+};
+
+template <typename T> void runMicroAttention(const MaCase &c, unsigned seed) {
+  std::mt19937 gen(seed);
+  const int64_t D = c.headDim;
+  AttentionShape s{2, c.qHeads, c.kvHeads, c.qLen, c.kvLen, D};
+  Input<T> q(s.batch * s.qHeads * s.qLen * D, gen);
+  Input<T> k(s.batch * s.kvHeads * s.kvLen * D, gen);
+  Input<T> v(s.batch * s.kvHeads * s.kvLen * D, gen);
+  MaskSpec m;
+  switch (c.mask) {
+  case Mask::Full:
+    break;
+  case Mask::Causal:
+    m = MaskSpec{true, {std::max<int64_t>(c.kvLen - c.qLen, 0), 1}, {0, 1}};
+    break;
+  case Mask::Striped:
+    m = MaskSpec{true, {1, 4}, {2, 4}};
+    break;
+  case Mask::Zigzag:
+    m = MaskSpec{true, {c.kvLen / 2, 1}, {0, 1}};
+    break;
+  }
+  float scale = float(defaultScale(D));
+  std::vector<float> refOut(q.host.size()), refLse(s.batch * s.qHeads * s.qLen);
+  microAttention<float, float>(q.host.data(), k.host.data(), v.host.data(), s,
+                               m, scale, refOut.data(), refLse.data());
+
+  T *dq = upload(q.dev), *dk = upload(k.dev), *dv = upload(v.dev);
+  float *dout = upload(std::vector<float>(refOut.size(), NAN));
+  float *dlse = upload(std::vector<float>(refLse.size(), NAN));
+  ASSERT_TRUE(dq && dk && dv && dout && dlse);
+  CK(da_micro_attention_set_config(c.config));
+  DaMicroAttentionArgs a{};
+  a.q = dq;
+  a.k = dk;
+  a.v = dv;
+  a.out = dout;
+  a.lse = dlse;
+  a.dtype = c.dtype;
+  a.batch = int(s.batch);
+  a.qHeads = c.qHeads;
+  a.kvHeads = c.kvHeads;
+  a.qLen = c.qLen;
+  a.kvLen = c.kvLen;
+  a.headDim = c.headDim;
+  a.scale = scale;
+  a.causal = m.causal;
+  a.qOffset = m.q.offset;
+  a.qStride = m.q.stride;
+  a.kOffset = m.k.offset;
+  a.kStride = m.k.stride;
+  T *dk2 = nullptr, *dv2 = nullptr;
+  if (c.mergeHalves && c.kvLen >= 2) {
+    // KV split in two halves (separate contiguous tensors), second merged in.
+    int64_t h = c.kvLen / 2;
+    std::vector<T> k1, k2, v1, v2;
+    for (int64_t bh = 0; bh < s.batch * s.kvHeads; ++bh)
+      for (int64_t j = 0; j < c.kvLen; ++j)
+        for (int64_t d = 0; d < D; ++d) {
+          size_t i = (bh * c.kvLen + j) * D + d;
+          (j < h ? k1 : k2).push_back(k.dev[i]);
+          (j < h ? v1 : v2).push_back(v.dev[i]);
+        }
+    cudaMemcpy(dk, k1.data(), k1.size() * sizeof(T), cudaMemcpyHostToDevice);
+    cudaMemcpy(dv, v1.data(), v1.size() * sizeof(T), cudaMemcpyHostToDevice);
+    dk2 = upload(k2);
+    dv2 = upload(v2);
+    a.kvLen = h;
+    CK(da_micro_attention(&a, nullptr));
+    a.k = dk2;
+    a.v = dv2;
+    a.kvLen = c.kvLen - h;
+    a.kOffset = m.k.offset + m.k.stride * h;
+    a.mergeInto = 1;
+    CK(da_micro_attention(&a, nullptr));
+  } else {
+    CK(da_micro_attention(&a, nullptr));
+  }
+  CK(cudaDeviceSynchronize());
+  CK(da_micro_attention_set_config(0));
+  Errors e = compare(download(dout, refOut.size()),
+                     download(dlse, refLse.size()), refOut, refLse);
+  EXPECT_TRUE(e.written);
+  EXPECT_TRUE(e.infMatch);
+  EXPECT_LE(e.rel, 1e-2);
+  EXPECT_LE(e.lse, 1e-3);
+  for (void *p : {(void *)dq, (void *)dk, (void *)dv, (void *)dout,
+                  (void *)dlse, (void *)dk2, (void *)dv2})
+    cudaFree(p);
+}
+
+class MicroAttentionGpu : public ::testing::TestWithParam<MaCase> {};
+
+TEST_P(MicroAttentionGpu, MatchesHostReference) {
+  REQUIRE_GPU();
+  const MaCase &c = GetParam();
+  if (c.dtype == DA_BF16)
+    runMicroAttention<__nv_bfloat16>(c, 1234);
+  else
+    runMicroAttention<__half>(c, 1234);
+}
+
+std::vector<MaCase> maCases() {
+  std::vector<MaCase> v;
+  const std::pair<int64_t, int64_t> lens[] = {{1, 1}, {37, 300}, {130, 70}};
+  for (int dtype : {DA_BF16, DA_FP16})
+    for (int D : {64, 128, 256})
+      for (Mask m : {Mask::Full, Mask::Causal, Mask::Striped, Mask::Zigzag})
+        for (auto hk : {std::pair<int, int>{2, 2}, {8, 2}})
+          for (auto l : lens)
+            for (int w : {1, 2, 3, 4, 5, 6, 7}) {
+              if (D == 256 && w != 1 && w != 5)
+                continue;
+              v.push_back({dtype, D, hk.first, hk.second, w, l.first, l.second,
+                           m, false});
+            }
+  for (int D : {64, 128, 256})
+    for (Mask m : {Mask::Causal, Mask::Striped})
+      for (int w : {1, 3, 6})
+        v.push_back({DA_BF16, D, 4, 1, w, 129, 517, m, true});
+  return v;
+}
+
+std::string maName(const ::testing::TestParamInfo<MaCase> &i) {
+  const MaCase &c = i.param;
+  const char *mk[] = {"full", "causal", "striped", "zigzag"};
+  return std::string(c.dtype == DA_BF16 ? "bf16" : "fp16") + "_D" +
+         std::to_string(c.headDim) + "_" + mk[int(c.mask)] + "_h" +
+         std::to_string(c.qHeads) + "x" + std::to_string(c.kvHeads) + "_q" +
+         std::to_string(c.qLen) + "_k" + std::to_string(c.kvLen) + "_c" +
+         std::to_string(c.config) + (c.mergeHalves ? "_merge" : "");
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, MicroAttentionGpu,
+                         ::testing::ValuesIn(maCases()), maName);
+
+TEST(MergeStatesGpu, MatchesHostReferenceInPlace) {
+  REQUIRE_GPU();
+  std::mt19937 gen(7);
+  std::normal_distribution<float> d;
+  const int n = 3, D = 128;
+  const int64_t rows = 777;
+  std::vector<std::vector<float>> outs(n, std::vector<float>(rows * D)),
+      lses(n, std::vector<float>(rows));
+  for (int s = 0; s < n; ++s) {
+    for (float &x : outs[s])
+      x = d(gen);
+    for (int64_t r = 0; r < rows; ++r) {
+      lses[s][r] = 4 * d(gen);
+      if ((r + s) % 5 == 0 || r == 3) { // empty states, one all-empty row
+        lses[s][r] = -INFINITY;
+        std::fill(outs[s].begin() + r * D, outs[s].begin() + (r + 1) * D, 0.f);
+      }
+    }
+  }
+  std::vector<const float *> ho, hl;
+  for (int s = 0; s < n; ++s) {
+    ho.push_back(outs[s].data());
+    hl.push_back(lses[s].data());
+  }
+  std::vector<float> refOut(rows * D), refLse(rows);
+  mergeStates<float>(ho, hl, rows, D, refOut.data(), refLse.data());
+  std::vector<float *> dOut, dLse;
+  for (int s = 0; s < n; ++s) {
+    dOut.push_back(upload(outs[s]));
+    dLse.push_back(upload(lses[s]));
+  }
+  std::vector<const float *> co(dOut.begin(), dOut.end()),
+      cl(dLse.begin(), dLse.end());
+  CK(da_merge_states(co.data(), cl.data(), n, rows, D, dOut[0], dLse[0],
+                     nullptr));
+  CK(cudaDeviceSynchronize());
+  Errors e = compare(download(dOut[0], rows * D), download(dLse[0], rows),
+                     refOut, refLse);
+  EXPECT_TRUE(e.written);
+  EXPECT_TRUE(e.infMatch);
+  EXPECT_LE(e.rel, 1e-5);
+  EXPECT_LE(e.lse, 1e-5);
+  for (int s = 0; s < n; ++s) {
+    cudaFree(dOut[s]);
+    cudaFree(dLse[s]);
+  }
+}
+
+struct DecodeCase {
+  int dtype, headDim, qHeads, kvHeads, pageSize;
+  std::vector<int32_t> lens;
+  int64_t splitTokens;
+};
+
+template <typename T> void runDecode(const DecodeCase &c) {
+  std::mt19937 gen(99);
+  PagedKvShape s{int64_t(c.lens.size()), c.qHeads, c.kvHeads, c.headDim,
+                 c.pageSize};
+  std::vector<int32_t> indptr{0};
+  for (int32_t l : c.lens)
+    indptr.push_back(indptr.back() + (l + c.pageSize - 1) / c.pageSize);
+  int32_t pages = indptr.back();
+  std::vector<int32_t> indices(pages);
+  for (int32_t i = 0; i < pages; ++i)
+    indices[i] = i;
+  std::shuffle(indices.begin(), indices.end(), gen);
+  size_t poolElems =
+      size_t(std::max(pages, 1)) * c.kvHeads * c.pageSize * c.headDim;
+  Input<T> q(s.batch * c.qHeads * c.headDim, gen), k(poolElems, gen),
+      v(poolElems, gen);
+  float scale = float(defaultScale(c.headDim));
+  std::vector<float> refOut(q.host.size()), refLse(s.batch * c.qHeads);
+  pagedDecode<float, float>(q.host.data(), k.host.data(), v.host.data(),
+                            indptr.data(), indices.data(), c.lens.data(), s,
+                            scale, refOut.data(), refLse.data());
+  T *dq = upload(q.dev), *dk = upload(k.dev), *dv = upload(v.dev);
+  int32_t *dIndptr = upload(indptr), *dIndices = upload(indices),
+          *dLens = upload(c.lens);
+  float *dout = upload(std::vector<float>(refOut.size(), NAN));
+  float *dlse = upload(std::vector<float>(refLse.size(), NAN));
+  for (int stages : {4, 3}) {
+    if (stages == 3 && c.headDim != 128)
+      continue;
+    CK(da_paged_decode_set_stages(stages));
+    CK(cudaMemcpy(dout, std::vector<float>(refOut.size(), NAN).data(),
+                  refOut.size() * sizeof(float), cudaMemcpyHostToDevice));
+    DaPagedDecodeArgs a{};
+    a.q = dq;
+    a.kPages = dk;
+    a.vPages = dv;
+    a.pageIndptr = dIndptr;
+    a.pageIndices = dIndices;
+    a.kvLens = dLens;
+    a.out = dout;
+    a.lse = dlse;
+    a.dtype = c.dtype;
+    a.batch = int(s.batch);
+    a.qHeads = c.qHeads;
+    a.kvHeads = c.kvHeads;
+    a.headDim = c.headDim;
+    a.pageSize = c.pageSize;
+    a.maxKvLen = *std::max_element(c.lens.begin(), c.lens.end());
+    a.scale = scale;
+    a.splitTokens = c.splitTokens;
+    size_t ws = da_paged_decode_workspace(&a);
+    void *dws = nullptr;
+    if (ws)
+      CK(cudaMalloc(&dws, ws));
+    a.workspace = dws;
+    CK(da_paged_decode(&a, nullptr));
+    CK(cudaDeviceSynchronize());
+    Errors e = compare(download(dout, refOut.size()),
+                       download(dlse, refLse.size()), refOut, refLse);
+    EXPECT_TRUE(e.written);
+    EXPECT_TRUE(e.infMatch);
+    EXPECT_LE(e.rel, 1e-2);
+    EXPECT_LE(e.lse, 1e-3);
+    cudaFree(dws);
+  }
+  CK(da_paged_decode_set_stages(0));
+  for (void *p : {(void *)dq, (void *)dk, (void *)dv, (void *)dIndptr,
+                  (void *)dIndices, (void *)dLens, (void *)dout, (void *)dlse})
+    cudaFree(p);
+}
+
+class PagedDecodeGpu : public ::testing::TestWithParam<DecodeCase> {};
+TEST_P(PagedDecodeGpu, MatchesHostReference) {
+  REQUIRE_GPU();
+  if (GetParam().dtype == DA_BF16)
+    runDecode<__nv_bfloat16>(GetParam());
+  else
+    runDecode<__half>(GetParam());
+}
+std::vector<DecodeCase> decodeCases() {
+  std::vector<DecodeCase> v;
+  for (int dtype : {DA_BF16, DA_FP16})
+    for (int D : {64, 128, 256}) {
+      v.push_back({dtype, D, 32, 8, 16, {1, 300, 1000}, 0});
+      v.push_back({dtype, D, 8, 8, 7, {500, 0, 64}, 64});
+      v.push_back({dtype, D, 20, 1, 32, {333, 1}, 96});
+      v.push_back({dtype, D, 4, 2, 16, {5000, 7}, 64}); // 79 splits
+    }
+  return v;
+}
+INSTANTIATE_TEST_SUITE_P(Cases, PagedDecodeGpu,
+                         ::testing::ValuesIn(decodeCases()));
+
+TEST(CudaKernelArgs, RejectsBadArguments) {
+  DaMicroAttentionArgs a{};
+  a.batch = 1;
+  a.qHeads = 3;
+  a.kvHeads = 2; // not a multiple
+  a.qLen = a.kvLen = 4;
+  a.headDim = 128;
+  a.scale = 1.f;
+  a.qStride = a.kStride = 1;
+  EXPECT_NE(da_micro_attention(&a, nullptr), 0);
+  a.qHeads = 2;
+  a.headDim = 96; // unsupported head_dim
+  EXPECT_NE(da_micro_attention(&a, nullptr), 0);
+  EXPECT_NE(da_micro_attention_set_config(8), 0);
+  EXPECT_NE(
+      da_merge_states(nullptr, nullptr, 17, 1, 128, nullptr, nullptr, nullptr),
+      0);
+  // Misaligned pointers are refused before anything is launched.
+  alignas(16) static float buf[64];
+  a.headDim = 128;
+  a.q = a.k = a.v = buf;
+  a.out = buf;
+  a.lse = buf;
+  a.q = reinterpret_cast<const char *>(buf) + 2;
+  EXPECT_NE(da_micro_attention(&a, nullptr), 0);
+  const float *outs[1] = {buf + 1}, *lses[1] = {buf};
+  EXPECT_NE(da_merge_states(outs, lses, 1, 1, 4, buf, buf, nullptr), 0);
+  DaPagedDecodeArgs d{};
+  d.batch = d.qHeads = d.kvHeads = 1;
+  d.headDim = 128;
+  d.pageSize = 16;
+  d.maxKvLen = 16;
+  d.scale = 1.f;
+  d.dtype = DA_BF16;
+  EXPECT_NE(da_paged_decode(&d, nullptr), 0); // null pointers
+}
+
+} // namespace

@@ -1,0 +1,179 @@
+//===- KernelHostTest.cpp - CPU checks of the kernels' index arithmetic ---===//
+//
+// The integer formulas of distattn/cuda/index_math.h (what the CUDA kernels
+// compute per row and per tile) against brute force over MaskSpec, and the
+// paged decode host reference against dense attention over the gathered KV.
+//
+//===----------------------------------------------------------------------===//
+#include "distattn/cuda/index_math.h"
+#include "distattn/paged_reference.h"
+#include "distattn/reference.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+using namespace distattn;
+using namespace distattn::cuda;
+
+namespace {
+
+struct MapCase {
+  PositionMap q, k;
+};
+
+std::vector<MapCase> mapCases() {
+  return {
+      {{0, 1}, {0, 1}},   // contiguous diagonal
+      {{100, 1}, {0, 1}}, // q tile after kv tile (zigzag-like)
+      {{0, 1}, {100, 1}}, // q tile before kv tile: nothing visible
+      {{1, 4}, {2, 4}},   // striped, rank 1 against rank 2
+      {{3, 4}, {0, 4}},   // striped, rank 3 against rank 0
+      {{0, 2}, {1, 3}},   // mixed strides
+      {{50, 1}, {-7, 2}}, // negative key offset
+  };
+}
+
+TEST(KernelIndexMath, VisibleKeyLimitIsThePrefixOfVisibleKeys) {
+  for (const MapCase &c : mapCases())
+    for (bool causal : {false, true})
+      for (int64_t kvLen : {1, 5, 64, 130}) {
+        MaskSpec m{causal, c.q, c.k};
+        for (int64_t i = 0; i < 80; ++i) {
+          int64_t lim =
+              visibleKeyLimit(c.q.at(i), c.k.offset, c.k.stride, kvLen, causal);
+          ASSERT_GE(lim, -1);
+          ASSERT_LT(lim, kvLen);
+          for (int64_t j = 0; j < kvLen; ++j)
+            ASSERT_EQ(j <= lim, m.visible(i, j))
+                << "i=" << i << " j=" << j << " q=" << c.q.offset << "+"
+                << c.q.stride << " k=" << c.k.offset << "+" << c.k.stride;
+        }
+      }
+}
+
+TEST(KernelIndexMath, TileSkipAndMaskDecisionsAreExact) {
+  // For every block of rows: the tiles visited cover every visible key, no
+  // tile past them is visited, and a tile run without the element mask has
+  // every key visible to every row.
+  for (const MapCase &c : mapCases())
+    for (bool causal : {false, true})
+      for (int64_t kvLen : {1, 63, 64, 65, 200})
+        for (int64_t tileN : {32, 64}) {
+          MaskSpec m{causal, c.q, c.k};
+          const int64_t qLen = 90, blockRows = 16;
+          for (int64_t r0 = 0; r0 < qLen; r0 += blockRows) {
+            int64_t r1 = std::min(qLen, r0 + blockRows);
+            int64_t mn = INT64_MAX, mx = -1;
+            for (int64_t i = r0; i < r1; ++i) {
+              int64_t l = visibleKeyLimit(c.q.at(i), c.k.offset, c.k.stride,
+                                          kvLen, causal);
+              mn = std::min(mn, l);
+              mx = std::max(mx, l);
+            }
+            int64_t tiles = kvTilesToVisit(mx, tileN);
+            for (int64_t i = r0; i < r1; ++i)
+              for (int64_t j = 0; j < kvLen; ++j)
+                if (m.visible(i, j))
+                  ASSERT_LT(j / tileN, tiles);
+            if (tiles > 0) {
+              bool lastHasVisible = false;
+              for (int64_t i = r0; i < r1; ++i)
+                for (int64_t j = (tiles - 1) * tileN;
+                     j < std::min(kvLen, tiles * tileN); ++j)
+                  lastHasVisible |= m.visible(i, j);
+              EXPECT_TRUE(lastHasVisible);
+            }
+            for (int64_t t = 0; t < tiles; ++t) {
+              if (kvTileNeedsMask(t, tileN, mn))
+                continue;
+              for (int64_t i = r0; i < r1; ++i)
+                for (int64_t j = t * tileN; j < (t + 1) * tileN; ++j) {
+                  ASSERT_LT(j, kvLen);
+                  ASSERT_TRUE(m.visible(i, j));
+                }
+            }
+          }
+        }
+}
+
+TEST(KernelIndexMath, PageSlotsAndSplitsCoverEveryToken) {
+  for (int64_t pageSize : {1, 7, 16, 64}) {
+    for (int64_t tok = 0; tok < 300; ++tok) {
+      PageSlot s = pageSlotOf(5, tok, pageSize);
+      EXPECT_EQ(s.slot, 5 + tok / pageSize);
+      EXPECT_EQ((s.slot - 5) * pageSize + s.offset, tok);
+      EXPECT_LT(s.offset, pageSize);
+    }
+  }
+  EXPECT_EQ(pagedElementOffset(3, 2, 5, 8, 16, 128),
+            ((3 * 8 + 2) * 16 + 5) * 128);
+  for (int64_t kvLen : {0, 1, 31, 32, 1000})
+    for (int64_t chunk : {32, 96}) {
+      int64_t covered = 0;
+      for (int64_t s = 0; s * chunk < std::max<int64_t>(kvLen, 1); ++s) {
+        int64_t b, e;
+        splitRange(s, chunk, kvLen, &b, &e);
+        EXPECT_EQ(b, covered);
+        EXPECT_LE(e - b, chunk);
+        covered = e;
+      }
+      EXPECT_EQ(covered, kvLen);
+      int64_t b, e;
+      splitRange(kvLen / chunk + 5, chunk, kvLen, &b, &e);
+      EXPECT_EQ(b, e); // splits past the end are empty
+    }
+}
+
+TEST(PagedReference, EqualsDenseAttentionOverGatheredKv) {
+  std::mt19937 gen(3);
+  std::uniform_real_distribution<float> d(-1, 1);
+  PagedKvShape s{3, 8, 2, 16, 5};
+  std::vector<int32_t> lens{12, 0, 7};
+  std::vector<int32_t> indptr{0, 3, 3, 5};
+  std::vector<int32_t> indices{4, 0, 2, 1, 3};
+  size_t pool = 5 * s.kvHeads * s.pageSize * s.headDim;
+  std::vector<float> k(pool), v(pool), q(s.batch * s.qHeads * s.headDim);
+  for (auto *vec : {&k, &v, &q})
+    for (float &x : *vec)
+      x = d(gen);
+  std::vector<float> out(q.size()), lse(s.batch * s.qHeads);
+  float scale = 0.25f;
+  pagedDecode<float, float>(q.data(), k.data(), v.data(), indptr.data(),
+                            indices.data(), lens.data(), s, scale, out.data(),
+                            lse.data());
+  for (int64_t b = 0; b < s.batch; ++b) {
+    int64_t L = lens[b];
+    // Dense K/V built token by token straight from the page formula.
+    std::vector<float> kd(s.kvHeads * L * s.headDim), vd(kd.size());
+    for (int64_t h = 0; h < s.kvHeads; ++h)
+      for (int64_t t = 0; t < L; ++t)
+        for (int64_t e = 0; e < s.headDim; ++e) {
+          int64_t page = indices[indptr[b] + t / s.pageSize];
+          int64_t off = pagedElementOffset(page, h, t % s.pageSize, s.kvHeads,
+                                           s.pageSize, s.headDim) +
+                        e;
+          kd[(h * L + t) * s.headDim + e] = k[off];
+          vd[(h * L + t) * s.headDim + e] = v[off];
+        }
+    AttentionShape as{1, s.qHeads, s.kvHeads, 1, L, s.headDim};
+    std::vector<float> ro(s.qHeads * s.headDim), rl(s.qHeads);
+    microAttention<float, float>(q.data() + b * s.qHeads * s.headDim, kd.data(),
+                                 vd.data(), as, MaskSpec{}, scale, ro.data(),
+                                 rl.data());
+    for (int64_t i = 0; i < s.qHeads; ++i) {
+      if (L == 0) {
+        EXPECT_EQ(lse[b * s.qHeads + i], -INFINITY);
+      } else {
+        EXPECT_FLOAT_EQ(lse[b * s.qHeads + i], rl[i]);
+      }
+      for (int64_t e = 0; e < s.headDim; ++e)
+        EXPECT_FLOAT_EQ(out[(b * s.qHeads + i) * s.headDim + e],
+                        ro[i * s.headDim + e]);
+    }
+  }
+}
+
+} // namespace
