@@ -87,6 +87,12 @@ def DAttnPlanPrefill : Pass<"dattn-plan-prefill", "::mlir::ModuleOp"> {
       overlapped) and memory per rank, and picks the fastest that fits; a
       remark at the attention explains the choice.
 
+    * `head-parallel=P` (with any of the above): a 2-D grid
+      `[ranks / P, P]`; the heads are split P ways along axis 1 (inside a
+      node, where an all-to-all over heads is cheap) and the sequence
+      strategy runs along axis 0 on each group's heads, so the ring is P
+      times shorter and each hop carries 1/P of the K/V.
+
     Sequence lengths that do not divide evenly are padded (`tensor.pad`);
     tiles then carry `k_end = <length>` so padded keys are never seen, and
     padded query rows are dropped. To compare the result with the input
@@ -94,8 +100,8 @@ def DAttnPlanPrefill : Pass<"dattn-plan-prefill", "::mlir::ModuleOp"> {
     (`tensor.insert_slice` of its rows into zeros, `shard.all_reduce` sum);
     a deployment would keep the output sharded instead.
 
-    Not yet: head-parallel x ring, hierarchical ring orders, decode (KV
-    parallel) plans, q_len != kv_len, masks with shifted positions.
+    Not yet: hierarchical ring orders, `auto` with head parallelism,
+    q_len != kv_len, masks with shifted positions.
   }];
   let dependentDialects = [
     "::mlir::dattn::DAttnDialect",
@@ -110,7 +116,10 @@ def DAttnPlanPrefill : Pass<"dattn-plan-prefill", "::mlir::ModuleOp"> {
            "striped, zigzag or all-gather">,
     Option<"ranks", "ranks", "int64_t", /*default=*/"0",
            "ranks (devices) in the sequence-parallel group; 0: every GPU "
-           "of the topology">
+           "of the topology">,
+    Option<"headParallel", "head-parallel", "int64_t", /*default=*/"1",
+           "split the heads over this many ranks (grid axis 1, inside a "
+           "node) and run the ring over the rest (axis 0)">
   ];
 }
 

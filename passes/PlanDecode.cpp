@@ -32,7 +32,7 @@ public:
     int64_t kvLen = op.getK().getType().getDimSize(2);
     int64_t qLen = qType.getDimSize(2);
     // Rank r holds keys [r * budget, (r + 1) * budget).
-    Value first = mul(linearIndex(), index(budget));
+    Value first = mul(gridIndex(0), index(budget));
     Value k = slice(padSequence(op.getK(), ranks * budget), first, budget);
     Value v = slice(padSequence(op.getV(), ranks * budget), first, budget);
     MaskAttr mask = op.getEffectiveMask();
@@ -95,7 +95,7 @@ struct DAttnPlanDecodePass
     }
     if (ops.empty())
       return;
-    StringAttr grid = getOrCreateGrid(module, ranks);
+    StringAttr grid = getOrCreateGrid(module, {int64_t(ranks)});
     for (auto [op, tokens] : llvm::zip(ops, budgets)) {
       Value out = DecodePlanBuilder(op, grid.getValue(), ranks, tokens).build();
       op.replaceAllUsesWith(out);

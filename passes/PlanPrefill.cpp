@@ -32,8 +32,12 @@ namespace {
 /// layout).
 class PrefillPlanBuilder : SpmdBuilder {
 public:
-  PrefillPlanBuilder(AttentionOp op, StringRef grid, int64_t ranks)
-      : SpmdBuilder(op, grid, ranks), op(op) {
+  /// `ranks` is the ring size; with `headParallel` > 1 the grid is
+  /// [ranks, headParallel] and each ring works on its share of the heads.
+  PrefillPlanBuilder(AttentionOp op, StringRef grid, int64_t ranks,
+                     int64_t headParallel)
+      : SpmdBuilder(op, grid, ranks, headParallel > 1 ? 2 : 1), op(op),
+        headParallel(headParallel) {
     auto qType = op.getQ().getType();
     shape = SmallVector<int64_t>(qType.getShape());
     kvHeads = op.getK().getType().getDimSize(1);
@@ -51,7 +55,21 @@ public:
     q = padSequence(op.getQ(), paddedLen);
     k = padSequence(op.getK(), paddedLen);
     v = padSequence(op.getV(), paddedLen);
-    rank = linearIndex();
+    rank = gridIndex(0);
+    Value headFirst;
+    if (headParallel > 1) {
+      // This ring's share of the heads (an all-to-all over heads inside a
+      // node in deployment; here every rank is given the whole input).
+      int64_t qHeads = shape[1] / headParallel;
+      Value group = gridIndex(1);
+      headFirst = mul(group, index(qHeads));
+      q = sliceHeads(q, headFirst, qHeads);
+      k = sliceHeads(k, mul(group, index(kvHeads / headParallel)),
+                     kvHeads / headParallel);
+      v = sliceHeads(v, mul(group, index(kvHeads / headParallel)),
+                     kvHeads / headParallel);
+      shape[1] = qHeads;
+    }
     output = zeros(RankedTensorType::get(
         {shape[0], shape[1], paddedLen, shape[3]}, elementType));
     switch (strategy) {
@@ -70,6 +88,13 @@ public:
     }
     // Every rank ends with the whole output: its rows, zeros elsewhere,
     // summed over the grid.
+    if (headParallel > 1)
+      output = placeHeads(
+          output,
+          zeros(RankedTensorType::get(
+              {shape[0], shape[1] * headParallel, paddedLen, shape[3]},
+              elementType)),
+          headFirst);
     Value assembled = allReduceSum(output);
     if (paddedLen == seqLen)
       return assembled;
@@ -202,6 +227,7 @@ private:
   }
 
   AttentionOp op;
+  int64_t headParallel;
   SmallVector<int64_t> shape;
   int64_t kvHeads, seqLen, paddedLen = 0;
   Type elementType;
@@ -239,11 +265,30 @@ struct DAttnPlanPrefillPass
              "topology, whose GPUs are then the ranks";
       return signalPassFailure();
     }
+    if (headParallel < 1 || numRanks % headParallel != 0 ||
+        (automatic && headParallel > 1)) {
+      emitError(module.getLoc())
+          << "dattn-plan-prefill: "
+          << (automatic && headParallel > 1
+                  ? std::string("head-parallel with strategy=auto is not "
+                                "implemented yet; pick a strategy")
+                  : "head-parallel=" + std::to_string(headParallel) +
+                        " must be at least 1 and divide the " +
+                        std::to_string(numRanks) + " ranks");
+      return signalPassFailure();
+    }
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
-    for (AttentionOp op : ops)
+    for (AttentionOp op : ops) {
       if (failed(checkSupported(op)))
         return signalPassFailure();
+      int64_t kvHeads = op.getK().getType().getDimSize(1);
+      if (kvHeads % headParallel != 0) {
+        op.emitOpError() << "head-parallel=" << int64_t(headParallel)
+                         << " does not divide the " << kvHeads << " KV heads";
+        return signalPassFailure();
+      }
+    }
     if (ops.empty())
       return;
     // Choose every plan first, so a rejected choice changes nothing.
@@ -260,8 +305,12 @@ struct DAttnPlanPrefillPass
       chosen.push_back({choice->strategy, choice->ranks});
     }
     for (auto [op, choice] : llvm::zip(ops, chosen)) {
-      StringAttr grid = getOrCreateGrid(module, choice.second);
-      Value out = PrefillPlanBuilder(op, grid.getValue(), choice.second)
+      int64_t ring = choice.second / headParallel;
+      SmallVector<int64_t> shape = {ring};
+      if (headParallel > 1)
+        shape.push_back(headParallel);
+      StringAttr grid = getOrCreateGrid(module, shape);
+      Value out = PrefillPlanBuilder(op, grid.getValue(), ring, headParallel)
                       .build(choice.first);
       op.replaceAllUsesWith(out);
       op.erase();

@@ -65,7 +65,6 @@ struct DAttnSimulateTimelinePass
     tracker.ranks.resize(numRanks);
     tracker.proveCoverage = false;
     std::vector<interp::RuntimeValue> args;
-    double pairFlops = 0;
     interp::ShapesOnlyScope shapesOnly;
     for (Type type : func.getArgumentTypes()) {
       auto tensorType = dyn_cast<RankedTensorType>(type);
@@ -75,11 +74,6 @@ struct DAttnSimulateTimelinePass
                                    "be static [batch, heads, seq, head_dim] "
                                    "tensors, got "
                                 << type;
-      // The first argument is the query: 4 * batch * heads * head_dim
-      // flops per (q, k) pair.
-      if (pairFlops == 0)
-        pairFlops = 4.0 * tensorType.getDimSize(0) * tensorType.getDimSize(1) *
-                    tensorType.getDimSize(3);
       interp::Tensor input = interp::Tensor::filled(tensorType.getShape(), 0);
       for (int64_t position = 0; position < tensorType.getDimSize(2);
            ++position)
@@ -89,8 +83,7 @@ struct DAttnSimulateTimelinePass
     }
     auto [bandwidth, latency] = CostModel(topology).ringLink(numRanks);
     interp::Timeline timeline(
-        numRanks,
-        pairFlops / (double(topology.getGpuGflops()) * 1e9 * efficiency),
+        numRanks, 1.0 / (double(topology.getGpuGflops()) * 1e9 * efficiency),
         bandwidth, latency);
     tracker.timeline = &timeline;
     interp::Interpreter interpreter(numRanks);

@@ -21,8 +21,12 @@ namespace mlir::dattn {
 
 class SpmdBuilder {
 public:
-  SpmdBuilder(Operation *at, StringRef grid, int64_t ranks)
-      : builder(at), loc(at->getLoc()), grid(grid), ranks(ranks) {}
+  /// `ranks` is the size of grid axis 0, along which rings run and
+  /// gathers collect; a 2-D grid's axis 1 splits the heads.
+  SpmdBuilder(Operation *at, StringRef grid, int64_t ranks,
+              int64_t gridRank = 1)
+      : builder(at), loc(at->getLoc()), grid(grid), ranks(ranks),
+        gridRank(gridRank) {}
 
   Value index(int64_t value) {
     return arith::ConstantIndexOp::create(builder, loc, value);
@@ -33,8 +37,36 @@ public:
   Value sub(Value a, Value b) {
     return arith::SubIOp::create(builder, loc, a, b);
   }
-  Value linearIndex() {
-    return shard::ProcessLinearIndexOp::create(builder, loc, grid);
+  /// This rank's coordinate on grid axis `axis`.
+  Value gridIndex(int16_t axis) {
+    if (gridRank == 1)
+      return shard::ProcessLinearIndexOp::create(builder, loc, grid);
+    return shard::ProcessMultiIndexOp::create(builder, loc, grid,
+                                              ArrayRef<int16_t>{axis})
+        .getResult()[0];
+  }
+
+  /// Heads first + i, i < count, of a [B, H, S, D] tensor.
+  Value sliceHeads(Value tensor, OpFoldResult first, int64_t count) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape[1] = count;
+    auto resultType = RankedTensorType::get(shape, type.getElementType());
+    SmallVector<OpFoldResult> offsets(4, builder.getIndexAttr(0));
+    offsets[1] = first;
+    return tensor::ExtractSliceOp::create(
+        builder, loc, resultType, tensor, offsets, sizes(resultType),
+        SmallVector<OpFoldResult>(4, builder.getIndexAttr(1)));
+  }
+
+  /// `into` with the heads of `part` written from head `first` on.
+  Value placeHeads(Value part, Value into, OpFoldResult first) {
+    auto type = cast<RankedTensorType>(part.getType());
+    SmallVector<OpFoldResult> offsets(4, builder.getIndexAttr(0));
+    offsets[1] = first;
+    return tensor::InsertSliceOp::create(
+        builder, loc, part, into, offsets, sizes(type),
+        SmallVector<OpFoldResult>(4, builder.getIndexAttr(1)));
   }
 
   /// Rows first + stride * i, i < count, along dim 2 (the sequence) of a
@@ -77,10 +109,13 @@ public:
         grid, ArrayRef<int16_t>{0}, tensor, /*gather_axis=*/APInt(64, 2));
   }
 
+  /// The sum over every rank of the grid.
   Value allReduceSum(Value tensor) {
+    SmallVector<int16_t> axes;
+    for (int16_t axis = 0; axis < gridRank; ++axis)
+      axes.push_back(axis);
     return shard::AllReduceOp::create(builder, loc, tensor.getType(), grid,
-                                      ArrayRef<int16_t>{0}, tensor,
-                                      shard::ReductionKind::Sum);
+                                      axes, tensor, shard::ReductionKind::Sum);
   }
 
   /// `tensor` with zero rows appended up to `length` along dim 2.
@@ -140,17 +175,18 @@ protected:
   Location loc;
   StringRef grid;
   int64_t ranks;
+  int64_t gridRank;
 };
 
-/// The 1-D grid of `ranks` devices plans run on, made if the module has
-/// none of that size (named "sp", renamed if taken).
-inline StringAttr getOrCreateGrid(ModuleOp module, int64_t ranks) {
+/// The grid of `shape` plans run on (1-D: a ring of ranks; 2-D: rings along
+/// axis 0, heads split along axis 1), made if the module has none of that
+/// shape (named "sp", renamed if taken).
+inline StringAttr getOrCreateGrid(ModuleOp module, ArrayRef<int64_t> shape) {
   for (auto grid : module.getOps<shard::GridOp>())
-    if (grid.getShape() == ArrayRef<int64_t>{ranks})
+    if (grid.getShape() == shape)
       return grid.getSymNameAttr();
   OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
-  auto grid = shard::GridOp::create(builder, module.getLoc(), "sp",
-                                    ArrayRef<int64_t>{ranks});
+  auto grid = shard::GridOp::create(builder, module.getLoc(), "sp", shape);
   SymbolTable(module).insert(grid);
   return grid.getSymNameAttr();
 }

@@ -116,8 +116,10 @@ FailureOr<State> trackTile(MicroAttentionOp tile, unsigned rank,
           std::lower_bound(sorted.begin(), sorted.end(), end) - sorted.begin();
     }
   }
+  // 4 * batch * heads * head_dim flops per pair (QK^T and PV).
   if (tracker.timeline)
-    tracker.timeline->compute(rank, pairs);
+    tracker.timeline->compute(rank, double(pairs) * 4 * q.shape[0] *
+                                        q.shape[1] * q.shape[3]);
   if (pairs == 0) {
     ++report.tilesSkipped;
   } else {

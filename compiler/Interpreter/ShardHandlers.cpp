@@ -196,6 +196,25 @@ void mlir::dattn::interp::registerShardHandlers(Interpreter &interpreter) {
       });
 
   interpreter.registerHandler(
+      shard::ProcessMultiIndexOp::getOperationName(),
+      [](Operation *op, Frame &frame) -> LogicalResult {
+        auto index = cast<shard::ProcessMultiIndexOp>(op);
+        auto grid = lookupGrid(op, index.getGridAttr());
+        if (failed(grid))
+          return failure();
+        SmallVector<int16_t> axes(index.getAxes());
+        if (axes.empty())
+          for (int16_t axis = 0; axis < int16_t(grid->shape.size()); ++axis)
+            axes.push_back(axis);
+        for (unsigned rank = 0; rank < frame.getNumRanks(); ++rank) {
+          SmallVector<int64_t> coords = grid->coordinates(rank);
+          for (auto [result, axis] : llvm::zip(index.getResults(), axes))
+            frame.bind(result, rank, coords[axis]);
+        }
+        return success();
+      });
+
+  interpreter.registerHandler(
       shard::ShiftOp::getOperationName(),
       [&interpreter](Operation *op, Frame &frame) -> LogicalResult {
         auto shift = cast<shard::ShiftOp>(op);

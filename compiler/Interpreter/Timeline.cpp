@@ -8,16 +8,16 @@
 using namespace mlir;
 using namespace mlir::dattn::interp;
 
-Timeline::Timeline(unsigned ranks, double pairSeconds, double bandwidth,
+Timeline::Timeline(unsigned ranks, double flopSeconds, double bandwidth,
                    double latency)
-    : pairSeconds(pairSeconds), bandwidth(bandwidth), latency(latency),
+    : flopSeconds(flopSeconds), bandwidth(bandwidth), latency(latency),
       computeClock(ranks, 0), commClock(ranks, 0), computeBusy(ranks, 0),
       waited(ranks, 0) {}
 
-void Timeline::compute(unsigned rank, int64_t pairs) {
-  if (pairs == 0)
+void Timeline::compute(unsigned rank, double flops) {
+  if (flops == 0)
     return; // a skipped tile costs nothing measurable
-  double duration = double(pairs) * pairSeconds;
+  double duration = flops * flopSeconds;
   events.push_back({rank, false, "tile", computeClock[rank], duration});
   computeClock[rank] += duration;
   computeBusy[rank] += duration;

@@ -22,11 +22,11 @@ namespace mlir::dattn::interp {
 
 class Timeline {
 public:
-  /// Seconds per visible (q, k) pair; link bytes/s and latency.
-  Timeline(unsigned ranks, double pairSeconds, double bandwidth,
+  /// Seconds per flop of attention; link bytes/s and latency.
+  Timeline(unsigned ranks, double flopSeconds, double bandwidth,
            double latency);
 
-  void compute(unsigned rank, int64_t pairs);
+  void compute(unsigned rank, double flops);
   /// `sender`'s value for `receiver`, issued now on the sender's side;
   /// `handle` names the transfer until the receiver waits for it.
   void transfer(Value handle, unsigned receiver, unsigned sender,
@@ -51,7 +51,7 @@ private:
     std::string name;
     double start, duration;
   };
-  double pairSeconds, bandwidth, latency;
+  double flopSeconds, bandwidth, latency;
   std::vector<double> computeClock, commClock, computeBusy, waited;
   llvm::DenseMap<std::pair<Value, unsigned>, double> arrival;
   std::vector<Event> events;
