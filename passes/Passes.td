@@ -182,6 +182,11 @@ def DAttnPlanDecode : Pass<"dattn-plan-decode", "::mlir::ModuleOp"> {
     with them). Ranks past the end of the sequence contribute the merge
     identity; keys past it are hidden with `k_end`.
 
+    With `ranks=0` the cost model on the module's `dattn.topology` picks
+    the rank count (per layer: the busiest rank's K/V read at the HBM
+    bandwidth against gathering the partial states over the link) and a
+    remark explains it.
+
     Not yet: batches whose requests have different owners (multi-master
     decoding), merging at the owner only, and the overlap of the gather
     with local work.
@@ -194,8 +199,9 @@ def DAttnPlanDecode : Pass<"dattn-plan-decode", "::mlir::ModuleOp"> {
     "::mlir::tensor::TensorDialect"
   ];
   let options = [
-    Option<"ranks", "ranks", "int64_t", /*default=*/"8",
-           "ranks (devices) in the KV-parallel group">,
+    Option<"ranks", "ranks", "int64_t", /*default=*/"0",
+           "ranks (devices) in the KV-parallel group; 0: chosen by the cost "
+           "model among 1, 2, 4, ... of the topology's GPUs">,
     Option<"budget", "budget", "int64_t", /*default=*/"0",
            "tokens of KV a rank holds before the next takes over; 0: an "
            "even split">

@@ -5,6 +5,8 @@
 // rank returns an fp32 (out, lse) pair; the pairs merge exactly.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/Topology/CostModel.h"
+#include "compiler/Topology/Topology.h"
 #include "dialects/DAttn/DAttn.h"
 #include "passes/Passes.h"
 #include "passes/SpmdBuilder.h"
@@ -77,46 +79,87 @@ struct DAttnPlanDecodePass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (ranks < 1 || budget < 0) {
+    auto topology = module->getAttrOfType<TopologyAttr>(kTopologyAttrName);
+    if (ranks < 0 || budget < 0 || (ranks == 0 && !topology)) {
       emitError(module.getLoc())
-          << "dattn-plan-decode: ranks must be at least 1 and budget at "
-             "least 0, got ranks="
-          << int64_t(ranks) << " budget=" << int64_t(budget);
+          << "dattn-plan-decode: "
+          << (ranks == 0 && !topology
+                  ? std::string("give ranks=N or attach a topology "
+                                "(--dattn-topology) to choose them")
+                  : "ranks and budget must not be negative, got ranks=" +
+                        std::to_string(ranks) +
+                        " budget=" + std::to_string(budget));
       return signalPassFailure();
     }
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
-    SmallVector<int64_t> budgets;
+    SmallVector<std::pair<int64_t, int64_t>> plans; // ranks, budget
     for (AttentionOp op : ops) {
-      auto chosen = budgetFor(op);
+      int64_t numRanks = ranks ? int64_t(ranks) : chooseRanks(op, topology);
+      auto chosen = budgetFor(op, numRanks);
       if (failed(chosen))
         return signalPassFailure();
-      budgets.push_back(*chosen);
+      plans.push_back({numRanks, *chosen});
     }
-    if (ops.empty())
-      return;
-    StringAttr grid = getOrCreateGrid(module, {int64_t(ranks)});
-    for (auto [op, tokens] : llvm::zip(ops, budgets)) {
-      Value out = DecodePlanBuilder(op, grid.getValue(), ranks, tokens).build();
+    for (auto [op, plan] : llvm::zip(ops, plans)) {
+      StringAttr grid = getOrCreateGrid(module, {plan.first});
+      Value out =
+          DecodePlanBuilder(op, grid.getValue(), plan.first, plan.second)
+              .build();
       op.replaceAllUsesWith(out);
       op.erase();
     }
   }
 
+  /// The fastest rank count among 1, 2, 4, ... and all of the topology's
+  /// GPUs, explained in a remark.
+  int64_t chooseRanks(AttentionOp op, TopologyAttr topology) {
+    auto type = op.getQ().getType();
+    AttentionWorkload work;
+    work.batch = type.getDimSize(0);
+    work.qHeads = type.getDimSize(1);
+    work.kvHeads = op.getK().getType().getDimSize(1);
+    work.seqLen = type.getDimSize(2);
+    work.headDim = type.getDimSize(3);
+    work.elementBytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+    int64_t kvLen = op.getK().getType().getDimSize(2);
+    CostModel model(topology);
+    SmallVector<int64_t> candidates;
+    for (int64_t r = 1; r < topology.getNumGpus(); r *= 2)
+      candidates.push_back(r);
+    candidates.push_back(topology.getNumGpus());
+    std::optional<DecodePrediction> best;
+    std::string others;
+    for (int64_t candidate : candidates) {
+      DecodePrediction p = model.predictDecode(work, kvLen, candidate);
+      if (!best || p.totalSeconds < best->totalSeconds) {
+        if (best)
+          others += " " + describe(*best) + ";";
+        best = p;
+      } else {
+        others += " " + describe(p) + ";";
+      }
+    }
+    emitRemark(op.getLoc()) << "auto: KV-parallel decode on " << describe(*best)
+                            << "; also considered:" << others;
+    return best->ranks;
+  }
+
   /// The tokens each rank holds; the KV must fit the ranks.
-  FailureOr<int64_t> budgetFor(AttentionOp op) {
+  FailureOr<int64_t> budgetFor(AttentionOp op, int64_t numRanks) {
     MaskAttr mask = op.getEffectiveMask();
     if (mask.getKOffset() || mask.getKStride() != 1 || mask.hasKLimit())
       return op.emitOpError()
              << "decode plans need keys at positions 0, 1, 2, ...; shifted, "
                 "strided or limited key positions are not implemented yet";
     int64_t kvLen = op.getK().getType().getDimSize(2);
-    int64_t tokens = budget ? int64_t(budget) : llvm::divideCeil(kvLen, ranks);
-    if (tokens * ranks < kvLen)
+    int64_t tokens =
+        budget ? int64_t(budget) : llvm::divideCeil(kvLen, numRanks);
+    if (tokens * numRanks < kvLen)
       return op.emitOpError()
              << "the KV of " << kvLen << " tokens needs "
              << llvm::divideCeil(kvLen, tokens) << " ranks at a budget of "
-             << tokens << " tokens each; only " << int64_t(ranks) << " given";
+             << tokens << " tokens each; only " << numRanks << " given";
     return tokens;
   }
 };

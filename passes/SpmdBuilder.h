@@ -185,9 +185,11 @@ inline StringAttr getOrCreateGrid(ModuleOp module, ArrayRef<int64_t> shape) {
   for (auto grid : module.getOps<shard::GridOp>())
     if (grid.getShape() == shape)
       return grid.getSymNameAttr();
-  OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
+  // Built detached, so that inserting it can rename it if "sp" is taken.
+  SymbolTable symbols(module);
+  OpBuilder builder(module.getContext());
   auto grid = shard::GridOp::create(builder, module.getLoc(), "sp", shape);
-  SymbolTable(module).insert(grid);
+  symbols.insert(grid, module.getBody()->begin());
   return grid.getSymNameAttr();
 }
 

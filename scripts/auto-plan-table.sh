@@ -8,6 +8,16 @@ OPT=${DATTN_OPT:-$ROOT/build/bin/dattn-opt}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
+decode_graph() { # name q_heads kv_heads tokens: one new token at the end
+  local q="tensor<1x$2x1x128xbf16>" kv="tensor<1x$3x$4x128xbf16>"
+  cat >"$WORK/$1.mlir" <<MLIR
+func.func @decode(%q: $q, %k: $kv, %v: $kv) -> $q {
+  %o = dattn.attention %q, %k, %v mask(<causal, q = $(($4 - 1)) + 1 * i>) : $q, $kv, $kv -> $q
+  return %o : $q
+}
+MLIR
+}
+
 graph() { # name q_heads kv_heads tokens
   local q="tensor<1x$2x$4x128xbf16>" kv="tensor<1x$3x$4x128xbf16>"
   cat >"$WORK/$1.mlir" <<MLIR
@@ -52,7 +62,30 @@ MLIR
     done
   done
   echo
-  echo "Decode plans (KV parallelism) are not implemented yet, so auto has no"
-  echo "decode choice to show."
+  echo "# What \`dattn-plan-decode\` with ranks=0 picks for one decode step"
+  echo
+  echo "Per layer: the busiest rank's K/V read at 90% of HBM bandwidth, then a"
+  echo "ring all-gather of every rank's fp32 (out, lse) (not overlapped yet);"
+  echo "rank counts 1, 2, 4, ... and all GPUs of the topology are tried."
+  echo
+  echo "| topology | model | context | choice | why not the others |"
+  echo "|---|---|---|---|---|"
+  for topology in "$ROOT"/examples/topologies/*.json; do
+    tname=$(basename "$topology" .json)
+    for model in "llama3-8b 32 8" "llama3-70b 64 8"; do
+      set -- $model
+      for tokens in 8192 131072 1048576; do
+        decode_graph "decode-$1-$tokens" "$2" "$3" "$tokens"
+        remark=$("$OPT" "$WORK/decode-$1-$tokens.mlir" \
+          --dattn-topology=file="$topology" --dattn-plan-decode \
+          --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 |
+          sed -n 's/.*remark: auto: KV-parallel decode on //p')
+        choice=$(echo "$remark" | sed 's/; also considered:.*//')
+        others=$(echo "$remark" | sed 's/^.*; also considered: //; s/;$//' |
+          sed 's/ (KV read [^)]*)//g')
+        echo "| $tname | $1 | $tokens | $choice | $others |"
+      done
+    done
+  done
 } >"$ROOT/docs/auto-plans.md"
 echo "wrote docs/auto-plans.md"

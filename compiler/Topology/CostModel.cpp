@@ -139,3 +139,33 @@ std::string mlir::dattn::describe(const PrefillPrediction &p) {
      << " GiB/rank" << (p.fits ? "" : ", does not fit") << ")";
   return text;
 }
+
+DecodePrediction CostModel::predictDecode(const AttentionWorkload &work,
+                                          int64_t kvLen, int64_t ranks) const {
+  DecodePrediction p;
+  p.ranks = ranks;
+  int64_t tokens = llvm::divideCeil(kvLen, ranks);
+  p.kvBytesPerRank =
+      2 * work.batch * work.kvHeads * tokens * work.headDim * work.elementBytes;
+  p.readSeconds = double(p.kvBytesPerRank) /
+                  (double(topology.getHbmMbps()) * 1e6 * decodeEfficiency);
+  // A ring all-gather of every rank's fp32 (out, lse).
+  double stateBytes =
+      4.0 * work.batch * work.qHeads * work.seqLen * (work.headDim + 1);
+  auto [bandwidth, latency] = ringLink(ranks);
+  p.gatherSeconds =
+      ranks == 1 ? 0 : (ranks - 1) * (stateBytes / bandwidth + latency);
+  p.totalSeconds = p.readSeconds + p.gatherSeconds;
+  return p;
+}
+
+std::string mlir::dattn::describe(const DecodePrediction &p) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << p.ranks << " ranks: " << llvm::format("%.3f", p.totalSeconds * 1e3)
+     << " ms (KV read " << llvm::format("%.3f", p.readSeconds * 1e3)
+     << " ms, gather " << llvm::format("%.3f", p.gatherSeconds * 1e3) << " ms, "
+     << llvm::format("%.1f", double(p.kvBytesPerRank) / (1 << 20))
+     << " MiB of KV/rank)";
+  return text;
+}

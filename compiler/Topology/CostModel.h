@@ -44,6 +44,16 @@ struct PrefillPrediction {
   bool fits = true;
 };
 
+/// One decode step of a KV-parallel plan: the query against `kvLen` keys
+/// sharded over `ranks`.
+struct DecodePrediction {
+  int64_t ranks = 1;
+  /// Reading the busiest rank's K/V from HBM, gathering the fp32 partial
+  /// states (not overlapped yet), and the total.
+  double readSeconds = 0, gatherSeconds = 0, totalSeconds = 0;
+  int64_t kvBytesPerRank = 0;
+};
+
 class CostModel {
 public:
   explicit CostModel(TopologyAttr topology) : topology(topology) {}
@@ -60,6 +70,14 @@ public:
   PrefillPrediction choose(const AttentionWorkload &work, int64_t ranks,
                            SmallVectorImpl<PrefillPrediction> &all) const;
 
+  /// Fraction of HBM bandwidth a decode kernel reaches (torch's and
+  /// distattn's reach ~0.9 of a device copy on an H100).
+  double decodeEfficiency = 0.9;
+
+  /// `work.seqLen` is the query rows, `kvLen` the keys.
+  DecodePrediction predictDecode(const AttentionWorkload &work, int64_t kvLen,
+                                 int64_t ranks) const;
+
   /// Bytes/s and seconds of latency of one hop on a ring over `ranks`
   /// consecutive GPUs: NVLink inside a node, the inter-node link once the
   /// ring leaves it.
@@ -72,6 +90,8 @@ private:
 /// "zigzag on 8 ranks: 1.23 ms (compute 1.20 ms, exposed transfer 0.03 ms,
 /// 1.1 GiB/rank)".
 std::string describe(const PrefillPrediction &prediction);
+/// "8 ranks: 0.123 ms (KV read 0.100 ms, gather 0.023 ms, 64.0 MiB/rank)".
+std::string describe(const DecodePrediction &prediction);
 
 } // namespace mlir::dattn
 

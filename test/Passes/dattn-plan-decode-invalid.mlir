@@ -1,6 +1,8 @@
 // RUN: dattn-opt %s --dattn-plan-decode="ranks=4 budget=8" -split-input-file -verify-diagnostics
-// RUN: not dattn-opt %s --dattn-plan-decode=ranks=0 2>&1 | FileCheck %s --check-prefix=RANKS
-// RANKS: error: dattn-plan-decode: ranks must be at least 1 and budget at least 0, got ranks=0 budget=0
+// RUN: not dattn-opt %s --dattn-plan-decode=ranks=-1 2>&1 | FileCheck %s --check-prefix=RANKS
+// RUN: not dattn-opt %s --dattn-plan-decode 2>&1 | FileCheck %s --check-prefix=NOTOPO
+// RANKS: error: dattn-plan-decode: ranks and budget must not be negative, got ranks=-1 budget=0
+// NOTOPO: error: dattn-plan-decode: give ranks=N or attach a topology (--dattn-topology) to choose them
 
 // 40 tokens do not fit 4 ranks of 8.
 func.func @too_long(%q: tensor<1x8x1x16xf32>, %k: tensor<1x8x40x16xf32>, %v: tensor<1x8x40x16xf32>) -> tensor<1x8x1x16xf32> {
