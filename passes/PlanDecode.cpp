@@ -114,14 +114,7 @@ struct DAttnPlanDecodePass
   /// The fastest rank count among 1, 2, 4, ... and all of the topology's
   /// GPUs, explained in a remark.
   int64_t chooseRanks(AttentionOp op, TopologyAttr topology) {
-    auto type = op.getQ().getType();
-    AttentionWorkload work;
-    work.batch = type.getDimSize(0);
-    work.qHeads = type.getDimSize(1);
-    work.kvHeads = op.getK().getType().getDimSize(1);
-    work.seqLen = type.getDimSize(2);
-    work.headDim = type.getDimSize(3);
-    work.elementBytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+    AttentionWorkload work = AttentionWorkload::of(op);
     int64_t kvLen = op.getK().getType().getDimSize(2);
     CostModel model(topology);
     SmallVector<int64_t> candidates;

@@ -323,15 +323,7 @@ struct DAttnPlanPrefillPass
   /// faster on fewer GPUs.
   FailureOr<PrefillPrediction> choosePlan(AttentionOp op, TopologyAttr topology,
                                           int64_t numRanks, bool searchRanks) {
-    auto type = op.getQ().getType();
-    AttentionWorkload work;
-    work.batch = type.getDimSize(0);
-    work.qHeads = type.getDimSize(1);
-    work.kvHeads = op.getK().getType().getDimSize(1);
-    work.seqLen = type.getDimSize(2);
-    work.headDim = type.getDimSize(3);
-    work.elementBytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
-    work.causal = op.getEffectiveMask().isCausal();
+    AttentionWorkload work = AttentionWorkload::of(op);
     SmallVector<int64_t> candidates = {numRanks};
     if (searchRanks)
       for (int64_t r = 1; r < numRanks; r *= 2)

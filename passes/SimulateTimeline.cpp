@@ -64,23 +64,11 @@ struct DAttnSimulateTimelinePass
     interp::PlanTracker tracker;
     tracker.ranks.resize(numRanks);
     tracker.proveCoverage = false;
-    std::vector<interp::RuntimeValue> args;
     interp::ShapesOnlyScope shapesOnly;
-    for (Type type : func.getArgumentTypes()) {
-      auto tensorType = dyn_cast<RankedTensorType>(type);
-      if (!tensorType || !tensorType.hasStaticShape() ||
-          tensorType.getRank() != 4)
-        return func.emitError() << "dattn-simulate-timeline: arguments must "
-                                   "be static [batch, heads, seq, head_dim] "
-                                   "tensors, got "
-                                << type;
-      interp::Tensor input = interp::Tensor::filled(tensorType.getShape(), 0);
-      for (int64_t position = 0; position < tensorType.getDimSize(2);
-           ++position)
-        input.rows.push_back(position);
-      tracker.keyLength = std::max(tracker.keyLength, tensorType.getDimSize(2));
-      args.push_back(std::move(input));
-    }
+    auto args =
+        interp::makeTrackedInputs(func, tracker, "dattn-simulate-timeline");
+    if (failed(args))
+      return failure();
     auto [bandwidth, latency] = CostModel(topology).ringLink(numRanks);
     interp::Timeline timeline(
         numRanks, 1.0 / (double(topology.getGpuGflops()) * 1e9 * efficiency),
@@ -88,7 +76,7 @@ struct DAttnSimulateTimelinePass
     tracker.timeline = &timeline;
     interp::Interpreter interpreter(numRanks);
     interpreter.tracker = &tracker;
-    std::vector<std::vector<interp::RuntimeValue>> perRank(numRanks, args);
+    std::vector<std::vector<interp::RuntimeValue>> perRank(numRanks, *args);
     if (failed(interpreter.run(func, perRank)))
       return failure();
 

@@ -90,26 +90,12 @@ struct DAttnVerifyPlanPass
   LogicalResult verify(func::FuncOp func, unsigned numRanks) {
     interp::PlanTracker tracker;
     tracker.ranks.resize(numRanks);
-    std::vector<interp::RuntimeValue> args;
-    for (Type type : func.getArgumentTypes()) {
-      auto tensorType = dyn_cast<RankedTensorType>(type);
-      if (!tensorType || !tensorType.hasStaticShape() ||
-          tensorType.getRank() != 4)
-        return func.emitError() << "dattn-verify-plan: arguments must be "
-                                   "static [batch, heads, seq, head_dim] "
-                                   "tensors, got "
-                                << type;
-      // Each input row is the token at its own position.
-      interp::Tensor input = interp::Tensor::filled(tensorType.getShape(), 0.0);
-      for (int64_t position = 0; position < tensorType.getDimSize(2);
-           ++position)
-        input.rows.push_back(position);
-      tracker.keyLength = std::max(tracker.keyLength, tensorType.getDimSize(2));
-      args.push_back(std::move(input));
-    }
+    auto args = interp::makeTrackedInputs(func, tracker, "dattn-verify-plan");
+    if (failed(args))
+      return failure();
     interp::Interpreter interpreter(numRanks);
     interpreter.tracker = &tracker;
-    std::vector<std::vector<interp::RuntimeValue>> perRank(numRanks, args);
+    std::vector<std::vector<interp::RuntimeValue>> perRank(numRanks, *args);
     if (failed(interpreter.run(func, perRank)))
       return failure();
     if (report == "table")

@@ -168,6 +168,13 @@ Tensor randomNormal(ArrayRef<int64_t> shape, uint64_t seed);
 /// tensor, or failure for types the evaluator cannot make up.
 FailureOr<RuntimeValue> makeRandomInput(Type type, uint64_t seed);
 
+/// The inputs of a tracking run of `func` (plan verification, timelines):
+/// each argument a static [B, H, S, D] tensor whose rows are the tokens at
+/// positions 0..S-1; sets the tracker's key length to the longest S. Emits
+/// a diagnostic naming `pass` and fails on any other argument.
+FailureOr<std::vector<RuntimeValue>>
+makeTrackedInputs(func::FuncOp func, PlanTracker &tracker, StringRef pass);
+
 /// ||value - reference|| / ||reference|| over every element (out and lse of
 /// a state; -inf lse entries must match exactly and are skipped). Returns
 /// +inf when the shapes or kinds differ.

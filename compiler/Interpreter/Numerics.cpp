@@ -37,6 +37,29 @@ FailureOr<RuntimeValue> mlir::dattn::interp::makeRandomInput(Type type,
   return RuntimeValue(randomNormal(tensorType.getShape(), seed));
 }
 
+FailureOr<std::vector<RuntimeValue>>
+mlir::dattn::interp::makeTrackedInputs(func::FuncOp func, PlanTracker &tracker,
+                                       StringRef pass) {
+  std::vector<RuntimeValue> args;
+  for (Type type : func.getArgumentTypes()) {
+    auto tensorType = dyn_cast<RankedTensorType>(type);
+    if (!tensorType || !tensorType.hasStaticShape() ||
+        tensorType.getRank() != 4)
+      return func.emitError()
+             << pass
+             << ": arguments must be static [batch, heads, seq, head_dim] "
+                "tensors, got "
+             << type;
+    // Each input row is the token at its own position.
+    Tensor input = Tensor::filled(tensorType.getShape(), 0.0);
+    for (int64_t position = 0; position < tensorType.getDimSize(2); ++position)
+      input.rows.push_back(position);
+    tracker.keyLength = std::max(tracker.keyLength, tensorType.getDimSize(2));
+    args.push_back(std::move(input));
+  }
+  return args;
+}
+
 namespace {
 /// Accumulates squared differences and squared reference values.
 struct ErrorNorm {

@@ -33,6 +33,19 @@ mlir::dattn::parsePrefillStrategy(StringRef name) {
       .Default(std::nullopt);
 }
 
+AttentionWorkload AttentionWorkload::of(AttentionOp op) {
+  auto type = op.getQ().getType();
+  AttentionWorkload work;
+  work.batch = type.getDimSize(0);
+  work.qHeads = type.getDimSize(1);
+  work.kvHeads = op.getK().getType().getDimSize(1);
+  work.seqLen = type.getDimSize(2);
+  work.headDim = type.getDimSize(3);
+  work.elementBytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+  work.causal = op.getEffectiveMask().isCausal();
+  return work;
+}
+
 std::pair<double, double> CostModel::ringLink(int64_t ranks) const {
   if (ranks <= topology.getGpusPerNode())
     return {double(topology.getIntraMbps()) * 1e6,

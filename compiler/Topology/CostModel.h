@@ -30,6 +30,9 @@ struct AttentionWorkload {
   int64_t batch = 1, qHeads = 1, kvHeads = 1, seqLen = 1, headDim = 1;
   int64_t elementBytes = 2;
   bool causal = true;
+
+  /// The workload of `op`; `seqLen` is its query rows.
+  static AttentionWorkload of(AttentionOp op);
 };
 
 struct PrefillPrediction {

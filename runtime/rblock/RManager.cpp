@@ -264,15 +264,23 @@ int32_t RManager::promote(RequestId request, int32_t count) {
   return moved;
 }
 
-Status RManager::writeBlock(RequestId request, int32_t index, const void *src) {
+Status RManager::locateBlock(RequestId request, int32_t index,
+                             BlockRef &ref) const {
   const BlockTable *t = table(request);
   if (!t || index < 0 || index >= int32_t(t->blocks.size()))
     return Status::UnknownRequest;
-  BlockRef ref = t->blocks[index];
+  ref = t->blocks[index];
   if (ref.lost())
     return Status::RequestLost;
   if (!cfg.bytesPerBlock)
     return Status::BadSlot;
+  return Status::Ok;
+}
+
+Status RManager::writeBlock(RequestId request, int32_t index, const void *src) {
+  BlockRef ref;
+  if (Status status = locateBlock(request, index, ref); status != Status::Ok)
+    return status;
   if (ref.holder == self) {
     slots.storage()->write(ref.slot, src);
     return Status::Ok;
@@ -285,14 +293,9 @@ Status RManager::writeBlock(RequestId request, int32_t index, const void *src) {
 }
 
 Status RManager::readBlock(RequestId request, int32_t index, void *dst) {
-  const BlockTable *t = table(request);
-  if (!t || index < 0 || index >= int32_t(t->blocks.size()))
-    return Status::UnknownRequest;
-  BlockRef ref = t->blocks[index];
-  if (ref.lost())
-    return Status::RequestLost;
-  if (!cfg.bytesPerBlock)
-    return Status::BadSlot;
+  BlockRef ref;
+  if (Status status = locateBlock(request, index, ref); status != Status::Ok)
+    return status;
   if (ref.holder == self) {
     slots.storage()->read(ref.slot, dst);
     return Status::Ok;

@@ -96,6 +96,10 @@ public:
   Transport &transport() { return net; }
 
 private:
+  /// Where block `index` of `request` is, or why it cannot be read or
+  /// written.
+  Status locateBlock(RequestId request, int32_t index, BlockRef &ref) const;
+
   struct Staged {
     RequestId request;
     int32_t index;
