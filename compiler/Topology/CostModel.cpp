@@ -72,8 +72,11 @@ PrefillPrediction CostModel::predict(const AttentionWorkload &work,
   double kvRowBytes =
       2.0 * work.batch * work.kvHeads * work.headDim * work.elementBytes;
   auto [bandwidth, latency] = ringLink(ranks);
+  // K and V travel as separate messages, zigzag's in two chunks each; every
+  // message pays the link latency.
+  double messages = strategy == PrefillStrategy::Zigzag ? 4 : 2;
   double blockTransfer =
-      ranks == 1 ? 0 : block * kvRowBytes / bandwidth + latency;
+      ranks == 1 ? 0 : block * kvRowBytes / bandwidth + messages * latency;
 
   // (q, k) pairs of the busiest rank at ring step t.
   auto stepPairs = [&](int64_t t) -> double {
