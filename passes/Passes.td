@@ -231,10 +231,15 @@ def DAttnOverlap : Pass<"dattn-overlap"> {
     %tile = dattn.micro_attention %q, %kc, %vc ... at(%qpos, %kpos)
     %kn = dattn.wait %h
     ```
+    Gather loops (the all-gather strategy runs one KV head at a time) are
+    pipelined the same way: the first head's K/V are gathered before the
+    loop, each iteration starts gathering the next head's
+    (`dattn.all_gather_start`) while this one computes and waits at its
+    end, and the last iteration is peeled and prefetches nothing.
+
     Loops whose carried blocks are used after the loop, or whose trip
-    count is not a constant, are left as they are. Not yet: the
-    all-gather strategy per KV-head group, and decode's overlap of query
-    shipping with local tiles.
+    count is not a constant, are left as they are. Not yet: decode's
+    overlap of query shipping with local tiles.
   }];
   let dependentDialects = ["::mlir::dattn::DAttnDialect",
                            "::mlir::arith::ArithDialect"];

@@ -89,12 +89,12 @@ public:
     // Every rank ends with the whole output: its rows, zeros elsewhere,
     // summed over the grid.
     if (headParallel > 1)
-      output = placeHeads(
-          output,
-          zeros(RankedTensorType::get(
-              {shape[0], shape[1] * headParallel, paddedLen, shape[3]},
-              elementType)),
-          headFirst);
+      output =
+          placeAt(output,
+                  zeros(RankedTensorType::get(
+                      {shape[0], shape[1] * headParallel, paddedLen, shape[3]},
+                      elementType)),
+                  headFirst, builder.getIndexAttr(0));
     Value assembled = allReduceSum(output);
     if (paddedLen == seqLen)
       return assembled;
@@ -168,15 +168,32 @@ private:
     int64_t chunk = paddedLen / (2 * ranks);
     int64_t block = paddedLen / ranks;
     Value first = mul(rank, index(block));
-    Value kAll = allGather(slice(k, first, block, 1));
-    Value vAll = allGather(slice(v, first, block, 1));
+    Value kLocal = slice(k, first, block, 1);
+    Value vLocal = slice(v, first, block, 1);
     Value lo = mul(rank, index(chunk));
     Value hi = mirroredChunk(rank, chunk);
-    for (Value rows : {lo, hi}) {
-      Value tile = microAttention(slice(q, rows, chunk, 1), kAll, vAll, rows,
-                                  index(0), 1);
-      output = place(finalize(tile, elementType), output, rows, 1);
+    Value qLo = slice(q, lo, chunk, 1), qHi = slice(q, hi, chunk, 1);
+    // One KV head (and its query heads) at a time, so that dattn-overlap
+    // can gather the next head's K/V while this one computes.
+    int64_t groups = cast<RankedTensorType>(k.getType()).getDimSize(1);
+    int64_t qPerGroup = shape[1] / groups;
+    auto loop = scf::ForOp::create(builder, loc, index(0), index(groups),
+                                   index(1), ValueRange{output});
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(loop.getBody());
+    Value group = loop.getInductionVar();
+    Value kAll = allGather(sliceHeads(kLocal, group, 1));
+    Value vAll = allGather(sliceHeads(vLocal, group, 1));
+    Value qHead = mul(group, index(qPerGroup));
+    Value out = loop.getRegionIterArgs()[0];
+    for (auto [rows, qRows] : {std::pair<Value, Value>{lo, qLo}, {hi, qHi}}) {
+      Value tile = microAttention(sliceHeads(qRows, qHead, qPerGroup), kAll,
+                                  vAll, rows, index(0), 1);
+      out = placeAt(finalize(tile, elementType), out, qHead, rows);
     }
+    scf::YieldOp::create(builder, loc, out);
+    builder.setInsertionPointAfter(loop);
+    output = loop.getResult(0);
   }
 
   /// scf.for over the N ring steps; `step(owner, carried)` returns the

@@ -59,11 +59,14 @@ public:
         SmallVector<OpFoldResult>(4, builder.getIndexAttr(1)));
   }
 
-  /// `into` with the heads of `part` written from head `first` on.
-  Value placeHeads(Value part, Value into, OpFoldResult first) {
+  /// `into` with `part` written from head `firstHead` and sequence
+  /// position `firstRow` on.
+  Value placeAt(Value part, Value into, OpFoldResult firstHead,
+                OpFoldResult firstRow) {
     auto type = cast<RankedTensorType>(part.getType());
     SmallVector<OpFoldResult> offsets(4, builder.getIndexAttr(0));
-    offsets[1] = first;
+    offsets[1] = firstHead;
+    offsets[2] = firstRow;
     return tensor::InsertSliceOp::create(
         builder, loc, part, into, offsets, sizes(type),
         SmallVector<OpFoldResult>(4, builder.getIndexAttr(1)));

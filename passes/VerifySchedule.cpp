@@ -20,20 +20,22 @@ int64_t bytesOf(RankedTensorType type) {
          llvm::divideCeil(type.getElementTypeBitWidth(), 8);
 }
 
-/// Checks one transfer; returns its wait.
-FailureOr<WaitOp> checkTransfer(ShiftStartOp start) {
+/// Checks one transfer (the result of a dattn.shift_start or
+/// dattn.all_gather_start); returns its wait.
+FailureOr<WaitOp> checkTransfer(Operation *start, Value transfer,
+                                Value source) {
   WaitOp wait;
-  for (Operation *user : start.getTransfer().getUsers()) {
+  for (Operation *user : transfer.getUsers()) {
     auto waitUser = dyn_cast<WaitOp>(user);
     if (!waitUser)
-      return start.emitError() << "transfer is used by '" << user->getName()
-                               << "'; only dattn.wait may take a transfer";
+      return start->emitError() << "transfer is used by '" << user->getName()
+                                << "'; only dattn.wait may take a transfer";
     if (wait)
-      return start.emitError() << "transfer is waited for twice";
+      return start->emitError() << "transfer is waited for twice";
     wait = waitUser;
   }
   if (!wait)
-    return start.emitError()
+    return start->emitError()
            << "transfer is never waited for: its buffer stays in flight";
   if (wait->getBlock() != start->getBlock())
     return wait.emitError()
@@ -43,10 +45,10 @@ FailureOr<WaitOp> checkTransfer(ShiftStartOp start) {
   for (Operation *op = start->getNextNode(); op != wait;
        op = op->getNextNode()) {
     auto insert = dyn_cast<tensor::InsertSliceOp>(op);
-    if (insert && insert.getDest() == start.getInput())
+    if (insert && insert.getDest() == source)
       return insert.emitError()
              << "overwrites a buffer that is still in flight (started at "
-             << start.getLoc() << ")";
+             << start->getLoc() << ")";
   }
   return wait;
 }
@@ -62,11 +64,21 @@ struct DAttnVerifySchedulePass
         int64_t inFlight = 0, bytes = 0;
         DenseMap<Operation *, int64_t> pending; // wait -> bytes
         for (Operation &op : *block) {
-          if (auto start = dyn_cast<ShiftStartOp>(op)) {
-            auto wait = checkTransfer(start);
+          Value transfer, source;
+          if (auto shift = dyn_cast<ShiftStartOp>(op)) {
+            transfer = shift.getTransfer();
+            source = shift.getInput();
+          } else if (auto gather = dyn_cast<AllGatherStartOp>(op)) {
+            transfer = gather.getTransfer();
+            source = gather.getInput();
+          }
+          if (transfer) {
+            auto wait = checkTransfer(&op, transfer, source);
             if (failed(wait))
               return WalkResult::interrupt();
-            int64_t size = bytesOf(start.getInput().getType());
+            // The receive buffer: what arrives at the wait.
+            int64_t size =
+                bytesOf(cast<TransferType>(transfer.getType()).getValue());
             pending[*wait] = size;
             ++transfers;
             ++inFlight;

@@ -159,6 +159,38 @@ LogicalResult shiftAlongGrid(Operation *op, Frame &frame, PlanTracker *tracker,
   return success();
 }
 
+/// Binds `result` on every rank to the concatenation along `gatherAxis` of
+/// its group's `input`s, counting the bytes for the plan verifier and, on a
+/// timeline, blocking (or, `async`, until the wait) like a ring all-gather.
+LogicalResult gatherAlongGrid(Operation *op, Frame &frame, PlanTracker *tracker,
+                              FlatSymbolRefAttr gridName,
+                              ArrayRef<int16_t> axes, Value input, Value result,
+                              int64_t gatherAxis, bool async) {
+  auto grid = lookupGrid(op, gridName);
+  if (failed(grid))
+    return failure();
+  int64_t bytes = wireBytes(input.getType());
+  for (unsigned rank = 0; rank < frame.getNumRanks(); ++rank) {
+    SmallVector<const Tensor *> parts;
+    for (int64_t member : grid->group(rank, axes)) {
+      parts.push_back(&std::get<Tensor>(frame.lookup(input, member)));
+      if (tracker && member != int64_t(rank)) {
+        tracker->ranks[rank].bytesReceived += bytes;
+        tracker->ranks[member].bytesSent += bytes;
+      }
+    }
+    frame.bind(result, rank, concatenate(parts, gatherAxis));
+  }
+  if (tracker && tracker->timeline) {
+    int64_t hops = grid->group(0, axes).size() - 1;
+    if (async)
+      tracker->timeline->startCollective(result, bytes, hops);
+    else
+      tracker->timeline->collective(bytes, hops);
+  }
+  return success();
+}
+
 } // namespace
 
 FailureOr<unsigned> mlir::dattn::interp::getNumRanks(Operation *module) {
@@ -255,30 +287,22 @@ void mlir::dattn::interp::registerShardHandlers(Interpreter &interpreter) {
       shard::AllGatherOp::getOperationName(),
       [&interpreter](Operation *op, Frame &frame) -> LogicalResult {
         auto gather = cast<shard::AllGatherOp>(op);
-        auto grid = lookupGrid(op, gather.getGridAttr());
-        if (failed(grid))
-          return failure();
-        int64_t axis = gather.getGatherAxis().getSExtValue();
-        for (unsigned rank = 0; rank < frame.getNumRanks(); ++rank) {
-          SmallVector<const Tensor *> parts;
-          for (int64_t member : grid->group(rank, gather.getGridAxes())) {
-            parts.push_back(
-                &std::get<Tensor>(frame.lookup(gather.getInput(), member)));
-            if (PlanTracker *tracker = interpreter.tracker;
-                tracker && member != int64_t(rank)) {
-              int64_t bytes = wireBytes(gather.getInput().getType());
-              tracker->ranks[rank].bytesReceived += bytes;
-              tracker->ranks[member].bytesSent += bytes;
-            }
-          }
-          frame.bind(gather.getResult(), rank, concatenate(parts, axis));
-        }
-        if (PlanTracker *tracker = interpreter.tracker;
-            tracker && tracker->timeline)
-          tracker->timeline->collective(
-              wireBytes(gather.getInput().getType()),
-              grid->group(0, gather.getGridAxes()).size() - 1);
-        return success();
+        return gatherAlongGrid(op, frame, interpreter.tracker,
+                               gather.getGridAttr(), gather.getGridAxes(),
+                               gather.getInput(), gather.getResult(),
+                               gather.getGatherAxis().getSExtValue(),
+                               /*async=*/false);
+      });
+
+  interpreter.registerHandler(
+      AllGatherStartOp::getOperationName(),
+      [&interpreter](Operation *op, Frame &frame) -> LogicalResult {
+        auto start = cast<AllGatherStartOp>(op);
+        SmallVector<int16_t> axes = {int16_t(start.getAxis())};
+        return gatherAlongGrid(op, frame, interpreter.tracker,
+                               start.getGridAttr(), axes, start.getInput(),
+                               start.getTransfer(), start.getGatherAxis(),
+                               /*async=*/true);
       });
 
   interpreter.registerHandler(

@@ -56,6 +56,20 @@ void Timeline::collective(int64_t bytesPerHop, int64_t hops) {
   }
 }
 
+void Timeline::startCollective(Value handle, int64_t bytesPerHop,
+                               int64_t hops) {
+  // It starts when the last rank issues it and its stream is free.
+  double start = 0;
+  for (unsigned rank = 0; rank < computeClock.size(); ++rank)
+    start = std::max({start, computeClock[rank], commClock[rank]});
+  double duration = double(hops) * (double(bytesPerHop) / bandwidth + latency);
+  for (unsigned rank = 0; rank < computeClock.size(); ++rank) {
+    events.push_back({rank, true, "all-gather", start, duration});
+    commClock[rank] = start + duration;
+    arrival[{handle, rank}] = start + duration;
+  }
+}
+
 double Timeline::makespan() const {
   return *std::max_element(computeClock.begin(), computeClock.end());
 }

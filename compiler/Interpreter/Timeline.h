@@ -35,6 +35,9 @@ public:
   /// A blocking collective over all ranks moving `bytesPerRank` per hop of
   /// a ring of `hops` hops.
   void collective(int64_t bytesPerHop, int64_t hops);
+  /// The same collective started now on every rank's communication stream;
+  /// each rank's compute waits for it at `wait(handle, rank)`.
+  void startCollective(Value handle, int64_t bytesPerHop, int64_t hops);
 
   double makespan() const;
   double totalComputeSeconds() const;

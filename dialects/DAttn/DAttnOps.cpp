@@ -215,6 +215,24 @@ LogicalResult ShiftStartOp::verify() {
   return success();
 }
 
+LogicalResult AllGatherStartOp::verify() {
+  auto input = getInput().getType();
+  RankedTensorType gathered = getTransfer().getType().getValue();
+  int64_t axis = getGatherAxis();
+  // AG1
+  bool ok = axis >= 0 && axis < input.getRank() &&
+            gathered.getRank() == input.getRank() &&
+            gathered.getElementType() == input.getElementType();
+  for (int64_t d = 0; ok && d < input.getRank(); ++d)
+    ok = d == axis ? gathered.getDimSize(d) % input.getDimSize(d) == 0
+                   : gathered.getDimSize(d) == input.getDimSize(d);
+  if (!ok)
+    return emitOpError() << "gathered type " << gathered
+                         << " must be the input " << input
+                         << " with gather dimension " << axis << " multiplied";
+  return success();
+}
+
 LogicalResult WaitOp::verify() {
   // W1
   if (getResult().getType() != getTransfer().getType().getValue())

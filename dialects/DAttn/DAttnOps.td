@@ -176,6 +176,31 @@ def DAttn_ShiftStartOp : DAttn_Op<"shift_start"> {
   let hasVerifier = 1;
 }
 
+def DAttn_AllGatherStartOp : DAttn_Op<"all_gather_start"> {
+  let summary = "start an all-gather; the gathered value arrives at dattn.wait";
+  let description = [{
+    The asynchronous form of `shard.all_gather` over grid axis `axis`:
+    every rank's `input` is concatenated along tensor dimension
+    `gather_axis`, in rank order, and the result is delivered at
+    `dattn.wait`. `dattn-overlap` uses it to gather the next KV head's
+    K/V while the current one computes.
+
+    ```mlir
+    %h = dattn.all_gather_start %k on @sp axis = 0 gather_axis = 2
+        : tensor<1x1x128x128xbf16> -> !dattn.transfer<tensor<1x1x1024x128xbf16>>
+    ```
+    Constraint AG1 in Spec.md.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, FlatSymbolRefAttr:$grid,
+                       I64Attr:$axis, I64Attr:$gather_axis);
+  let results = (outs DAttn_TransferType:$transfer);
+  let assemblyFormat = [{
+    $input `on` $grid `axis` `=` $axis `gather_axis` `=` $gather_axis
+    attr-dict `:` type($input) `->` qualified(type($transfer))
+  }];
+  let hasVerifier = 1;
+}
+
 def DAttn_WaitOp : DAttn_Op<"wait"> {
   let summary = "wait for a transfer; its value";
   let description = [{

@@ -43,7 +43,20 @@ func.func @prefill(%q: tensor<1x32x1024x128xbf16>, %k: tensor<1x8x1024x128xbf16>
 // ZIGZAG-COUNT-4: dattn.micro_attention
 // ZIGZAG-NOT: shard.shift
 
-// All-gather has no ring loop; it is left as it is (its per-KV-head-group
-// pipelining is not implemented yet).
-// GATHER-NOT: dattn.shift_start
-// GATHER: shard.all_gather
+// All-gather, one KV head at a time: the first head's K/V are gathered
+// before the loop; every iteration starts gathering the next head's while
+// this one computes, and waits at its end; the last head is peeled and
+// prefetches nothing.
+// GATHER: %[[K0:.+]] = shard.all_gather %{{.+}} on @sp grid_axes = [0] gather_axis = 2 : tensor<1x1x128x128xbf16> -> tensor<1x1x1024x128xbf16>
+// GATHER: %[[V0:.+]] = shard.all_gather
+// GATHER: %[[C7:.+]] = arith.constant 7 : index
+// GATHER: %[[LOOP:.+]]:3 = scf.for %[[G:.+]] = %{{.+}} to %[[C7]] step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %[[KC:.+]] = %[[K0]], %[[VC:.+]] = %[[V0]])
+// GATHER-NEXT: %[[NEXT:.+]] = arith.addi %[[G]], %{{.+}} : index
+// GATHER-NEXT: %[[KN:.+]] = tensor.extract_slice %{{.+}}[0, %[[NEXT]], 0, 0] [1, 1, 128, 128]
+// GATHER-NEXT: %[[HK:.+]] = dattn.all_gather_start %[[KN]] on @sp axis = 0 gather_axis = 2 : tensor<1x1x128x128xbf16> -> !dattn.transfer<tensor<1x1x1024x128xbf16>>
+// GATHER: dattn.all_gather_start
+// GATHER-COUNT-2: dattn.micro_attention %{{.+}}, %[[KC]], %[[VC]]
+// GATHER: dattn.wait %[[HK]]
+// GATHER: scf.yield
+// GATHER-NOT: dattn.all_gather_start
+// GATHER-COUNT-2: dattn.micro_attention %{{.+}}, %[[LOOP]]#1, %[[LOOP]]#2

@@ -55,11 +55,14 @@ func.func @prefill(%q: tensor<1x32x1024x128xbf16>, %k: tensor<1x8x1024x128xbf16>
 // ZIGZAG: tensor.insert_slice {{.*}}[0, 0, %[[LO]], 0] [1, 32, 64, 128]
 // ZIGZAG: tensor.insert_slice {{.*}}[0, 0, %[[HI]], 0] [1, 32, 64, 128]
 
-// All-gather: K and V gathered once, two query chunks against all keys.
-// GATHER: shard.all_gather %{{.+}} on @sp grid_axes = [0] gather_axis = 2 : tensor<1x8x128x128xbf16> -> tensor<1x8x1024x128xbf16>
-// GATHER: shard.all_gather %{{.+}} on @sp grid_axes = [0] gather_axis = 2 : tensor<1x8x128x128xbf16> -> tensor<1x8x1024x128xbf16>
-// GATHER-NOT: scf.for
-// GATHER-COUNT-2: dattn.micro_attention {{.*}} : tensor<1x32x64x128xbf16>, tensor<1x8x1024x128xbf16>, tensor<1x8x1024x128xbf16>
+// All-gather: one KV head at a time, K and V of that head gathered, its
+// four query heads' two chunks against all 1024 keys.
+// GATHER: scf.for %[[G:.+]] = %{{.+}} to %{{.+}} step
+// GATHER: %[[KH:.+]] = tensor.extract_slice %{{.+}}[0, %[[G]], 0, 0] [1, 1, 128, 128]
+// GATHER: shard.all_gather %[[KH]] on @sp grid_axes = [0] gather_axis = 2 : tensor<1x1x128x128xbf16> -> tensor<1x1x1024x128xbf16>
+// GATHER: shard.all_gather %{{.+}} on @sp grid_axes = [0] gather_axis = 2 : tensor<1x1x128x128xbf16> -> tensor<1x1x1024x128xbf16>
+// GATHER-COUNT-2: dattn.micro_attention {{.*}} : tensor<1x4x64x128xbf16>, tensor<1x1x1024x128xbf16>, tensor<1x1x1024x128xbf16>
+// GATHER: scf.yield
 
 // The program does not grow with the rank count: 512 ranks is still one
 // loop with one tile.

@@ -72,6 +72,15 @@ func.func @async_shift(%x: tensor<1x1x4x2xf32>) -> tensor<1x1x4x2xf32> {
   return %y : tensor<1x1x4x2xf32>
 }
 
+// An asynchronous all-gather.
+// CHECK-LABEL: func.func @async_gather
+// CHECK: dattn.all_gather_start %{{.+}} on @sp axis = 0 gather_axis = 2 : tensor<1x1x4x2xf32> -> !dattn.transfer<tensor<1x1x8x2xf32>>
+func.func @async_gather(%x: tensor<1x1x4x2xf32>) -> tensor<1x1x8x2xf32> {
+  %h = dattn.all_gather_start %x on @sp axis = 0 gather_axis = 2 : tensor<1x1x4x2xf32> -> !dattn.transfer<tensor<1x1x8x2xf32>>
+  %y = dattn.wait %h : !dattn.transfer<tensor<1x1x8x2xf32>> -> tensor<1x1x8x2xf32>
+  return %y : tensor<1x1x8x2xf32>
+}
+
 // Attributes and types stand alone too.
 // CHECK-LABEL: func.func private @standalone
 // CHECK-SAME: (!dattn.state<4x2x1x256>)
