@@ -143,12 +143,23 @@ def DAttnVerifyPlan : Pass<"dattn-verify-plan", "::mlir::ModuleOp"> {
     max/mean over ranks. `report=table` or `report=json` writes it to
     stderr; `report=none` only verifies.
 
+    With `decode-ranks=M` (M <= N, dividing it) it also checks an elastic
+    scale-down after prefill (LoongServe): decode rank m lives on prefill
+    rank m * N / M and will own tokens [m * L / M, (m + 1) * L / M); the
+    pass proves that all of them pass through that rank during the plan,
+    so it can keep them as they go by and regrouping moves no extra byte,
+    and reports the ranges.
+
     Checks self-attention plans: keys are the positions [0, L) of the
     function's longest sequence argument. Peak memory is not reported yet.
   }];
   let options = [
     Option<"report", "report", "std::string", /*default=*/"\"table\"",
-           "table, json or none">
+           "table, json or none">,
+    Option<"decodeRanks", "decode-ranks", "int64_t", /*default=*/"0",
+           "check an elastic scale-down to this many decode ranks "
+           "(LoongServe): each keeps, as the K/V pass through it during "
+           "prefill, the token range it will own">
   ];
 }
 

@@ -102,6 +102,43 @@ struct DAttnVerifyPlanPass
       printTable(llvm::errs(), func.getSymName(), tracker.ranks);
     else if (report == "json")
       printJson(llvm::errs(), func.getSymName(), tracker.ranks);
+    if (decodeRanks)
+      return checkScaleDown(func, tracker);
+    return success();
+  }
+
+  /// LoongServe's scale-down: every decode rank's token range passes
+  /// through the prefill rank that hosts it.
+  LogicalResult checkScaleDown(func::FuncOp func,
+                               const interp::PlanTracker &tracker) {
+    int64_t prefillRanks = tracker.ranks.size();
+    if (decodeRanks > prefillRanks || prefillRanks % decodeRanks != 0)
+      return func.emitError()
+             << "dattn-verify-plan: decode-ranks=" << int64_t(decodeRanks)
+             << " must divide the " << prefillRanks << " prefill ranks";
+    int64_t length = tracker.keyLength;
+    int64_t range = llvm::divideCeil(length, int64_t(decodeRanks));
+    std::string table;
+    llvm::raw_string_ostream os(table);
+    os << "elastic scale-down of @" << func.getSymName() << " from "
+       << prefillRanks << " to " << int64_t(decodeRanks)
+       << " ranks: every decode rank keeps its tokens as they pass during "
+          "prefill (0 extra bytes):";
+    for (int64_t m = 0; m < decodeRanks; ++m) {
+      int64_t host = m * (prefillRanks / decodeRanks);
+      int64_t begin = m * range, end = std::min(length, begin + range);
+      const llvm::BitVector &held = tracker.ranks[host].keysHeld;
+      for (int64_t key = begin; key < end; ++key)
+        if (key >= int64_t(held.size()) || !held.test(key))
+          return func.emitError()
+                 << "dattn-verify-plan: decode rank " << m
+                 << " on prefill rank " << host << " would own token " << key
+                 << ", which never passes through that rank: scaling down "
+                    "would need an extra transfer";
+      os << " decode " << m << " on rank " << host << ": [" << begin << ", "
+         << end << ");";
+    }
+    emitRemark(func.getLoc()) << table;
     return success();
   }
 };

@@ -88,6 +88,10 @@ FailureOr<State> trackTile(MicroAttentionOp tile, unsigned rank,
   state.rows = qRows;
   state.causal = mask.causal;
   RankReport &report = tracker.ranks[rank];
+  report.keysHeld.resize(tracker.keyLength);
+  for (int64_t key : kRows)
+    if (key < tracker.keyLength)
+      report.keysHeld.set(key);
   int64_t pairs = 0;
   // Keys are visible up to the row's position (causal) and k_end.
   auto visible = [&](int64_t row, int64_t key) {

@@ -74,6 +74,8 @@ struct RankReport {
   /// (a kernel computes a partial tile whole).
   int64_t visiblePairs = 0, tileElements = 0;
   int64_t bytesSent = 0, bytesReceived = 0;
+  /// The key positions whose K/V this rank held for a tile at some point.
+  llvm::BitVector keysHeld;
 };
 
 /// A simulated run of a plan: one compute and one communication stream per
@@ -169,9 +171,9 @@ Tensor randomNormal(ArrayRef<int64_t> shape, uint64_t seed);
 FailureOr<RuntimeValue> makeRandomInput(Type type, uint64_t seed);
 
 /// The inputs of a tracking run of `func` (plan verification, timelines):
-/// each argument a static [B, H, S, D] tensor whose rows are the tokens at
-/// positions 0..S-1; sets the tracker's key length to the longest S. Emits
-/// a diagnostic naming `pass` and fails on any other argument.
+/// each argument a static [B, H, S, D] tensor, all of one S, whose rows are
+/// the tokens at positions 0..S-1; sets the tracker's key length to S.
+/// Emits a diagnostic naming `pass` and fails on any other argument.
 FailureOr<std::vector<RuntimeValue>>
 makeTrackedInputs(func::FuncOp func, PlanTracker &tracker, StringRef pass);
 

@@ -41,6 +41,7 @@ FailureOr<std::vector<RuntimeValue>>
 mlir::dattn::interp::makeTrackedInputs(func::FuncOp func, PlanTracker &tracker,
                                        StringRef pass) {
   std::vector<RuntimeValue> args;
+  std::optional<int64_t> length;
   for (Type type : func.getArgumentTypes()) {
     auto tensorType = dyn_cast<RankedTensorType>(type);
     if (!tensorType || !tensorType.hasStaticShape() ||
@@ -50,7 +51,15 @@ mlir::dattn::interp::makeTrackedInputs(func::FuncOp func, PlanTracker &tracker,
              << ": arguments must be static [batch, heads, seq, head_dim] "
                 "tensors, got "
              << type;
-    // Each input row is the token at its own position.
+    // Self-attention: every input holds the tokens 0..S-1, each row the
+    // token at its own position (a decode query sits elsewhere).
+    if (length && *length != tensorType.getDimSize(2))
+      return func.emitError()
+             << pass << " follows self-attention plans (every argument one "
+             << "sequence of the same tokens); this one has " << *length
+             << " and " << tensorType.getDimSize(2)
+             << " rows: decode plans are not supported yet";
+    length = tensorType.getDimSize(2);
     Tensor input = Tensor::filled(tensorType.getShape(), 0.0);
     for (int64_t position = 0; position < tensorType.getDimSize(2); ++position)
       input.rows.push_back(position);

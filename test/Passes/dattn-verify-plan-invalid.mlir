@@ -131,3 +131,13 @@ func.func @missing_step(%q: tensor<1x1x4x2xf32>, %k: tensor<1x1x4x2xf32>, %v: te
   %all = shard.all_reduce %placed on @sp grid_axes = [0] : tensor<1x1x4x2xf32> -> tensor<1x1x4x2xf32>
   return %all : tensor<1x1x4x2xf32>
 }
+
+// -----
+
+// A decode plan: the query is not a sequence of the same tokens as the keys.
+shard.grid @sp(shape = 2)
+// expected-error @+1 {{dattn-verify-plan follows self-attention plans (every argument one sequence of the same tokens); this one has 1 and 4 rows: decode plans are not supported yet}}
+func.func @decode_shaped(%q: tensor<1x1x1x2xf32>, %k: tensor<1x1x4x2xf32>, %v: tensor<1x1x4x2xf32>) -> tensor<1x1x1x2xf32> {
+  %o = dattn.attention %q, %k, %v : tensor<1x1x1x2xf32>, tensor<1x1x4x2xf32>, tensor<1x1x4x2xf32> -> tensor<1x1x1x2xf32>
+  return %o : tensor<1x1x1x2xf32>
+}

@@ -10,6 +10,8 @@
 // RUN: dattn-opt %s --dattn-plan-prefill="strategy=zigzag ranks=5" --dattn-verify-plan=report=none | FileCheck %s --check-prefix=QUIET
 // RUN: not dattn-opt %s --dattn-verify-plan=report=yaml 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: dattn-opt %s --dattn-plan-prefill="strategy=ring ranks=8" --dattn-overlap --dattn-verify-plan -o /dev/null 2>&1 | FileCheck %s --check-prefix=OVERLAP
+// RUN: dattn-opt %s --dattn-plan-prefill="strategy=zigzag ranks=8" --dattn-overlap --dattn-verify-plan="report=none decode-ranks=2" --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=ELASTIC
+// RUN: not dattn-opt %s --dattn-plan-prefill="strategy=zigzag ranks=8" --dattn-verify-plan="report=none decode-ranks=3" 2>&1 | FileCheck %s --check-prefix=ELASTIC-BAD
 
 // RING: dattn-verify-plan: @causal on 8 rank(s): every visible (q, k) pair is computed exactly once
 // RING: rank tiles skipped pairs tile-elems sent-bytes recv-bytes
@@ -38,6 +40,11 @@
 // OVERLAP-NEXT: rank tiles skipped pairs tile-elems sent-bytes recv-bytes
 // OVERLAP-NEXT: 0 1 7 32896 65536 114688 114688
 // OVERLAP: work imbalance (max/mean pairs): 1.874{{[0-9]}}
+
+// LoongServe's scale-down from 8 prefill ranks to 2 decode ranks: rank 0
+// and rank 4 keep their halves of the KV as it passes by in the ring.
+// ELASTIC: remark: elastic scale-down of @causal from 8 to 2 ranks: every decode rank keeps its tokens as they pass during prefill (0 extra bytes): decode 0 on rank 0: [0, 1024); decode 1 on rank 4: [1024, 2048);
+// ELASTIC-BAD: error: dattn-verify-plan: decode-ranks=3 must divide the 8 prefill ranks
 
 // BAD: error: dattn-verify-plan: unknown report 'yaml'; expected table, json or none
 
