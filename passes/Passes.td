@@ -295,4 +295,25 @@ def DAttnSimulateTimeline : Pass<"dattn-simulate-timeline", "::mlir::ModuleOp"> 
   ];
 }
 
+def DAttnConvertToEmitC : Pass<"dattn-convert-to-emitc", "::mlir::ModuleOp"> {
+  let summary = "Lower a plan to EmitC calls of the host target's runtime";
+  let description = [{
+    Converts a plan (dattn, tensor, shard, scf, arith and func ops) to the
+    EmitC dialect for the `host` target: every dattn, tensor and shard op
+    becomes a call of `distattn::host` (runtime/include/distattn/host/
+    plan_runtime.h: tensors with value semantics, reference kernels, MPI
+    collectives on MPI_COMM_WORLD in the grid's row-major order), scf.for
+    an emitc.for, func.func an emitc.func; the module includes the runtime
+    header. `dattn-translate --mlir-to-cpp` then prints C++. Asynchronous
+    transfers complete at their start on this target (the wait is the
+    identity).
+
+    What the host target cannot express is an error at the op: dynamic
+    shapes, all-reduces over part of a grid, pads with a non-constant value.
+    The `cuda` target (NCCL, CUDA kernels, streams and events) is not
+    written yet.
+  }];
+  let dependentDialects = ["::mlir::emitc::EmitCDialect"];
+}
+
 #endif // DISTATTN_PASSES_TD

@@ -37,9 +37,10 @@ install_missing() {
 
 build() {
   say "configuring and building in $BUILD"
+  mkdir -p "$BUILD"
   cmake -G Ninja -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
     -DMLIR_DIR="$LLVM/lib/cmake/mlir" -DLLVM_EXTERNAL_LIT="$LLVM/bin/lit" \
-    >"$BUILD.configure.log" 2>&1 || { cat "$BUILD.configure.log"; exit 1; }
+    >"$BUILD/configure.log" 2>&1 || { cat "$BUILD/configure.log"; exit 1; }
   ninja -C "$BUILD" -j"$JOBS"
 }
 
@@ -74,9 +75,18 @@ example() {
     sed -n 's/^.*: remark: //p'
   echo "(512 tokens are far too few to keep 8 GPUs busy, and the timeline says" \
     "so; docs/overlap.md has 64K tokens, where zigzag hides its transfers.)"
+  say "host target: the plan as C++ with MPI ($out/plan.cpp), run on 8 ranks"
+  "$BUILD/bin/dattn-opt" "$out/plan.mlir" --dattn-convert-to-emitc |
+    "$BUILD/bin/dattn-translate" --mlir-to-cpp >"$out/plan.cpp"
+  grep -m4 -E 'for \(|micro_attention|shift\(' "$out/plan.cpp" | sed 's/^ */  /'
+  mpicxx -std=c++17 -O2 -I"$ROOT/runtime/include" \
+    -DPLAN_CPP="\"$out/plan.cpp\"" -DPLAN_FN=llama3_8b_prefill \
+    -DB=1 -DHQ=32 -DHKV=8 -DS=512 -DD=128 -DCAUSAL=1 \
+    "$ROOT/runtime/host/runner/plan_runner.cpp" -o "$out/plan-runner"
+  mpirun --allow-run-as-root --oversubscribe -np 8 "$out/plan-runner"
   say "not implemented yet"
-  echo "code generation (EmitC to CUDA/NCCL and C++/MPI bundles) and the" \
-    "dattnc driver (see README, Status)."
+  echo "the cuda target (NCCL, kernels, streams), the dattnc driver and its" \
+    "bundles, run-time sequence lengths (see README, Status)."
 }
 
 format_check() {

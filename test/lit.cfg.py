@@ -1,6 +1,8 @@
 # lit configuration for distattn's FileCheck tests.
 import os
 
+import shutil
+
 import lit.formats
 from lit.llvm import llvm_config
 from lit.llvm.subst import ToolSubst
@@ -21,5 +23,17 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     [ToolSubst("dattn-opt", unresolved="fatal"),
-     ToolSubst("dattn-run", unresolved="fatal")],
+     ToolSubst("dattn-run", unresolved="fatal"),
+     ToolSubst("dattn-translate", unresolved="fatal")],
     [config.distattn_tools_dir])
+
+# Integration tests that build and run emitted host plans need MPI.
+mpicxx, mpirun = shutil.which("mpicxx"), shutil.which("mpirun")
+if mpicxx and mpirun:
+    config.available_features.add("mpi")
+    config.substitutions.append(("%mpicxx", mpicxx))
+    config.substitutions.append(
+        ("%mpirun", mpirun + " --allow-run-as-root --oversubscribe"))
+config.substitutions.append(
+    ("%runtime_include",
+     os.path.join(os.path.dirname(os.path.dirname(__file__)), "runtime", "include")))
