@@ -24,7 +24,8 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     [ToolSubst("dattn-opt", unresolved="fatal"),
      ToolSubst("dattn-run", unresolved="fatal"),
-     ToolSubst("dattn-translate", unresolved="fatal")],
+     ToolSubst("dattn-translate", unresolved="fatal"),
+     ToolSubst("dattnc", unresolved="fatal")],
     [config.distattn_tools_dir])
 
 # Integration tests that build and run emitted host plans need MPI.

@@ -1,0 +1,45 @@
+// dattnc plans, verifies, simulates and writes a bundle.
+// RUN: rm -rf %t.bundle && dattnc %s --ranks 4 --strategy zigzag -o %t.bundle 2>&1 | FileCheck %s
+// RUN: ls %t.bundle | FileCheck %s --check-prefix=FILES
+// RUN: FileCheck %s --check-prefix=API < %t.bundle/attention.h
+// RUN: FileCheck %s --check-prefix=CMAKE < %t.bundle/CMakeLists.txt
+// RUN: rm -rf %t.config && dattnc %S/Inputs/gqa-config.json --seq-len 300 --phase decode --ranks 3 -o %t.config 2>&1 | FileCheck %s --check-prefix=CONFIG
+// RUN: not dattnc %s --target cuda 2>&1 | FileCheck %s --check-prefix=CUDA
+// RUN: not dattnc %S/Inputs/gqa-config.json 2>&1 | FileCheck %s --check-prefix=SEQLEN
+// RUN: not dattnc %S/Inputs/no-heads.json --seq-len 8 2>&1 | FileCheck %s --check-prefix=HEADS
+// RUN: not dattnc %s --topology %S/../Topology/Inputs/typo.json 2>&1 | FileCheck %s --check-prefix=TOPOLOGY
+
+// CHECK: == dattnc: @prefill, q tensor<1x4x37x16xf32>, k/v tensor<1x2x37x16xf32>, on h100-1x8-nvlink (8 GPUs)
+// CHECK: == plan: dattn-plan-prefill{strategy=zigzag ranks=4},dattn-overlap,cse
+// CHECK: dattn-verify-plan: @prefill on 4 rank(s): every visible (q, k) pair is computed exactly once
+// CHECK: remark: schedule of @prefill
+// CHECK: remark: timeline of @prefill on 4 ranks of h100-1x8-nvlink
+// CHECK: == bundle: {{.*}}.bundle (plan.cpp, attention.h C API, runner, CMakeLists.txt)
+// CHECK: mpirun -np 4 {{.*}}/build/runner
+
+// FILES: CMakeLists.txt
+// FILES: attention.cpp
+// FILES: attention.h
+// FILES: include
+// FILES: plan.cpp
+// FILES: plan_runner.cpp
+
+// API: int dattn_run(const float *q, const float *k, const float *v, float *out);
+// CMAKE: add_library(dattn_plan SHARED attention.cpp)
+// CMAKE: target_compile_definitions(runner PRIVATE PLAN_CPP="plan.cpp" PLAN_FN=prefill B=1 HQ=4 HKV=2 SQ=37 S=37 D=16 CAUSAL=1)
+
+// A model config: 8 heads of 32 (hidden 256), 2 KV heads, one decode token
+// at the end of 300.
+// CONFIG: == dattnc: @attention, q tensor<1x8x1x32xf32>, k/v tensor<1x2x300x32xf32>
+// CONFIG: == plan: dattn-plan-decode{ranks=3},cse
+// CONFIG: mpirun -np 3
+
+// CUDA: dattnc: error: --target cuda is not implemented yet (NCCL, kernels, streams); use --target host
+// SEQLEN: dattnc: error: a config input needs --seq-len N (N >= 1)
+// HEADS: dattnc: error: '{{.*}}no-heads.json': num_attention_heads is missing or not positive
+// TOPOLOGY: error: topology '{{.*}}typo.json': field 'gpu.hbm_gbs' is not a topology field
+
+func.func @prefill(%q: tensor<1x4x37x16xf32>, %k: tensor<1x2x37x16xf32>, %v: tensor<1x2x37x16xf32>) -> tensor<1x4x37x16xf32> {
+  %o = dattn.attention %q, %k, %v mask(<causal>) : tensor<1x4x37x16xf32>, tensor<1x2x37x16xf32>, tensor<1x2x37x16xf32> -> tensor<1x4x37x16xf32>
+  return %o : tensor<1x4x37x16xf32>
+}
