@@ -1,15 +1,23 @@
-// A bundle builds with CMake and runs under mpirun: prefill on 4 ranks, and
-// decode from a model config on 3; every rank within 1e-5 of the reference.
+// A bundle builds with CMake and its runner calls the C API under mpirun:
+// prefill on 4 ranks, two replicas of it on communicators split from 8,
+// and decode from a model config on 3; every rank within 1e-5 of the
+// reference. A communicator of the wrong size is refused with an error code.
 // REQUIRES: mpi
 // RUN: rm -rf %t.prefill && dattnc %s --ranks 4 -o %t.prefill > /dev/null 2>&1
 // RUN: cmake -S %t.prefill -B %t.prefill/build -G Ninja > /dev/null && cmake --build %t.prefill/build > /dev/null
 // RUN: %mpirun -np 4 %t.prefill/build/runner | FileCheck %s --check-prefix=PREFILL
+// RUN: %mpirun -np 8 %t.prefill/build/runner --replicas 2 | FileCheck %s --check-prefix=REPLICAS
+// RUN: not %mpirun -np 3 %t.prefill/build/runner 2>&1 | FileCheck %s --check-prefix=SIZE
+// RUN: not %mpirun -np 8 %t.prefill/build/runner --replicas 3 2>&1 | FileCheck %s --check-prefix=DIVIDE
 // RUN: rm -rf %t.decode && dattnc %S/Inputs/gqa-config.json --seq-len 300 --phase decode --ranks 3 -o %t.decode > /dev/null 2>&1
 // RUN: cmake -S %t.decode -B %t.decode/build -G Ninja > /dev/null && cmake --build %t.decode/build > /dev/null
 // RUN: %mpirun -np 3 %t.decode/build/runner | FileCheck %s --check-prefix=DECODE
 
-// PREFILL: host plan on 4 ranks: max rel_err {{.*}} (tol 1e-05): ok
-// DECODE: host plan on 3 ranks: max rel_err {{.*}} (tol 1e-05): ok
+// PREFILL: bundle: 1 replica(s) of the 4-rank plan on 4 ranks: max rel_err {{.*}} (tol 1e-05): ok
+// REPLICAS: bundle: 2 replica(s) of the 4-rank plan on 8 ranks: max rel_err {{.*}} (tol 1e-05): ok
+// SIZE: dattn_run_comm: this plan runs on 4 ranks; the communicator has 3
+// DIVIDE: runner: --replicas 3 does not divide the 8 ranks
+// DECODE: bundle: 1 replica(s) of the 3-rank plan on 3 ranks: max rel_err {{.*}} (tol 1e-05): ok
 
 func.func @prefill(%q: tensor<1x4x37x16xf32>, %k: tensor<1x2x37x16xf32>, %v: tensor<1x2x37x16xf32>) -> tensor<1x4x37x16xf32> {
   %o = dattn.attention %q, %k, %v mask(<causal>) : tensor<1x4x37x16xf32>, tensor<1x2x37x16xf32>, tensor<1x2x37x16xf32> -> tensor<1x4x37x16xf32>

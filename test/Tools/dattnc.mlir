@@ -22,11 +22,16 @@
 // FILES: attention.h
 // FILES: include
 // FILES: plan.cpp
-// FILES: plan_runner.cpp
+// FILES: runner.cpp
 
+// API: q [1, 4, 37, 16],
+// API: k and v [1, 2, 37, 16]
+// API: whose size must be 4
+// API: int dattn_run_comm(MPI_Comm comm, const float *q, const float *k,
 // API: int dattn_run(const float *q, const float *k, const float *v, float *out);
 // CMAKE: add_library(dattn_plan SHARED attention.cpp)
-// CMAKE: target_compile_definitions(runner PRIVATE PLAN_CPP="plan.cpp" PLAN_FN=prefill B=1 HQ=4 HKV=2 SQ=37 S=37 D=16 CAUSAL=1)
+// CMAKE: target_compile_definitions(runner PRIVATE B=1 HQ=4 HKV=2 SQ=37 S=37 D=16 CAUSAL=1 PLAN_RANKS=4)
+// CMAKE: target_link_libraries(runner PRIVATE dattn_plan)
 
 // A model config: 8 heads of 32 (hidden 256), 2 KV heads, one decode token
 // at the end of 300.

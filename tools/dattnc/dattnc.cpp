@@ -28,8 +28,10 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/Cpp/CppEmitter.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -138,6 +140,24 @@ std::string readFile(StringRef path) {
   if (!buffer)
     fail("cannot read '" + path + "': " + buffer.getError().message());
   return (*buffer)->getBuffer().str();
+}
+
+/// `text` with every @NAME@ replaced by values[NAME] (a bundle template).
+std::string substitute(StringRef text,
+                       const llvm::StringMap<std::string> &values) {
+  std::string result;
+  for (size_t at; (at = text.find('@')) != StringRef::npos;) {
+    size_t end = text.find('@', at + 1);
+    if (end == StringRef::npos)
+      break;
+    StringRef name = text.slice(at + 1, end);
+    auto it = values.find(name);
+    if (it == values.end())
+      fail("bundle template names an unknown value '@" + name + "@'");
+    result += text.take_front(at).str() + it->second;
+    text = text.drop_front(end + 1);
+  }
+  return result + text.str();
 }
 
 void runPipeline(ModuleOp module, StringRef pipeline) {
@@ -251,67 +271,32 @@ int main(int argc, char **argv) {
             readFile(runtime + "/distattn/reference.h"));
   writeFile(dir + "/include/distattn/host/plan_runtime.h",
             readFile(runtime + "/distattn/host/plan_runtime.h"));
-  writeFile(dir + "/plan_runner.cpp", readFile(DISTATTN_RUNNER));
-  std::string name = func.getSymName().str();
-  std::string shape;
-  llvm::raw_string_ostream shapeStream(shape);
-  shapeStream << "B=" << qType.getDimSize(0) << " HQ=" << qType.getDimSize(1)
-              << " HKV=" << kType.getDimSize(1) << " SQ=" << qType.getDimSize(2)
-              << " S=" << kType.getDimSize(2) << " D=" << qType.getDimSize(3)
-              << " CAUSAL=" << (mask.isCausal() ? 1 : 0);
-  writeFile(
-      dir + "/attention.h",
-      "// C API of the bundle: every rank passes the whole q, k, v\n"
-      "// (row-major float [batch, heads, seq, head_dim]) and receives\n"
-      "// the whole output. Call between MPI_Init and MPI_Finalize on " +
-          std::to_string(planRanks) +
-          " ranks.\n#pragma once\n#ifdef __cplusplus\nextern \"C\" {\n"
-          "#endif\nint dattn_run(const float *q, const float *k, "
-          "const float *v, float *out);\n#ifdef __cplusplus\n}\n#endif\n");
-  writeFile(dir + "/attention.cpp",
-            "#include \"attention.h\"\n#include \"plan.cpp\"\n\n"
-            "static distattn::host::Tensor wrap(const float *data, "
-            "std::vector<int64_t> shape) {\n"
-            "  distattn::host::Tensor t = distattn::host::filled(0.0f, "
-            "shape);\n  std::copy(data, data + t.data.size(), "
-            "t.data.begin());\n  return t;\n}\n\n"
-            "extern \"C\" int dattn_run(const float *q, const float *k, "
-            "const float *v, float *out) {\n"
-            "  distattn::host::Tensor result = " +
-                name + "(\n      wrap(q, {" +
-                std::to_string(qType.getDimSize(0)) + ", " +
-                std::to_string(qType.getDimSize(1)) + ", " +
-                std::to_string(qType.getDimSize(2)) + ", " +
-                std::to_string(qType.getDimSize(3)) + "}),\n      wrap(k, {" +
-                std::to_string(kType.getDimSize(0)) + ", " +
-                std::to_string(kType.getDimSize(1)) + ", " +
-                std::to_string(kType.getDimSize(2)) + ", " +
-                std::to_string(kType.getDimSize(3)) + "}),\n      wrap(v, {" +
-                std::to_string(kType.getDimSize(0)) + ", " +
-                std::to_string(kType.getDimSize(1)) + ", " +
-                std::to_string(kType.getDimSize(2)) + ", " +
-                std::to_string(kType.getDimSize(3)) +
-                "}));\n  std::copy(result.data.begin(), result.data.end(), "
-                "out);\n  return 0;\n}\n");
-  std::string defines;
-  for (StringRef define : llvm::split(shape, ' '))
-    defines += " " + define.str();
-  writeFile(dir + "/CMakeLists.txt",
-            "# A distattn bundle (host target): the plan as C++ with MPI.\n"
-            "cmake_minimum_required(VERSION 3.16)\nproject(dattn_bundle "
-            "CXX)\nset(CMAKE_CXX_STANDARD 17)\nfind_package(MPI REQUIRED "
-            "COMPONENTS CXX)\n\n# The C API (attention.h) as a shared "
-            "library.\nadd_library(dattn_plan SHARED attention.cpp)\n"
-            "target_include_directories(dattn_plan PUBLIC include "
-            "${CMAKE_CURRENT_SOURCE_DIR})\ntarget_link_libraries(dattn_plan "
-            "PUBLIC MPI::MPI_CXX)\n\n# The runner: seeded inputs, every rank "
-            "checked against the fp64 reference.\nadd_executable(runner "
-            "plan_runner.cpp)\ntarget_include_directories(runner PRIVATE "
-            "include ${CMAKE_CURRENT_SOURCE_DIR})\n"
-            "target_compile_definitions(runner PRIVATE PLAN_CPP=\"plan.cpp\" "
-            "PLAN_FN=" +
-                name + defines +
-                ")\ntarget_link_libraries(runner PRIVATE MPI::MPI_CXX)\n");
+  writeFile(dir + "/include/distattn/host/runner_check.h",
+            readFile(runtime + "/distattn/host/runner_check.h"));
+
+  // The C API, the runner and the build, from runtime/host/bundle.
+  auto dims = [](RankedTensorType type) {
+    std::string list;
+    for (int64_t d : type.getShape())
+      list += (list.empty() ? "" : ", ") + std::to_string(d);
+    return list;
+  };
+  std::string defines = llvm::formatv(
+      "B={0} HQ={1} HKV={2} SQ={3} S={4} D={5} CAUSAL={6}", qType.getDimSize(0),
+      qType.getDimSize(1), kType.getDimSize(1), qType.getDimSize(2),
+      kType.getDimSize(2), qType.getDimSize(3), mask.isCausal() ? 1 : 0);
+  llvm::StringMap<std::string> values = {
+      {"PLAN_RANKS", std::to_string(planRanks)},
+      {"PLAN_FN", func.getSymName().str()},
+      {"Q_SHAPE", dims(qType)},
+      {"KV_SHAPE", dims(kType)},
+      {"SHAPE_DEFINES", defines}};
+  std::string templates = DISTATTN_BUNDLE_TEMPLATES;
+  for (StringRef file : {"attention.h", "attention.cpp", "CMakeLists.txt"})
+    writeFile(
+        dir + "/" + file.str(),
+        substitute(readFile(templates + "/" + file.str() + ".in"), values));
+  writeFile(dir + "/runner.cpp", readFile(templates + "/runner.cpp"));
   llvm::outs() << "== bundle: " << dir << " (plan.cpp, attention.h C API, "
                << "runner, CMakeLists.txt)\n"
                << "build and run it:\n  cmake -S " << dir << " -B " << dir

@@ -3,8 +3,9 @@
 // The host target's runtime: the C++ that `dattn-translate --mlir-to-cpp`
 // emits from a plan calls these functions. Tensors are dense row-major float
 // buffers with value semantics (a plan's SSA values map one to one); states
-// keep fp32 (out, lse); collectives are blocking MPI calls on
-// MPI_COMM_WORLD, whose rank order is the shard.grid's row-major order. An
+// keep fp32 (out, lse); collectives are blocking MPI calls on the plan's
+// communicator (communicator(): MPI_COMM_WORLD unless a CommunicatorScope
+// names another), whose rank order is the shard.grid's row-major order. An
 // asynchronous transfer completes when it starts (dattn.wait is then the
 // identity): the host target is the executable form of a plan, not a fast
 // one.
@@ -69,9 +70,31 @@ template <typename... Dims> Tensor splat(double value, Dims... dims) {
   return filled(float(value), {int64_t(dims)...});
 }
 
+/// The communicator plans run on. A function-local static so that every
+/// translation unit including this header shares one.
+inline MPI_Comm &communicator() {
+  static MPI_Comm comm = MPI_COMM_WORLD;
+  return comm;
+}
+
+/// Runs the plans called in its lifetime on `comm` (one replica of a plan
+/// among several on split communicators, say); restores the previous one.
+class CommunicatorScope {
+public:
+  explicit CommunicatorScope(MPI_Comm comm) : saved(communicator()) {
+    communicator() = comm;
+  }
+  ~CommunicatorScope() { communicator() = saved; }
+  CommunicatorScope(const CommunicatorScope &) = delete;
+  CommunicatorScope &operator=(const CommunicatorScope &) = delete;
+
+private:
+  MPI_Comm saved;
+};
+
 [[noreturn]] inline void fail(const char *what) {
   std::fprintf(stderr, "distattn host runtime: %s\n", what);
-  MPI_Abort(MPI_COMM_WORLD, 1);
+  MPI_Abort(communicator(), 1);
   std::abort();
 }
 
@@ -207,12 +230,12 @@ inline State as_state(const Tensor &out, const Tensor &lse) {
 }
 
 //===----------------------------------------------------------------------===//
-// The grid: MPI_COMM_WORLD in row-major order of the grid's shape.
+// The grid: communicator() in row-major order of the grid's shape.
 //===----------------------------------------------------------------------===//
 
 inline int64_t world_rank() {
   int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_rank(communicator(), &rank);
   return rank;
 }
 
@@ -221,13 +244,13 @@ inline void check_grid(std::initializer_list<int64_t> shape) {
   for (int64_t d : shape)
     size *= d;
   int world = 0;
-  MPI_Comm_size(MPI_COMM_WORLD, &world);
+  MPI_Comm_size(communicator(), &world);
   if (world != size) {
     std::fprintf(stderr,
                  "distattn host runtime: this plan runs on %lld ranks, "
                  "mpirun started %d\n",
                  (long long)size, world);
-    MPI_Abort(MPI_COMM_WORLD, 2);
+    MPI_Abort(communicator(), 2);
   }
 }
 
@@ -279,7 +302,7 @@ Tensor shift(const Tensor &input, int64_t axis, int64_t offset, bool rotate,
   int source = from >= 0 && from < n ? group[from] : MPI_PROC_NULL;
   MPI_Sendrecv(input.data.data(), int(input.data.size()), MPI_FLOAT, dest, 7,
                result.data.data(), int(result.data.size()), MPI_FLOAT, source,
-               7, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+               7, communicator(), MPI_STATUS_IGNORE);
   return result;
 }
 
@@ -304,10 +327,10 @@ Tensor all_gather(const Tensor &input, int64_t gatherAxis, int64_t axis,
     }
     requests.emplace_back();
     MPI_Irecv(all.data() + size_t(i) * count, int(count), MPI_FLOAT, group[i],
-              11, MPI_COMM_WORLD, &requests.back());
+              11, communicator(), &requests.back());
     requests.emplace_back();
     MPI_Isend(input.data.data(), int(count), MPI_FLOAT, group[i], 11,
-              MPI_COMM_WORLD, &requests.back());
+              communicator(), &requests.back());
   }
   MPI_Waitall(int(requests.size()), requests.data(), MPI_STATUSES_IGNORE);
   // Concatenate along gatherAxis: the dims before it index contiguous runs.
@@ -333,7 +356,7 @@ Tensor all_reduce_sum(const Tensor &input, Dims... gridDims) {
   check_grid({int64_t(gridDims)...});
   Tensor result = input;
   MPI_Allreduce(input.data.data(), result.data.data(), int(input.data.size()),
-                MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+                MPI_FLOAT, MPI_SUM, communicator());
   return result;
 }
 
