@@ -137,11 +137,16 @@ def DAttnVerifyPlan : Pass<"dattn-verify-plan", "::mlir::ModuleOp"> {
     offending op.
 
     The report gives per rank the tiles run and skipped (fully masked at run
-    time), the (q, k) pairs computed, the elements of the tiles run, and the
+    time), the (q, k) pairs computed, the elements of the tiles run, the
     bytes sent and received by ring shifts and all-gathers (the final
-    assembly all-reduce is not counted), plus the work imbalance
-    max/mean over ranks. `report=table` or `report=json` writes it to
-    stderr; `report=none` only verifies.
+    assembly all-reduce is not counted) and the FLOPs (4 x batch x heads x
+    head_dim per pair), plus the work imbalance max/mean over ranks and the
+    peak working set: the most bytes of Q/K/V blocks, states and transfers
+    live at once (static liveness of the SPMD program, a bound for every
+    rank; a transfer pins its source until its wait; the whole-tensor
+    arguments, the output assembly and kernel workspace are not counted).
+    `report=table` or `report=json` writes it to stderr; `report=none` only
+    verifies.
 
     With `decode-ranks=M` (M <= N, dividing it) it also checks an elastic
     scale-down after prefill (LoongServe): decode rank m lives on prefill
@@ -151,7 +156,7 @@ def DAttnVerifyPlan : Pass<"dattn-verify-plan", "::mlir::ModuleOp"> {
     and reports the ranges.
 
     Checks self-attention plans: keys are the positions [0, L) of the
-    function's longest sequence argument. Peak memory is not reported yet.
+    function's longest sequence argument.
   }];
   let options = [
     Option<"report", "report", "std::string", /*default=*/"\"table\"",

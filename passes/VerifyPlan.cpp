@@ -8,6 +8,9 @@
 #include "compiler/Interpreter/Interpreter.h"
 #include "passes/Passes.h"
 
+#include "dialects/DAttn/DAttn.h"
+
+#include "mlir/Analysis/Liveness.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
@@ -22,6 +25,79 @@ using namespace mlir::dattn;
 
 namespace {
 
+/// The bytes a value of `type` occupies on a rank: a tensor, a state (fp32
+/// out and lse), or a transfer's receive buffer; 0 for scalars.
+int64_t bytesOf(Type type) {
+  if (auto transfer = dyn_cast<TransferType>(type))
+    type = transfer.getValue();
+  if (auto state = dyn_cast<StateType>(type))
+    return bytesOf(state.getOutType()) + bytesOf(state.getLseType());
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || !tensor.hasStaticShape())
+    return 0;
+  return tensor.getNumElements() *
+         llvm::divideCeil(tensor.getElementTypeBitWidth(), 8);
+}
+
+/// A value of the attention's working set: what a dattn op reads or makes
+/// (Q/K/V shards, gathered or received blocks, states, transfers). The
+/// program's whole-tensor arguments and the output assembly around the
+/// plan are the evaluator's interface, not memory a deployed rank holds.
+bool inWorkingSet(Value value) {
+  if (isa<StateType, TransferType>(value.getType()))
+    return true;
+  if (Operation *def = value.getDefiningOp();
+      def && isa<DAttnDialect>(def->getDialect()))
+    return true;
+  return llvm::any_of(value.getUsers(), [](Operation *user) {
+    return isa<DAttnDialect>(user->getDialect());
+  });
+}
+
+/// The peak, over the plan's ops, of the working-set bytes live at once:
+/// the values live at an op in its block and at each enclosing op (what a
+/// loop body captures stays live through every iteration). Static liveness of
+/// the SPMD program, so it bounds every rank; kernel workspace is not counted.
+int64_t peakWorkingSetBytes(func::FuncOp func) {
+  Liveness liveness(func);
+  int64_t peak = 0;
+  func.walk([&](Operation *op) {
+    llvm::SmallPtrSet<Value, 16> live;
+    for (Operation *at = op; at && at != func; at = at->getParentOp()) {
+      const LivenessBlockInfo *info = liveness.getLiveness(at->getBlock());
+      if (!info)
+        continue;
+      for (Value value : info->currentlyLiveValues(at)) {
+        // An enclosing op's operands that die there were handed to its
+        // region (a loop's initial iter_args): the region's block
+        // arguments hold them now, not a second buffer.
+        if (at != op && llvm::is_contained(at->getOperands(), value) &&
+            liveness.isDeadAfter(value, at))
+          continue;
+        // Nor do an enclosing op's results exist while its body runs.
+        if (at != op && value.getDefiningOp() == at)
+          continue;
+        live.insert(value);
+      }
+    }
+    // Results exist from their op on, even if never used.
+    for (Value result : op->getResults())
+      live.insert(result);
+    // A transfer in flight also pins its source buffer until the wait,
+    // whatever SSA liveness says of the source value.
+    for (Value value : llvm::to_vector(live))
+      if (isa<TransferType>(value.getType()))
+        if (Operation *start = value.getDefiningOp())
+          live.insert(start->getOperands().begin(), start->getOperands().end());
+    int64_t bytes = 0;
+    for (Value value : live)
+      if (inWorkingSet(value))
+        bytes += bytesOf(value.getType());
+    peak = std::max(peak, bytes);
+  });
+  return peak;
+}
+
 double workImbalance(ArrayRef<interp::RankReport> ranks) {
   int64_t max = 0, total = 0;
   for (const auto &rank : ranks) {
@@ -32,24 +108,27 @@ double workImbalance(ArrayRef<interp::RankReport> ranks) {
 }
 
 void printTable(raw_ostream &os, StringRef name,
-                ArrayRef<interp::RankReport> ranks) {
+                ArrayRef<interp::RankReport> ranks, int64_t peakBytes) {
   os << "dattn-verify-plan: @" << name << " on " << ranks.size()
      << " rank(s): every visible (q, k) pair is computed exactly once\n";
-  os << llvm::format("%6s %8s %8s %14s %14s %14s %14s\n", "rank", "tiles",
+  os << llvm::format("%6s %8s %8s %14s %14s %14s %14s %18s\n", "rank", "tiles",
                      "skipped", "pairs", "tile-elems", "sent-bytes",
-                     "recv-bytes");
+                     "recv-bytes", "flops");
   for (auto [index, rank] : llvm::enumerate(ranks))
-    os << llvm::format("%6zu %8lld %8lld %14lld %14lld %14lld %14lld\n", index,
-                       (long long)rank.tilesRun, (long long)rank.tilesSkipped,
+    os << llvm::format("%6zu %8lld %8lld %14lld %14lld %14lld %14lld %18lld\n",
+                       index, (long long)rank.tilesRun,
+                       (long long)rank.tilesSkipped,
                        (long long)rank.visiblePairs,
                        (long long)rank.tileElements, (long long)rank.bytesSent,
-                       (long long)rank.bytesReceived);
+                       (long long)rank.bytesReceived, (long long)rank.flops);
   os << "work imbalance (max/mean pairs): "
      << llvm::format("%.4f", workImbalance(ranks)) << "\n";
+  os << "peak working set per rank: " << peakBytes
+     << " bytes (Q/K/V shards, states, blocks in flight; static liveness)\n";
 }
 
 void printJson(raw_ostream &os, StringRef name,
-               ArrayRef<interp::RankReport> ranks) {
+               ArrayRef<interp::RankReport> ranks, int64_t peakBytes) {
   llvm::json::Array perRank;
   for (const auto &rank : ranks)
     perRank.push_back(
@@ -58,7 +137,9 @@ void printJson(raw_ostream &os, StringRef name,
                            {"pairs", rank.visiblePairs},
                            {"tile_elements", rank.tileElements},
                            {"bytes_sent", rank.bytesSent},
-                           {"bytes_received", rank.bytesReceived}});
+                           {"bytes_received", rank.bytesReceived},
+                           {"flops", rank.flops},
+                           {"peak_working_set_bytes", peakBytes}});
   llvm::json::Object report{{"function", name.str()},
                             {"ranks", std::move(perRank)},
                             {"work_imbalance", workImbalance(ranks)}};
@@ -99,9 +180,11 @@ struct DAttnVerifyPlanPass
     if (failed(interpreter.run(func, perRank)))
       return failure();
     if (report == "table")
-      printTable(llvm::errs(), func.getSymName(), tracker.ranks);
+      printTable(llvm::errs(), func.getSymName(), tracker.ranks,
+                 peakWorkingSetBytes(func));
     else if (report == "json")
-      printJson(llvm::errs(), func.getSymName(), tracker.ranks);
+      printJson(llvm::errs(), func.getSymName(), tracker.ranks,
+                peakWorkingSetBytes(func));
     if (decodeRanks)
       return checkScaleDown(func, tracker);
     return success();

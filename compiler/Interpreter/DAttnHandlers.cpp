@@ -121,14 +121,15 @@ FailureOr<State> trackTile(MicroAttentionOp tile, unsigned rank,
     }
   }
   // 4 * batch * heads * head_dim flops per pair (QK^T and PV).
+  int64_t flops = pairs * 4 * q.shape[0] * q.shape[1] * q.shape[3];
   if (tracker.timeline)
-    tracker.timeline->compute(rank, double(pairs) * 4 * q.shape[0] *
-                                        q.shape[1] * q.shape[3]);
+    tracker.timeline->compute(rank, double(flops));
   if (pairs == 0) {
     ++report.tilesSkipped;
   } else {
     ++report.tilesRun;
     report.visiblePairs += pairs;
+    report.flops += flops;
     report.tileElements += int64_t(qRows.size()) * int64_t(kRows.size());
   }
   return state;

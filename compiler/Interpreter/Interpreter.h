@@ -73,6 +73,8 @@ struct RankReport {
   /// (q, k) pairs the tiles computed, and the elements of the tiles run
   /// (a kernel computes a partial tile whole).
   int64_t visiblePairs = 0, tileElements = 0;
+  /// 4 * batch * heads * head_dim per visible pair (QK^T and PV).
+  int64_t flops = 0;
   int64_t bytesSent = 0, bytesReceived = 0;
   /// The key positions whose K/V this rank held for a tile at some point.
   llvm::BitVector keysHeld;

@@ -14,10 +14,15 @@
 // RUN: not dattn-opt %s --dattn-plan-prefill="strategy=zigzag ranks=8" --dattn-verify-plan="report=none decode-ranks=3" 2>&1 | FileCheck %s --check-prefix=ELASTIC-BAD
 
 // RING: dattn-verify-plan: @causal on 8 rank(s): every visible (q, k) pair is computed exactly once
-// RING: rank tiles skipped pairs tile-elems sent-bytes recv-bytes
-// RING-NEXT: 0 1 7 32896 65536 131072 131072
-// RING: 7 8 0 491648 524288 131072 131072
+// RING: rank tiles skipped pairs tile-elems sent-bytes recv-bytes flops
+// RING-NEXT: 0 1 7 32896 65536 131072 131072 1052672
+// RING: 7 8 0 491648 524288 131072 131072 15732736
 // RING-NEXT: work imbalance (max/mean pairs): 1.874{{[0-9]}}
+
+// FLOPs are 4 x head_dim (8) per pair. The peak working set is at the
+// merge: Q, K and V blocks of 256 x 8 fp32 (8 KiB each), and three states
+// (the carried one, the tile's, the merged; 8 KiB out + 1 KiB lse each).
+// RING-NEXT: peak working set per rank: 52224 bytes
 
 // STRIPED: 0 8 0 261376 524288
 // STRIPED: work imbalance (max/mean pairs): 1.00{{[0-4][0-9]}}
@@ -28,7 +33,9 @@
 
 // JSON: "function": "causal"
 // JSON: "bytes_received": 114688
+// JSON: "flops": 8392704
 // JSON: "pairs": 262272
+// JSON: "peak_working_set_bytes": {{[1-9][0-9]*}}
 // JSON: "work_imbalance": 1
 
 // QUIET-NOT: dattn-verify-plan:
@@ -36,10 +43,13 @@
 
 // After dattn-overlap the plan still covers every pair once, and sends one
 // block pair less: nothing goes out after the last step (7 x 2 x 16 KiB).
+// Its working set holds two blocks more: the K and V blocks in flight are
+// received into new buffers while the sources stay pinned until the wait.
 // OVERLAP: every visible (q, k) pair is computed exactly once
-// OVERLAP-NEXT: rank tiles skipped pairs tile-elems sent-bytes recv-bytes
-// OVERLAP-NEXT: 0 1 7 32896 65536 114688 114688
+// OVERLAP-NEXT: rank tiles skipped pairs tile-elems sent-bytes recv-bytes flops
+// OVERLAP-NEXT: 0 1 7 32896 65536 114688 114688 1052672
 // OVERLAP: work imbalance (max/mean pairs): 1.874{{[0-9]}}
+// OVERLAP-NEXT: peak working set per rank: 68608 bytes
 
 // LoongServe's scale-down from 8 prefill ranks to 2 decode ranks: rank 0
 // and rank 4 keep their halves of the KV as it passes by in the ring.
