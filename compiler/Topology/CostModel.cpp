@@ -119,9 +119,11 @@ PrefillPrediction CostModel::predict(const AttentionWorkload &work,
       p.exposedSeconds += std::max(0.0, transfer - compute);
       p.totalSeconds += std::max(compute, transfer);
     }
-    // Own block plus two in flight (double buffering).
-    p.peakBytes =
-        int64_t(block * (qRowBytes + stateRowBytes) + 3 * block * kvRowBytes);
+    // What dattn-verify-plan measures on the overlapped plan, at a merge:
+    // the query block, three states (carried, the tile's, the merged), the
+    // own K/V block (pinned while it is sent) and the one arriving.
+    p.peakBytes = int64_t(block * (qRowBytes + 3 * stateRowBytes) +
+                          2 * block * kvRowBytes);
   }
   p.fits = p.peakBytes <= topology.getMemoryMib() * (int64_t(1) << 20);
   return p;
