@@ -1,6 +1,7 @@
 // dattnc plans, verifies, simulates and writes a bundle.
 // RUN: rm -rf %t.bundle && dattnc %s --ranks 4 --strategy zigzag -o %t.bundle 2>&1 | FileCheck %s
 // RUN: ls %t.bundle | FileCheck %s --check-prefix=FILES
+// RUN: dattn-opt %t.bundle/plan.mlir --dattn-verify-plan=report=none | FileCheck %s --check-prefix=PLAN
 // RUN: FileCheck %s --check-prefix=API < %t.bundle/attention.h
 // RUN: FileCheck %s --check-prefix=CMAKE < %t.bundle/CMakeLists.txt
 // RUN: rm -rf %t.config && dattnc %S/Inputs/gqa-config.json --seq-len 300 --phase decode --ranks 3 -o %t.config 2>&1 | FileCheck %s --check-prefix=CONFIG
@@ -22,7 +23,11 @@
 // FILES: attention.h
 // FILES: include
 // FILES: plan.cpp
+// FILES: plan.mlir
 // FILES: runner.cpp
+
+// PLAN: shard.grid @sp(shape = 4)
+// PLAN: dattn.shift_start
 
 // API: q [1, 4, 37, 16],
 // API: k and v [1, 2, 37, 16]

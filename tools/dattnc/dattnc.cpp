@@ -184,7 +184,16 @@ int main(int argc, char **argv) {
       "dattnc: the distattn compiler driver\n\n"
       "Plans an attention (an .mlir graph, or a model config with --seq-len)\n"
       "for a cluster, verifies and simulates the plan, and writes a bundle\n"
-      "that builds with CMake and runs under mpirun.\n");
+      "that builds with CMake and runs under mpirun:\n\n"
+      "  plan.mlir, plan.cpp   the plan, and as C++ with MPI\n"
+      "  attention.h           the C API: dattn_run (MPI_COMM_WORLD) and\n"
+      "                        dattn_run_comm (any communicator of the\n"
+      "                        plan's size); a shared library dattn_plan\n"
+      "  runner                checks the C API against the fp64 reference;\n"
+      "                        --replicas R runs R copies on split\n"
+      "                        communicators\n"
+      "  include/              the runtime headers the plan needs\n\n"
+      "Shapes are fixed when compiling; only --target host is implemented.\n");
   if (target == "cuda")
     fail("--target cuda is not implemented yet (NCCL, kernels, streams); "
          "use --target host");
@@ -253,7 +262,11 @@ int main(int argc, char **argv) {
       planRanks *= d;
   }
 
-  // The target code.
+  // The target code (the plan is kept as IR too, for dattn-opt and
+  // dattn-run).
+  std::string planIR;
+  llvm::raw_string_ostream planStream(planIR);
+  module->print(planStream);
   runPipeline(*module, "dattn-convert-to-emitc");
   std::string cpp;
   llvm::raw_string_ostream cppStream(cpp);
@@ -265,6 +278,7 @@ int main(int argc, char **argv) {
   for (StringRef sub : {"", "/include/distattn/host"})
     if (std::error_code error = llvm::sys::fs::create_directories(dir + sub))
       fail("cannot create '" + dir + sub + "': " + error.message());
+  writeFile(dir + "/plan.mlir", planIR);
   writeFile(dir + "/plan.cpp", cpp);
   std::string runtime = DISTATTN_RUNTIME_INCLUDE_DIR;
   writeFile(dir + "/include/distattn/reference.h",
