@@ -155,8 +155,14 @@ def DAttnVerifyPlan : Pass<"dattn-verify-plan", "::mlir::ModuleOp"> {
     so it can keep them as they go by and regrouping moves no extra byte,
     and reports the ranges.
 
-    Checks self-attention plans: keys are the positions [0, L) of the
-    function's longest sequence argument.
+    Keys are the positions [0, L) of the function's longest sequence
+    argument; the query (the first argument) may hold only the last rows,
+    as in decode. A decode plan's holders export partial states
+    (`dattn.finalize` with lse) that the owner reads back (`dattn.as_state`)
+    and merges: the keys each exported row has seen travel with it through
+    slices and gathers, so the merge still proves every key is counted
+    once. Only tensor shapes and positions are kept, never data, so
+    full-size plans verify in memory.
   }];
   let options = [
     Option<"report", "report", "std::string", /*default=*/"\"table\"",

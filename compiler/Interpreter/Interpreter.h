@@ -36,6 +36,11 @@ struct Tensor {
   /// When the plan verifier tracks them: the global token position of each
   /// row along the sequence dimension (dim 2 of [B, H, S, D]); else empty.
   std::vector<int64_t> rows;
+  /// An exported partial state's output (dattn.finalize with lse, to be
+  /// read back by dattn.as_state): the keys each row has seen, and whether
+  /// its rows see keys causally. Follows `rows` through slices and gathers.
+  std::vector<llvm::BitVector> rowKeys;
+  bool causal = false;
 
   static Tensor filled(ArrayRef<int64_t> shape, double value);
   int64_t getNumElements() const;

@@ -41,7 +41,10 @@ FailureOr<std::vector<RuntimeValue>>
 mlir::dattn::interp::makeTrackedInputs(func::FuncOp func, PlanTracker &tracker,
                                        StringRef pass) {
   std::vector<RuntimeValue> args;
-  std::optional<int64_t> length;
+  // Keys are the positions [0, L) of the longest argument; every argument
+  // holds them, but the query (the first argument) may hold only the last
+  // rows (decode: SQ new tokens at the end of the L).
+  int64_t length = 0;
   for (Type type : func.getArgumentTypes()) {
     auto tensorType = dyn_cast<RankedTensorType>(type);
     if (!tensorType || !tensorType.hasStaticShape() ||
@@ -51,21 +54,21 @@ mlir::dattn::interp::makeTrackedInputs(func::FuncOp func, PlanTracker &tracker,
              << ": arguments must be static [batch, heads, seq, head_dim] "
                 "tensors, got "
              << type;
-    // Self-attention: every input holds the tokens 0..S-1, each row the
-    // token at its own position (a decode query sits elsewhere).
-    if (length && *length != tensorType.getDimSize(2))
+    length = std::max(length, tensorType.getDimSize(2));
+  }
+  for (auto [index, type] : llvm::enumerate(func.getArgumentTypes())) {
+    int64_t rows = cast<RankedTensorType>(type).getDimSize(2);
+    if (rows != length && index != 0)
       return func.emitError()
-             << pass << " follows self-attention plans (every argument one "
-             << "sequence of the same tokens); this one has " << *length
-             << " and " << tensorType.getDimSize(2)
-             << " rows: decode plans are not supported yet";
-    length = tensorType.getDimSize(2);
-    Tensor input = Tensor::filled(tensorType.getShape(), 0.0);
-    for (int64_t position = 0; position < tensorType.getDimSize(2); ++position)
+             << pass << " follows attention over one sequence: the keys and "
+             << "values hold all " << length << " tokens, but argument "
+             << index << " has " << rows << " rows";
+    Tensor input = Tensor::filled(cast<RankedTensorType>(type).getShape(), 0.0);
+    for (int64_t position = length - rows; position < length; ++position)
       input.rows.push_back(position);
-    tracker.keyLength = std::max(tracker.keyLength, tensorType.getDimSize(2));
     args.push_back(std::move(input));
   }
+  tracker.keyLength = length;
   return args;
 }
 

@@ -89,11 +89,17 @@ Tensor concatenate(ArrayRef<const Tensor *> parts, int64_t axis) {
   for (int64_t d = 0; d < axis; ++d)
     outer *= shape[d];
   if (axis == 2)
-    for (const Tensor *part : parts)
+    for (const Tensor *part : parts) {
       result.rows.insert(result.rows.end(), part->rows.begin(),
                          part->rows.end());
+      result.rowKeys.insert(result.rowKeys.end(), part->rowKeys.begin(),
+                            part->rowKeys.end());
+      result.causal |= part->causal;
+    }
   if (result.rows.size() != size_t(shape[axis]))
     result.rows.clear(); // some part was not tracked
+  if (result.rowKeys.size() != result.rows.size())
+    result.rowKeys.clear(); // some part was no exported state
   size_t next = 0;
   for (const Tensor *part : parts)
     if (part->data.empty())

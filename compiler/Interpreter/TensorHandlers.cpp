@@ -112,8 +112,13 @@ void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
           });
         // The plan verifier follows token positions along dim 2.
         if (!source.rows.empty() && source.shape.size() == 4)
-          for (int64_t i = 0; i < sizes[2]; ++i)
-            result.rows.push_back(source.rows[offsets[2] + i * strides[2]]);
+          for (int64_t i = 0; i < sizes[2]; ++i) {
+            int64_t row = offsets[2] + i * strides[2];
+            result.rows.push_back(source.rows[row]);
+            if (!source.rowKeys.empty())
+              result.rowKeys.push_back(source.rowKeys[row]);
+          }
+        result.causal = source.causal;
         // Rank-reducing slices drop unit dims; the data order is unchanged.
         auto resultShape = slice.getResultType().getShape();
         result.shape.assign(resultShape.begin(), resultShape.end());

@@ -134,10 +134,82 @@ func.func @missing_step(%q: tensor<1x1x4x2xf32>, %k: tensor<1x1x4x2xf32>, %v: te
 
 // -----
 
-// A decode plan: the query is not a sequence of the same tokens as the keys.
+// Decode (DistAttention): each holder exports its (out, lse), the query's
+// owner merges them. Merging the first holder's part twice counts its keys
+// twice.
 shard.grid @sp(shape = 2)
-// expected-error @+1 {{dattn-verify-plan follows self-attention plans (every argument one sequence of the same tokens); this one has 1 and 4 rows: decode plans are not supported yet}}
-func.func @decode_shaped(%q: tensor<1x1x1x2xf32>, %k: tensor<1x1x4x2xf32>, %v: tensor<1x1x4x2xf32>) -> tensor<1x1x1x2xf32> {
-  %o = dattn.attention %q, %k, %v : tensor<1x1x1x2xf32>, tensor<1x1x4x2xf32>, tensor<1x1x4x2xf32> -> tensor<1x1x1x2xf32>
-  return %o : tensor<1x1x1x2xf32>
+func.func @decode_merged_twice(%q: tensor<1x1x1x2xf32>, %k: tensor<1x1x4x2xf32>, %v: tensor<1x1x4x2xf32>) -> tensor<1x1x1x2xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %rank = shard.process_linear_index on @sp : index
+  %first = arith.muli %rank, %c2 : index
+  %ks = tensor.extract_slice %k[0, 0, %first, 0] [1, 1, 2, 2] [1, 1, 1, 1] : tensor<1x1x4x2xf32> to tensor<1x1x2x2xf32>
+  %vs = tensor.extract_slice %v[0, 0, %first, 0] [1, 1, 2, 2] [1, 1, 1, 1] : tensor<1x1x4x2xf32> to tensor<1x1x2x2xf32>
+  %part = dattn.micro_attention %q, %ks, %vs mask(<causal, q = 3 + 1 * i, k_end = 4>) at(%c0, %first) : tensor<1x1x1x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32> -> !dattn.state<1x1x1x2>
+  %out, %lse = dattn.finalize %part : !dattn.state<1x1x1x2> -> tensor<1x1x1x2xf32>, tensor<1x1x1xf32>
+  %outs = shard.all_gather %out on @sp grid_axes = [0] gather_axis = 2 : tensor<1x1x1x2xf32> -> tensor<1x1x2x2xf32>
+  %lses = shard.all_gather %lse on @sp grid_axes = [0] gather_axis = 2 : tensor<1x1x1xf32> -> tensor<1x1x2xf32>
+  %empty = dattn.empty_state : !dattn.state<1x1x1x2>
+  %merged = scf.for %i = %c0 to %c2 step %c1 iter_args(%acc = %empty) -> (!dattn.state<1x1x1x2>) {
+    %l = tensor.extract_slice %lses[0, 0, %c0] [1, 1, 1] [1, 1, 1] : tensor<1x1x2xf32> to tensor<1x1x1xf32>
+    %o = tensor.extract_slice %outs[0, 0, %c0, 0] [1, 1, 1, 2] [1, 1, 1, 1] : tensor<1x1x2x2xf32> to tensor<1x1x1x2xf32>
+    %s = dattn.as_state %o, %l : tensor<1x1x1x2xf32>, tensor<1x1x1xf32> -> !dattn.state<1x1x1x2>
+    // expected-error @+1 {{plan verifier: on rank 0 the pair (q 3, k 0) is computed twice}}
+    %next = dattn.merge %acc, %s : !dattn.state<1x1x1x2>
+    scf.yield %next : !dattn.state<1x1x1x2>
+  }
+  %result = dattn.finalize %merged : !dattn.state<1x1x1x2> -> tensor<1x1x1x2xf32>
+  return %result : tensor<1x1x1x2xf32>
+}
+
+// -----
+
+// Merging only the first holder's part leaves the last two keys unseen.
+shard.grid @sp(shape = 2)
+func.func @decode_holder_dropped(%q: tensor<1x1x1x2xf32>, %k: tensor<1x1x4x2xf32>, %v: tensor<1x1x4x2xf32>) -> tensor<1x1x1x2xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %rank = shard.process_linear_index on @sp : index
+  %first = arith.muli %rank, %c2 : index
+  %ks = tensor.extract_slice %k[0, 0, %first, 0] [1, 1, 2, 2] [1, 1, 1, 1] : tensor<1x1x4x2xf32> to tensor<1x1x2x2xf32>
+  %vs = tensor.extract_slice %v[0, 0, %first, 0] [1, 1, 2, 2] [1, 1, 1, 1] : tensor<1x1x4x2xf32> to tensor<1x1x2x2xf32>
+  %part = dattn.micro_attention %q, %ks, %vs mask(<causal, q = 3 + 1 * i, k_end = 4>) at(%c0, %first) : tensor<1x1x1x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32> -> !dattn.state<1x1x1x2>
+  %out, %lse = dattn.finalize %part : !dattn.state<1x1x1x2> -> tensor<1x1x1x2xf32>, tensor<1x1x1xf32>
+  %outs = shard.all_gather %out on @sp grid_axes = [0] gather_axis = 2 : tensor<1x1x1x2xf32> -> tensor<1x1x2x2xf32>
+  %lses = shard.all_gather %lse on @sp grid_axes = [0] gather_axis = 2 : tensor<1x1x1xf32> -> tensor<1x1x2xf32>
+  %empty = dattn.empty_state : !dattn.state<1x1x1x2>
+  %merged = scf.for %i = %c0 to %c1 step %c1 iter_args(%acc = %empty) -> (!dattn.state<1x1x1x2>) {
+    %l = tensor.extract_slice %lses[0, 0, %i] [1, 1, 1] [1, 1, 1] : tensor<1x1x2xf32> to tensor<1x1x1xf32>
+    %o = tensor.extract_slice %outs[0, 0, %i, 0] [1, 1, 1, 2] [1, 1, 1, 1] : tensor<1x1x2x2xf32> to tensor<1x1x1x2xf32>
+    %s = dattn.as_state %o, %l : tensor<1x1x1x2xf32>, tensor<1x1x1xf32> -> !dattn.state<1x1x1x2>
+    %next = dattn.merge %acc, %s : !dattn.state<1x1x1x2>
+    scf.yield %next : !dattn.state<1x1x1x2>
+  }
+  // expected-error @+1 {{plan verifier: on rank 0 query 3 has seen 2 of its 4 keys}}
+  %result = dattn.finalize %merged : !dattn.state<1x1x1x2> -> tensor<1x1x1x2xf32>
+  return %result : tensor<1x1x1x2xf32>
+}
+
+// -----
+
+// A state read back from a tensor that no dattn.finalize exported: the
+// verifier cannot know which keys it stands for.
+shard.grid @sp(shape = 2)
+func.func @decode_state_from_nowhere(%q: tensor<1x1x1x2xf32>, %k: tensor<1x1x4x2xf32>, %v: tensor<1x1x4x2xf32>) -> tensor<1x1x1x2xf32> {
+  %lse = arith.constant dense<0.0> : tensor<1x1x1xf32>
+  // expected-error @+1 {{plan verifier: this state's output does not come from a dattn.finalize with lse through slices and gathers only}}
+  %s = dattn.as_state %q, %lse : tensor<1x1x1x2xf32>, tensor<1x1x1xf32> -> !dattn.state<1x1x1x2>
+  %result = dattn.finalize %s : !dattn.state<1x1x1x2> -> tensor<1x1x1x2xf32>
+  return %result : tensor<1x1x1x2xf32>
+}
+
+// -----
+
+// Keys and values hold the whole sequence; only the query may be shorter.
+shard.grid @sp(shape = 2)
+// expected-error @+1 {{dattn-verify-plan follows attention over one sequence: the keys and values hold all 4 tokens, but argument 2 has 3 rows}}
+func.func @short_values(%q: tensor<1x1x1x2xf32>, %k: tensor<1x1x4x2xf32>, %v: tensor<1x1x3x2xf32>) -> tensor<1x1x1x2xf32> {
+  return %q : tensor<1x1x1x2xf32>
 }
