@@ -169,6 +169,16 @@ struct DAttnVerifyPlanPass
   }
 
   LogicalResult verify(func::FuncOp func, unsigned numRanks) {
+    // An unplanned attention computes no tiles: the proof would be vacuous.
+    WalkResult unplanned = func.walk([](AttentionOp attention) {
+      attention.emitError()
+          << "dattn-verify-plan: this attention is not planned into tiles "
+             "yet; run dattn-plan-prefill, dattn-plan-decode or "
+             "dattn-decompose first";
+      return WalkResult::interrupt();
+    });
+    if (unplanned.wasInterrupted())
+      return failure();
     // Positions and sizes are all the proof needs: no tensor data, so a
     // full-size plan (a 128K-token KV cache on 8 ranks) fits in memory.
     interp::ShapesOnlyScope shapesOnly;

@@ -213,3 +213,12 @@ shard.grid @sp(shape = 2)
 func.func @short_values(%q: tensor<1x1x1x2xf32>, %k: tensor<1x1x4x2xf32>, %v: tensor<1x1x3x2xf32>) -> tensor<1x1x1x2xf32> {
   return %q : tensor<1x1x1x2xf32>
 }
+
+// -----
+
+// An attention not yet planned into tiles: nothing to prove.
+func.func @unplanned(%q: tensor<1x1x4x2xf32>, %k: tensor<1x1x4x2xf32>, %v: tensor<1x1x4x2xf32>) -> tensor<1x1x4x2xf32> {
+  // expected-error @+1 {{dattn-verify-plan: this attention is not planned into tiles yet; run dattn-plan-prefill, dattn-plan-decode or dattn-decompose first}}
+  %o = dattn.attention %q, %k, %v mask(<causal>) : tensor<1x1x4x2xf32>, tensor<1x1x4x2xf32>, tensor<1x1x4x2xf32> -> tensor<1x1x4x2xf32>
+  return %o : tensor<1x1x4x2xf32>
+}
