@@ -62,6 +62,17 @@ public:
       return literal(cast<IntegerAttr>(attr).getInt());
     return value(cast<Value>(ofr));
   }
+  /// A slice's offsets, sizes or strides: static entries inline, dynamic
+  /// ones from `dynamic` (the converted operands) in order.
+  CallArgs &mixed(ArrayRef<OpFoldResult> values, ValueRange dynamic) {
+    unsigned next = 0;
+    for (OpFoldResult ofr : values)
+      if (isa<Attribute>(ofr))
+        mixed(ofr);
+      else
+        value(dynamic[next++]);
+    return *this;
+  }
   ArrayAttr attributes() { return builder.getArrayAttr(args); }
   Value call(ConversionPatternRewriter &rewriter, Operation *op,
              StringRef callee, Type result) {
@@ -174,17 +185,9 @@ void populateHostCallPatterns(RewritePatternSet &patterns,
           return op.emitOpError()
                  << "the host target does not take rank-reducing slices";
         args.value(adaptor.getSource());
-        auto mixed = [&](ArrayRef<OpFoldResult> values, ValueRange dynamic) {
-          unsigned next = 0;
-          for (OpFoldResult ofr : values)
-            if (isa<Attribute>(ofr))
-              args.mixed(ofr);
-            else
-              args.value(dynamic[next++]);
-        };
-        mixed(op.getMixedOffsets(), adaptor.getOffsets());
-        mixed(op.getMixedSizes(), adaptor.getSizes());
-        mixed(op.getMixedStrides(), adaptor.getStrides());
+        args.mixed(op.getMixedOffsets(), adaptor.getOffsets())
+            .mixed(op.getMixedSizes(), adaptor.getSizes())
+            .mixed(op.getMixedStrides(), adaptor.getStrides());
         return StringRef("extract_slice");
       });
   addCall<tensor::InsertSliceOp>(
@@ -192,17 +195,9 @@ void populateHostCallPatterns(RewritePatternSet &patterns,
       [](tensor::InsertSliceOp op, auto adaptor,
          Args &args) -> FailureOr<StringRef> {
         args.value(adaptor.getSource()).value(adaptor.getDest());
-        auto mixed = [&](ArrayRef<OpFoldResult> values, ValueRange dynamic) {
-          unsigned next = 0;
-          for (OpFoldResult ofr : values)
-            if (isa<Attribute>(ofr))
-              args.mixed(ofr);
-            else
-              args.value(dynamic[next++]);
-        };
-        mixed(op.getMixedOffsets(), adaptor.getOffsets());
-        mixed(op.getMixedSizes(), adaptor.getSizes());
-        mixed(op.getMixedStrides(), adaptor.getStrides());
+        args.mixed(op.getMixedOffsets(), adaptor.getOffsets())
+            .mixed(op.getMixedSizes(), adaptor.getSizes())
+            .mixed(op.getMixedStrides(), adaptor.getStrides());
         return StringRef("insert_slice");
       });
   addCall<tensor::PadOp>(
