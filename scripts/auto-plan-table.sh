@@ -28,6 +28,48 @@ func.func @prefill(%q: $q, %k: $kv, %v: $kv) -> $q {
 MLIR
 }
 
+# Calls "$1 topology-name topology-file model q-heads kv-heads tokens" for
+# every bundled topology x (Llama-3-8B, Llama-3-70B) x (8K, 128K, 1M).
+each_case() {
+  local topology model tokens
+  for topology in "$ROOT"/examples/topologies/*.json; do
+    for model in "llama3-8b 32 8" "llama3-70b 64 8"; do
+      for tokens in 8192 131072 1048576; do
+        # shellcheck disable=SC2086 # model is three words on purpose
+        "$1" "$(basename "$topology" .json)" "$topology" $model "$tokens"
+      done
+    done
+  done
+}
+
+prefill_row() { # topology-name topology-file model q-heads kv-heads tokens
+  graph "$3-$6" "$4" "$5" "$6"
+  local remark choice predicted exposed others
+  remark=$("$OPT" "$WORK/$3-$6.mlir" \
+    --dattn-topology=file="$2" --dattn-plan-prefill \
+    --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 |
+    sed -n 's/.*remark: auto: //p')
+  choice=$(echo "$remark" | sed 's/: .*//')
+  predicted=$(echo "$remark" | sed -n 's/^[^:]*: \([0-9.]* ms\).*/\1/p')
+  exposed=$(echo "$remark" | sed -n 's/^[^;]*exposed transfer \([0-9.]* ms\).*/\1/p')
+  others=$(echo "$remark" | sed 's/^[^;]*; also considered: //' |
+    sed 's/ (compute [^)]*)//g; s/;$//')
+  echo "| $1 | $3 | $6 | $choice | $predicted | $exposed | $others |"
+}
+
+decode_row() { # topology-name topology-file model q-heads kv-heads tokens
+  decode_graph "decode-$3-$6" "$4" "$5" "$6"
+  local remark choice others
+  remark=$("$OPT" "$WORK/decode-$3-$6.mlir" \
+    --dattn-topology=file="$2" --dattn-plan-decode \
+    --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 |
+    sed -n 's/.*remark: auto: KV-parallel decode on //p')
+  choice=$(echo "$remark" | sed 's/; also considered:.*//')
+  others=$(echo "$remark" | sed 's/^.*; also considered: //; s/;$//' |
+    sed 's/ (KV read [^)]*)//g')
+  echo "| $1 | $3 | $6 | $choice | $others |"
+}
+
 {
   echo "# What \`strategy=auto\` picks for causal prefill"
   echo
@@ -42,25 +84,7 @@ MLIR
   echo
   echo "| topology | model | tokens | choice | predicted | exposed transfer | why not the others |"
   echo "|---|---|---|---|---|---|---|"
-  for topology in "$ROOT"/examples/topologies/*.json; do
-    tname=$(basename "$topology" .json)
-    for model in "llama3-8b 32 8" "llama3-70b 64 8"; do
-      set -- $model
-      for tokens in 8192 131072 1048576; do
-        graph "$1-$tokens" "$2" "$3" "$tokens"
-        remark=$("$OPT" "$WORK/$1-$tokens.mlir" \
-          --dattn-topology=file="$topology" --dattn-plan-prefill \
-          --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 |
-          sed -n 's/.*remark: auto: //p')
-        choice=$(echo "$remark" | sed 's/: .*//')
-        predicted=$(echo "$remark" | sed -n 's/^[^:]*: \([0-9.]* ms\).*/\1/p')
-        exposed=$(echo "$remark" | sed -n 's/^[^;]*exposed transfer \([0-9.]* ms\).*/\1/p')
-        others=$(echo "$remark" | sed 's/^[^;]*; also considered: //' |
-          sed 's/ (compute [^)]*)//g; s/;$//')
-        echo "| $tname | $1 | $tokens | $choice | $predicted | $exposed | $others |"
-      done
-    done
-  done
+  each_case prefill_row
   echo
   echo "# What \`dattn-plan-decode\` with ranks=0 picks for one decode step"
   echo
@@ -70,22 +94,6 @@ MLIR
   echo
   echo "| topology | model | context | choice | why not the others |"
   echo "|---|---|---|---|---|"
-  for topology in "$ROOT"/examples/topologies/*.json; do
-    tname=$(basename "$topology" .json)
-    for model in "llama3-8b 32 8" "llama3-70b 64 8"; do
-      set -- $model
-      for tokens in 8192 131072 1048576; do
-        decode_graph "decode-$1-$tokens" "$2" "$3" "$tokens"
-        remark=$("$OPT" "$WORK/decode-$1-$tokens.mlir" \
-          --dattn-topology=file="$topology" --dattn-plan-decode \
-          --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 |
-          sed -n 's/.*remark: auto: KV-parallel decode on //p')
-        choice=$(echo "$remark" | sed 's/; also considered:.*//')
-        others=$(echo "$remark" | sed 's/^.*; also considered: //; s/;$//' |
-          sed 's/ (KV read [^)]*)//g')
-        echo "| $tname | $1 | $tokens | $choice | $others |"
-      done
-    done
-  done
+  each_case decode_row
 } >"$ROOT/docs/auto-plans.md"
 echo "wrote docs/auto-plans.md"
