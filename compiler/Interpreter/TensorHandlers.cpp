@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Interpreter/Interpreter.h"
+#include "distattn/reference.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -17,25 +18,7 @@ using namespace mlir::dattn::interp;
 
 namespace {
 
-/// Calls fn(index) for every multi-index of `shape`, in row-major order.
-void forEachIndex(ArrayRef<int64_t> shape,
-                  function_ref<void(ArrayRef<int64_t>)> fn) {
-  for (int64_t dim : shape)
-    if (dim == 0)
-      return;
-  SmallVector<int64_t> index(shape.size(), 0);
-  while (true) {
-    fn(index);
-    int d = int(shape.size()) - 1;
-    for (; d >= 0; --d) {
-      if (++index[d] < shape[d])
-        break;
-      index[d] = 0;
-    }
-    if (d < 0)
-      return;
-  }
-}
+using distattn::forEachIndex;
 
 /// The value of `value`, an operand of `op`, on this rank.
 int64_t operandValue(Operation *op, ArrayRef<const RuntimeValue *> operands,

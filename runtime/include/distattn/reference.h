@@ -174,6 +174,28 @@ inline double defaultScale(int64_t headDim) {
   return 1.0 / std::sqrt(double(headDim));
 }
 
+/// Calls fn(index) for every multi-index of `shape` (any container of
+/// int64_t extents), row-major; never for an empty shape. The host runtime
+/// and the compiler's evaluator both walk tensors with it.
+template <typename Shape, typename Fn>
+void forEachIndex(const Shape &shape, Fn fn) {
+  for (int64_t d : shape)
+    if (d == 0)
+      return;
+  std::vector<int64_t> index(shape.size(), 0);
+  while (true) {
+    fn(index);
+    int d = int(shape.size()) - 1;
+    for (; d >= 0; --d) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+    if (d < 0)
+      return;
+  }
+}
+
 } // namespace distattn
 
 #endif // DISTATTN_REFERENCE_H

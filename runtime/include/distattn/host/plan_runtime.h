@@ -98,26 +98,6 @@ private:
   std::abort();
 }
 
-/// Calls fn(index) for every multi-index of `shape`, row-major.
-template <typename Fn>
-void forEachIndex(const std::vector<int64_t> &shape, Fn fn) {
-  for (int64_t d : shape)
-    if (d == 0)
-      return;
-  std::vector<int64_t> index(shape.size(), 0);
-  while (true) {
-    fn(index);
-    int d = int(shape.size()) - 1;
-    for (; d >= 0; --d) {
-      if (++index[d] < shape[d])
-        break;
-      index[d] = 0;
-    }
-    if (d < 0)
-      return;
-  }
-}
-
 /// offsets, sizes and strides, `rank` of each, flattened.
 inline void unpack(const std::vector<int64_t> &values, size_t rank,
                    std::vector<int64_t> &offsets, std::vector<int64_t> &sizes,
