@@ -25,20 +25,6 @@ using namespace mlir::dattn;
 
 namespace {
 
-/// The bytes a value of `type` occupies on a rank: a tensor, a state (fp32
-/// out and lse), or a transfer's receive buffer; 0 for scalars.
-int64_t bytesOf(Type type) {
-  if (auto transfer = dyn_cast<TransferType>(type))
-    type = transfer.getValue();
-  if (auto state = dyn_cast<StateType>(type))
-    return bytesOf(state.getOutType()) + bytesOf(state.getLseType());
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  if (!tensor || !tensor.hasStaticShape())
-    return 0;
-  return tensor.getNumElements() *
-         llvm::divideCeil(tensor.getElementTypeBitWidth(), 8);
-}
-
 /// A value of the attention's working set: what a dattn op reads or makes
 /// (Q/K/V shards, gathered or received blocks, states, transfers). The
 /// program's whole-tensor arguments and the output assembly around the
@@ -92,7 +78,7 @@ int64_t peakWorkingSetBytes(func::FuncOp func) {
     int64_t bytes = 0;
     for (Value value : live)
       if (inWorkingSet(value))
-        bytes += bytesOf(value.getType());
+        bytes += getStorageBytes(value.getType());
     peak = std::max(peak, bytes);
   });
   return peak;

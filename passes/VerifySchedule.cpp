@@ -15,11 +15,6 @@ using namespace mlir::dattn;
 
 namespace {
 
-int64_t bytesOf(RankedTensorType type) {
-  return type.getNumElements() *
-         llvm::divideCeil(type.getElementTypeBitWidth(), 8);
-}
-
 /// Checks one transfer (the result of a dattn.shift_start or
 /// dattn.all_gather_start); returns its wait.
 FailureOr<WaitOp> checkTransfer(Operation *start, Value transfer,
@@ -77,8 +72,7 @@ struct DAttnVerifySchedulePass
             if (failed(wait))
               return WalkResult::interrupt();
             // The receive buffer: what arrives at the wait.
-            int64_t size =
-                bytesOf(cast<TransferType>(transfer.getType()).getValue());
+            int64_t size = getStorageBytes(transfer.getType());
             pending[*wait] = size;
             ++transfers;
             ++inFlight;

@@ -114,13 +114,6 @@ Tensor concatenate(ArrayRef<const Tensor *> parts, int64_t axis) {
   return result;
 }
 
-/// Bytes of one tensor value of `type` on the wire.
-int64_t wireBytes(Type type) {
-  auto tensor = cast<RankedTensorType>(type);
-  return tensor.getNumElements() *
-         llvm::divideCeil(tensor.getElementTypeBitWidth(), 8);
-}
-
 /// Binds `result` on every rank to `input` of the rank `offset` places
 /// before it along `axis` (wrapping with `rotate`, NaN where there is no
 /// sender), counting the bytes moved for the plan verifier.
@@ -151,7 +144,7 @@ LogicalResult shiftAlongGrid(Operation *op, Frame &frame, PlanTracker *tracker,
     int64_t sender = grid->linearize(coords);
     frame.bind(result, rank, frame.lookup(input, sender));
     if (tracker && sender != int64_t(rank)) {
-      int64_t bytes = wireBytes(input.getType());
+      int64_t bytes = dattn::getStorageBytes(input.getType());
       tracker->ranks[rank].bytesReceived += bytes;
       tracker->ranks[sender].bytesSent += bytes;
       if (tracker->timeline)
@@ -175,7 +168,7 @@ LogicalResult gatherAlongGrid(Operation *op, Frame &frame, PlanTracker *tracker,
   auto grid = lookupGrid(op, gridName);
   if (failed(grid))
     return failure();
-  int64_t bytes = wireBytes(input.getType());
+  int64_t bytes = dattn::getStorageBytes(input.getType());
   for (unsigned rank = 0; rank < frame.getNumRanks(); ++rank) {
     SmallVector<const Tensor *> parts;
     for (int64_t member : grid->group(rank, axes)) {

@@ -29,4 +29,10 @@
 #define GET_OP_CLASSES
 #include "dialects/DAttn/DAttnOps.h.inc"
 
+namespace mlir::dattn {
+/// The bytes a value of `type` occupies on one rank: a static tensor, a
+/// state (fp32 out and lse) or a transfer's receive buffer; 0 otherwise.
+int64_t getStorageBytes(Type type);
+} // namespace mlir::dattn
+
 #endif // DISTATTN_DIALECTS_DATTN_DATTN_H

@@ -51,6 +51,19 @@ RankedTensorType StateType::getLseType() const {
 #define GET_TYPEDEF_CLASSES
 #include "dialects/DAttn/DAttnTypes.cpp.inc"
 
+int64_t mlir::dattn::getStorageBytes(Type type) {
+  if (auto transfer = dyn_cast<TransferType>(type))
+    type = transfer.getValue();
+  if (auto state = dyn_cast<StateType>(type))
+    return getStorageBytes(state.getOutType()) +
+           getStorageBytes(state.getLseType());
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || !tensor.hasStaticShape())
+    return 0;
+  return tensor.getNumElements() *
+         llvm::divideCeil(tensor.getElementTypeBitWidth(), 8);
+}
+
 //===----------------------------------------------------------------------===//
 // MaskAttr
 //===----------------------------------------------------------------------===//
