@@ -61,23 +61,6 @@ struct DAttnSimulateTimelinePass
 
   LogicalResult simulate(func::FuncOp func, TopologyAttr topology,
                          unsigned numRanks, raw_ostream &traceStream) {
-    // A decode tile reads its whole K/V shard for one query row: its time
-    // is HBM bandwidth, which the timeline's kernels (matrix rate) do not
-    // model yet. Refuse rather than report a compute time 20x too short.
-    auto types = func.getArgumentTypes();
-    if (!types.empty() && llvm::any_of(types, [&](Type type) {
-          auto tensor = dyn_cast<RankedTensorType>(type);
-          auto query = dyn_cast<RankedTensorType>(types.front());
-          return tensor && query && tensor.getRank() == 4 &&
-                 query.getRank() == 4 &&
-                 tensor.getDimSize(2) != query.getDimSize(2);
-        }))
-      return func.emitError()
-             << "dattn-simulate-timeline: decode plans (a query shorter "
-                "than the keys) are not simulated yet: their tiles are "
-                "bound by HBM bandwidth, which the timeline does not model; "
-                "the cost model's decode prediction does (dattn-plan-decode "
-                "with ranks=0)";
     interp::PlanTracker tracker;
     tracker.ranks.resize(numRanks);
     tracker.proveCoverage = false;
@@ -86,6 +69,18 @@ struct DAttnSimulateTimelinePass
         interp::makeTrackedInputs(func, tracker, "dattn-simulate-timeline");
     if (failed(args))
       return failure();
+    // A decode tile reads its whole K/V shard for one query row: its time
+    // is HBM bandwidth, which the timeline's kernels (matrix rate) do not
+    // model yet. Refuse rather than report a compute time 20x too short.
+    if (!args->empty() &&
+        int64_t(std::get<interp::Tensor>(args->front()).rows.size()) <
+            tracker.keyLength)
+      return func.emitError()
+             << "dattn-simulate-timeline: decode plans (a query shorter "
+                "than the keys) are not simulated yet: their tiles are "
+                "bound by HBM bandwidth, which the timeline does not model; "
+                "the cost model's decode prediction does (dattn-plan-decode "
+                "with ranks=0)";
     auto [bandwidth, latency] = CostModel(topology).ringLink(numRanks);
     interp::Timeline timeline(
         numRanks, 1.0 / (double(topology.getGpuGflops()) * 1e9 * efficiency),
