@@ -34,6 +34,43 @@ SmallVector<int64_t> Tensor::getStrides() const {
   return strides;
 }
 
+Tensor mlir::dattn::interp::concatenate(ArrayRef<const Tensor *> parts,
+                                        int64_t axis) {
+  SmallVector<int64_t> shape = parts.front()->shape;
+  shape[axis] = 0;
+  for (const Tensor *part : parts)
+    shape[axis] += part->shape[axis];
+  Tensor result = Tensor::filled(shape, 0.0);
+  // Row-major: the outer dims before `axis` index contiguous runs.
+  int64_t outer = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  if (axis == 2)
+    for (const Tensor *part : parts) {
+      result.rows.insert(result.rows.end(), part->rows.begin(),
+                         part->rows.end());
+      result.rowKeys.insert(result.rowKeys.end(), part->rowKeys.begin(),
+                            part->rowKeys.end());
+      result.causal |= part->causal;
+    }
+  if (result.rows.size() != size_t(shape[axis]))
+    result.rows.clear(); // some part was not tracked
+  if (result.rowKeys.size() != result.rows.size())
+    result.rowKeys.clear(); // some part was no exported state
+  size_t next = 0;
+  for (const Tensor *part : parts)
+    if (part->data.empty())
+      return result; // shapes only
+  for (int64_t o = 0; o < outer; ++o)
+    for (const Tensor *part : parts) {
+      int64_t run = part->getNumElements() / outer;
+      std::copy_n(part->data.begin() + o * run, run,
+                  result.data.begin() + next);
+      next += run;
+    }
+  return result;
+}
+
 const RuntimeValue &Frame::lookup(Value value, unsigned rank) const {
   auto it = values.find(value);
   assert(it != values.end() && "value used before its definition ran");

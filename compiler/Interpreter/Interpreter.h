@@ -48,6 +48,10 @@ struct Tensor {
   SmallVector<int64_t> getStrides() const;
 };
 
+/// Concatenates `parts` along `axis` (tensor.concat, shard.all_gather),
+/// carrying tracked rows and exported keys along the sequence dimension.
+Tensor concatenate(ArrayRef<const Tensor *> parts, int64_t axis);
+
 /// While one is alive, Tensor::filled makes tensors without data (shape and
 /// tracked rows only): the timeline simulation of a full-size plan needs
 /// token positions and sizes, not numbers. Handlers skip their data loops

@@ -135,28 +135,11 @@ void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
       tensor::ConcatOp::getOperationName(),
       [](Operation *op, ArrayRef<const RuntimeValue *> operands,
          SmallVectorImpl<RuntimeValue> &results) -> LogicalResult {
-        auto concat = cast<tensor::ConcatOp>(op);
-        int64_t dim = concat.getDim();
-        Tensor result = Tensor::filled(concat.getResultType().getShape(), 0.0);
-        SmallVector<int64_t> resultStrides = result.getStrides();
-        SmallVector<int64_t> offsets(result.shape.size(), 0);
-        SmallVector<int64_t> unitStrides(result.shape.size(), 1);
-        for (const RuntimeValue *operand : operands) {
-          const Tensor &input = std::get<Tensor>(*operand);
-          int64_t next = 0;
-          if (!result.data.empty() && !input.data.empty())
-            forEachIndex(input.shape, [&](ArrayRef<int64_t> index) {
-              result.data[sourceOffset(index, offsets, unitStrides,
-                                       resultStrides)] = input.data[next++];
-            });
-          offsets[dim] += input.shape[dim];
-          if (dim == 2)
-            result.rows.insert(result.rows.end(), input.rows.begin(),
-                               input.rows.end());
-        }
-        if (result.rows.size() != size_t(result.shape[dim]))
-          result.rows.clear(); // some input was not tracked
-        results.push_back(std::move(result));
+        SmallVector<const Tensor *> parts;
+        for (const RuntimeValue *operand : operands)
+          parts.push_back(&std::get<Tensor>(*operand));
+        results.push_back(
+            concatenate(parts, cast<tensor::ConcatOp>(op).getDim()));
         return success();
       });
 
