@@ -1,10 +1,14 @@
-//===- ConvertToEmitC.cpp - A plan as calls of the host runtime -----------===//
+//===- ConvertToEmitC.cpp - A plan as calls of a target's runtime ---------===//
 //
-// Every dattn, tensor and shard op of a plan becomes one call of
-// distattn::host (plan_runtime.h), static parameters inline as literals,
-// dynamic ones as operands; the upstream conversions take func, arith and
-// scf. The result prints as readable C++: one statement per op, named after
-// the runtime function it calls.
+// Every dattn, tensor and shard op of a plan becomes one call of the
+// target's runtime (distattn::host, plan_runtime.h; distattn::cuda,
+// plan_runtime.cuh), static parameters inline as literals, dynamic ones as
+// operands; the upstream conversions take func, arith and scf. The result
+// prints as readable C++: one statement per op, named after the runtime
+// function it calls. On the cuda target a transfer is spelled out instead
+// (NCCL group on the transfer stream, an event recorded at its arrival,
+// the compute stream waiting for it where the plan waits), so that the
+// emitted code shows the overlap schedule it runs.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/DAttn/DAttn.h"
@@ -29,10 +33,32 @@ using namespace mlir::dattn;
 
 namespace {
 
+/// What differs between the targets.
+struct Target {
+  bool cuda = false;
+  std::string name = "host";
+  /// The runtime's namespace, with the trailing "::".
+  std::string ns = "distattn::host::";
+
+  /// The runtime's DType literal for a tensor element type (cuda).
+  FailureOr<std::string> dtype(Operation *op, Type element) const {
+    if (element.isF32())
+      return ns + "DType::F32";
+    if (element.isBF16())
+      return ns + "DType::BF16";
+    if (element.isF16())
+      return ns + "DType::F16";
+    return op->emitOpError() << "the cuda target takes f32, bf16 and f16 "
+                                "tensors, not "
+                             << element;
+  }
+};
+
 /// The arguments of one runtime call: operands, and literals inline.
 class CallArgs {
 public:
-  explicit CallArgs(Builder &builder) : builder(builder) {}
+  CallArgs(Builder &builder, const Target &target)
+      : builder(builder), target(target) {}
   CallArgs &value(Value v) {
     args.push_back(builder.getIndexAttr(operands.size()));
     operands.push_back(v);
@@ -49,6 +75,11 @@ public:
   CallArgs &literal(bool x) {
     args.push_back(
         emitc::OpaqueAttr::get(builder.getContext(), x ? "true" : "false"));
+    return *this;
+  }
+  /// Text the emitter prints as is (an enumerator, say).
+  CallArgs &opaque(StringRef text) {
+    args.push_back(emitc::OpaqueAttr::get(builder.getContext(), text));
     return *this;
   }
   CallArgs &literals(ArrayRef<int64_t> xs) {
@@ -76,25 +107,26 @@ public:
   ArrayAttr attributes() { return builder.getArrayAttr(args); }
   Value call(ConversionPatternRewriter &rewriter, Operation *op,
              StringRef callee, Type result) {
-    return emitc::CallOpaqueOp::create(rewriter, op->getLoc(),
-                                       TypeRange{result},
-                                       ("distattn::host::" + callee).str(),
-                                       operands, builder.getArrayAttr(args))
+    return emitc::CallOpaqueOp::create(
+               rewriter, op->getLoc(), TypeRange{result},
+               target.ns + callee.str(), operands, builder.getArrayAttr(args))
         .getResult(0);
   }
 
 private:
   Builder &builder;
+  const Target &target;
   SmallVector<Value> operands;
   SmallVector<Attribute> args;
 };
 
 /// The static shape of the grid an op names.
-FailureOr<SmallVector<int64_t>> gridShape(Operation *op,
-                                          FlatSymbolRefAttr name) {
+FailureOr<SmallVector<int64_t>> gridShape(Operation *op, FlatSymbolRefAttr name,
+                                          const Target &target) {
   auto grid = SymbolTable::lookupNearestSymbolFrom<shard::GridOp>(op, name);
   if (!grid || llvm::any_of(grid.getShape(), ShapedType::isDynamic))
-    return op->emitError() << "the host target needs a grid of static shape";
+    return op->emitError() << "the " << target.name
+                           << " target needs a grid of static shape";
   return SmallVector<int64_t>(grid.getShape());
 }
 
@@ -103,14 +135,15 @@ FailureOr<SmallVector<int64_t>> gridShape(Operation *op,
 template <typename OpTy> struct CallPattern : OpConversionPattern<OpTy> {
   using Adaptor = typename OpTy::Adaptor;
   using Build = std::function<FailureOr<StringRef>(OpTy, Adaptor, CallArgs &)>;
-  CallPattern(const TypeConverter &converter, MLIRContext *context, Build build)
-      : OpConversionPattern<OpTy>(converter, context), build(std::move(build)) {
-  }
+  CallPattern(const TypeConverter &converter, MLIRContext *context,
+              const Target &target, Build build)
+      : OpConversionPattern<OpTy>(converter, context), target(target),
+        build(std::move(build)) {}
 
   LogicalResult
   matchAndRewrite(OpTy op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    CallArgs args(rewriter);
+    CallArgs args(rewriter, target);
     FailureOr<StringRef> callee = build(op, adaptor, args);
     if (failed(callee))
       return failure();
@@ -119,23 +152,36 @@ template <typename OpTy> struct CallPattern : OpConversionPattern<OpTy> {
     rewriter.replaceOp(op, args.call(rewriter, op, *callee, result));
     return success();
   }
+  const Target &target;
   Build build;
 };
 
 template <typename OpTy, typename Fn>
 void addCall(RewritePatternSet &patterns, const TypeConverter &converter,
-             Fn fn) {
-  patterns.add<CallPattern<OpTy>>(converter, patterns.getContext(),
+             const Target &target, Fn fn) {
+  patterns.add<CallPattern<OpTy>>(converter, patterns.getContext(), target,
                                   typename CallPattern<OpTy>::Build(fn));
 }
 
-void populateHostCallPatterns(RewritePatternSet &patterns,
-                              const TypeConverter &converter) {
+void populateCallPatterns(RewritePatternSet &patterns,
+                          const TypeConverter &converter,
+                          const Target &target) {
   using Args = CallArgs;
   addCall<MicroAttentionOp>(
-      patterns, converter,
-      [](MicroAttentionOp op, auto adaptor,
-         Args &args) -> FailureOr<StringRef> {
+      patterns, converter, target,
+      [&target](MicroAttentionOp op, auto adaptor,
+                Args &args) -> FailureOr<StringRef> {
+        Type element = op.getQ().getType().getElementType();
+        if (target.cuda && !element.isBF16() && !element.isF16())
+          return op.emitOpError()
+                 << "the cuda target's kernels take bf16 or f16 q, k and v, "
+                    "not "
+                 << element;
+        int64_t headDim = op.getQ().getType().getDimSize(3);
+        if (target.cuda && headDim != 64 && headDim != 128 && headDim != 256)
+          return op.emitOpError() << "the cuda target's kernels take head_dim "
+                                     "64, 128 or 256, not "
+                                  << headDim;
         distattn::MaskSpec mask = op.getEffectiveMask().getSpec();
         args.value(adaptor.getQ()).value(adaptor.getK()).value(adaptor.getV());
         args.literal(mask.causal)
@@ -149,41 +195,44 @@ void populateHostCallPatterns(RewritePatternSet &patterns,
         return StringRef("micro_attention");
       });
   addCall<AttentionOp>(
-      patterns, converter,
-      [](AttentionOp op, auto adaptor, Args &args) -> FailureOr<StringRef> {
+      patterns, converter, target,
+      [&target](AttentionOp op, auto adaptor,
+                Args &args) -> FailureOr<StringRef> {
         // An undecomposed attention is one tile over everything, finalized.
         (void)op;
         (void)adaptor;
         return op.emitOpError()
-               << "the host target takes planned or decomposed attention; run "
+               << "the " << target.name
+               << " target takes planned or decomposed attention; run "
                   "dattn-decompose or a planning pass first";
       });
   addCall<MergeOp>(
-      patterns, converter,
-      [](MergeOp, auto adaptor, Args &args) -> FailureOr<StringRef> {
+      patterns, converter, target,
+      [&target](MergeOp, auto adaptor, Args &args) -> FailureOr<StringRef> {
         for (Value state : adaptor.getStates())
           args.value(state);
         return StringRef("merge");
       });
   addCall<EmptyStateOp>(
-      patterns, converter,
-      [](EmptyStateOp op, auto, Args &args) -> FailureOr<StringRef> {
+      patterns, converter, target,
+      [&target](EmptyStateOp op, auto, Args &args) -> FailureOr<StringRef> {
         args.literals(op.getType().getShape());
         return StringRef("empty_state");
       });
   addCall<AsStateOp>(
-      patterns, converter,
-      [](AsStateOp, auto adaptor, Args &args) -> FailureOr<StringRef> {
+      patterns, converter, target,
+      [&target](AsStateOp, auto adaptor, Args &args) -> FailureOr<StringRef> {
         args.value(adaptor.getOut()).value(adaptor.getLse());
         return StringRef("as_state");
       });
   addCall<tensor::ExtractSliceOp>(
-      patterns, converter,
-      [](tensor::ExtractSliceOp op, auto adaptor,
-         Args &args) -> FailureOr<StringRef> {
+      patterns, converter, target,
+      [&target](tensor::ExtractSliceOp op, auto adaptor,
+                Args &args) -> FailureOr<StringRef> {
         if (op.getSourceType().getRank() != op.getResultType().getRank())
           return op.emitOpError()
-                 << "the host target does not take rank-reducing slices";
+                 << "the " << target.name
+                 << " target does not take rank-reducing slices";
         args.value(adaptor.getSource());
         args.mixed(op.getMixedOffsets(), adaptor.getOffsets())
             .mixed(op.getMixedSizes(), adaptor.getSizes())
@@ -191,9 +240,9 @@ void populateHostCallPatterns(RewritePatternSet &patterns,
         return StringRef("extract_slice");
       });
   addCall<tensor::InsertSliceOp>(
-      patterns, converter,
-      [](tensor::InsertSliceOp op, auto adaptor,
-         Args &args) -> FailureOr<StringRef> {
+      patterns, converter, target,
+      [&target](tensor::InsertSliceOp op, auto adaptor,
+                Args &args) -> FailureOr<StringRef> {
         args.value(adaptor.getSource()).value(adaptor.getDest());
         args.mixed(op.getMixedOffsets(), adaptor.getOffsets())
             .mixed(op.getMixedSizes(), adaptor.getSizes())
@@ -201,8 +250,9 @@ void populateHostCallPatterns(RewritePatternSet &patterns,
         return StringRef("insert_slice");
       });
   addCall<tensor::PadOp>(
-      patterns, converter,
-      [](tensor::PadOp op, auto adaptor, Args &args) -> FailureOr<StringRef> {
+      patterns, converter, target,
+      [&target](tensor::PadOp op, auto adaptor,
+                Args &args) -> FailureOr<StringRef> {
         Value padding = op.getConstantPaddingValue();
         auto constant =
             padding ? padding.template getDefiningOp<arith::ConstantOp>()
@@ -210,116 +260,247 @@ void populateHostCallPatterns(RewritePatternSet &patterns,
         auto value =
             constant ? dyn_cast<FloatAttr>(constant.getValue()) : nullptr;
         if (!value || llvm::any_of(op.getStaticLow(),
-                                   [](int64_t low) { return low != 0; }))
-          return op.emitOpError() << "the host target pads at the end with a "
+                                   [&target](int64_t low) { return low != 0; }))
+          return op.emitOpError() << "the " << target.name
+                                  << " target pads at the end with a "
                                      "float constant only";
         args.value(adaptor.getSource()).literal(value.getValueAsDouble());
         args.literals(op.getResultType().getShape());
         return StringRef("pad");
       });
-  addCall<shard::ProcessLinearIndexOp>(patterns, converter,
-                                       [](shard::ProcessLinearIndexOp op, auto,
-                                          Args &args) -> FailureOr<StringRef> {
-                                         auto shape =
-                                             gridShape(op, op.getGridAttr());
-                                         if (failed(shape))
-                                           return failure();
-                                         args.literals(*shape);
-                                         return StringRef("linear_index");
-                                       });
+  addCall<shard::ProcessLinearIndexOp>(
+      patterns, converter, target,
+      [&target](shard::ProcessLinearIndexOp op, auto,
+                Args &args) -> FailureOr<StringRef> {
+        auto shape = gridShape(op, op.getGridAttr(), target);
+        if (failed(shape))
+          return failure();
+        args.literals(*shape);
+        return StringRef("linear_index");
+      });
   addCall<shard::ProcessMultiIndexOp>(
-      patterns, converter,
-      [](shard::ProcessMultiIndexOp op, auto,
-         Args &args) -> FailureOr<StringRef> {
-        auto shape = gridShape(op, op.getGridAttr());
+      patterns, converter, target,
+      [&target](shard::ProcessMultiIndexOp op, auto,
+                Args &args) -> FailureOr<StringRef> {
+        auto shape = gridShape(op, op.getGridAttr(), target);
         if (failed(shape) || op.getAxes().size() != 1)
-          return op.emitOpError()
-                 << "the host target takes one grid axis at a time";
+          return op.emitOpError() << "the " << target.name
+                                  << " target takes one grid axis at a time";
         args.literal(int64_t(op.getAxes()[0])).literals(*shape);
         return StringRef("grid_index");
       });
-  addCall<shard::ShiftOp>(
-      patterns, converter,
-      [](shard::ShiftOp op, auto adaptor, Args &args) -> FailureOr<StringRef> {
-        auto shape = gridShape(op, op.getGridAttr());
-        if (failed(shape))
-          return failure();
-        args.value(adaptor.getInput())
-            .literal(op.getShiftAxis().getSExtValue())
-            .literal(int64_t(op.getOffset()))
-            .literal(bool(op.getRotate()))
-            .literals(*shape);
-        return StringRef("shift");
-      });
-  addCall<ShiftStartOp>(
-      patterns, converter,
-      [](ShiftStartOp op, auto adaptor, Args &args) -> FailureOr<StringRef> {
-        auto shape = gridShape(op, op.getGridAttr());
-        if (failed(shape))
-          return failure();
-        args.value(adaptor.getInput())
-            .literal(int64_t(op.getAxis()))
-            .literal(int64_t(op.getOffset()))
-            .literal(bool(op.getRotate()))
-            .literals(*shape);
-        return StringRef("shift");
-      });
-  addCall<shard::AllGatherOp>(
-      patterns, converter,
-      [](shard::AllGatherOp op, auto adaptor,
-         Args &args) -> FailureOr<StringRef> {
-        auto shape = gridShape(op, op.getGridAttr());
-        if (failed(shape) || op.getGridAxes().size() != 1)
-          return op.emitOpError()
-                 << "the host target gathers over one grid axis";
-        args.value(adaptor.getInput())
-            .literal(op.getGatherAxis().getSExtValue())
-            .literal(int64_t(op.getGridAxes()[0]))
-            .literals(*shape);
-        return StringRef("all_gather");
-      });
-  addCall<AllGatherStartOp>(patterns, converter,
-                            [](AllGatherStartOp op, auto adaptor,
-                               Args &args) -> FailureOr<StringRef> {
-                              auto shape = gridShape(op, op.getGridAttr());
-                              if (failed(shape))
-                                return failure();
-                              args.value(adaptor.getInput())
-                                  .literal(int64_t(op.getGatherAxis()))
-                                  .literal(int64_t(op.getAxis()))
-                                  .literals(*shape);
-                              return StringRef("all_gather");
-                            });
   addCall<shard::AllReduceOp>(
-      patterns, converter,
-      [](shard::AllReduceOp op, auto adaptor,
-         Args &args) -> FailureOr<StringRef> {
-        auto shape = gridShape(op, op.getGridAttr());
+      patterns, converter, target,
+      [&target](shard::AllReduceOp op, auto adaptor,
+                Args &args) -> FailureOr<StringRef> {
+        auto shape = gridShape(op, op.getGridAttr(), target);
         if (failed(shape))
           return failure();
         if (op.getReduction() != shard::ReductionKind::Sum ||
             op.getGridAxes().size() != shape->size())
-          return op.emitOpError() << "the host target sums over the whole grid "
+          return op.emitOpError() << "the " << target.name
+                                  << " target sums over the whole grid "
                                      "only";
         args.value(adaptor.getInput()).literals(*shape);
         return StringRef("all_reduce_sum");
       });
 }
 
-/// finalize has one or two results: one call each.
-struct FinalizePattern : OpConversionPattern<FinalizeOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// What a shard.shift / dattn.shift_start or shard.all_gather /
+/// dattn.all_gather_start moves, whichever op says it.
+struct TransferSpec {
+  bool gather = false;
+  int64_t axis = 0, offset = 0, gatherAxis = 0;
+  bool rotate = false;
+  SmallVector<int64_t> grid;
+};
+
+template <typename OpTy>
+FailureOr<TransferSpec> withGrid(OpTy op, const Target &target,
+                                 TransferSpec spec) {
+  auto shape = gridShape(op, op.getGridAttr(), target);
+  if (failed(shape))
+    return failure();
+  spec.grid = *shape;
+  return spec;
+}
+
+FailureOr<TransferSpec> describe(shard::ShiftOp op, const Target &target) {
+  TransferSpec spec;
+  spec.axis = op.getShiftAxis().getSExtValue();
+  spec.offset = op.getOffset();
+  spec.rotate = bool(op.getRotate());
+  return withGrid(op, target, spec);
+}
+FailureOr<TransferSpec> describe(ShiftStartOp op, const Target &target) {
+  TransferSpec spec;
+  spec.axis = op.getAxis();
+  spec.offset = op.getOffset();
+  spec.rotate = bool(op.getRotate());
+  return withGrid(op, target, spec);
+}
+FailureOr<TransferSpec> describe(shard::AllGatherOp op, const Target &target) {
+  if (op.getGridAxes().size() != 1)
+    return op.emitOpError()
+           << "the " << target.name << " target gathers over one grid axis";
+  TransferSpec spec;
+  spec.gather = true;
+  spec.gatherAxis = op.getGatherAxis().getSExtValue();
+  spec.axis = op.getGridAxes()[0];
+  return withGrid(op, target, spec);
+}
+FailureOr<TransferSpec> describe(AllGatherStartOp op, const Target &target) {
+  TransferSpec spec;
+  spec.gather = true;
+  spec.gatherAxis = op.getGatherAxis();
+  spec.axis = op.getAxis();
+  return withGrid(op, target, spec);
+}
+
+void verbatim(OpBuilder &builder, Location loc, const Twine &text,
+              ValueRange args = {}) {
+  emitc::VerbatimOp::create(builder, loc, builder.getStringAttr(text), args);
+}
+
+/// Starts a transfer of `input`. Host: the blocking runtime call (its
+/// result is the received tensor). Cuda: the receive buffer and peers, then
+/// the NCCL calls on the transfer stream and the event of its arrival.
+Value startTransfer(ConversionPatternRewriter &rewriter, Operation *op,
+                    Value input, const TransferSpec &spec, const Target &target,
+                    Type transferType) {
+  CallArgs args(rewriter, target);
+  args.value(input);
+  if (spec.gather)
+    args.literal(spec.gatherAxis).literal(spec.axis);
+  else
+    args.literal(spec.axis).literal(spec.offset).literal(spec.rotate);
+  args.literals(spec.grid);
+  StringRef callee = spec.gather ? "all_gather" : "shift";
+  if (!target.cuda)
+    return args.call(rewriter, op, callee, transferType);
+
+  Location loc = op->getLoc();
+  Value t = args.call(rewriter, op,
+                      spec.gather ? "prepare_all_gather" : "prepare_shift",
+                      transferType);
+  if (spec.gather) {
+    verbatim(rewriter, loc,
+             "// gather along tensor dim " + Twine(spec.gatherAxis) +
+                 " over grid axis " + Twine(spec.axis) +
+                 ", on the transfer stream");
+    verbatim(rewriter, loc,
+             "DATTN_NCCL(ncclAllGather({}.data(), {}.data(), {}.count(), "
+             "{}.nccl_type(), {}.comm, {}.stream));",
+             {input, t, input, input, t, t});
+  } else {
+    verbatim(rewriter, loc,
+             "// send to the rank " + Twine(spec.offset) +
+                 " ahead on grid axis " + Twine(spec.axis) +
+                 ", receive from the one behind" +
+                 (spec.rotate ? " (a ring)" : "") + ", on the transfer stream");
+    verbatim(rewriter, loc, "DATTN_NCCL(ncclGroupStart());");
+    verbatim(rewriter, loc,
+             "if ({}.to >= 0) DATTN_NCCL(ncclSend({}.data(), {}.count(), "
+             "{}.nccl_type(), {}.to, {}.comm, {}.stream));",
+             {t, input, input, input, t, t, t});
+    verbatim(rewriter, loc,
+             "if ({}.from >= 0) DATTN_NCCL(ncclRecv({}.data(), {}.count(), "
+             "{}.nccl_type(), {}.from, {}.comm, {}.stream));",
+             {t, t, t, t, t, t, t});
+    verbatim(rewriter, loc, "DATTN_NCCL(ncclGroupEnd());");
+  }
+  verbatim(rewriter, loc,
+           "DATTN_CUDA(cudaEventRecord({}.arrived(), {}.stream));", {t, t});
+  return t;
+}
+
+/// The tensor a transfer delivers. Host: the transfer is the tensor. Cuda:
+/// the compute stream waits for the arrival event, then takes the buffer.
+Value awaitTransfer(ConversionPatternRewriter &rewriter, Operation *op,
+                    Value transfer, const Target &target, Type tensorType) {
+  if (!target.cuda)
+    return transfer;
+  verbatim(rewriter, op->getLoc(),
+           "DATTN_CUDA(cudaStreamWaitEvent(" + target.ns +
+               "compute_stream(), {}.arrived()));",
+           {transfer});
+  CallArgs args(rewriter, target);
+  args.value(transfer);
+  return args.call(rewriter, op, "received", tensorType);
+}
+
+/// A conversion pattern that knows the target.
+template <typename OpTy> struct TargetPattern : OpConversionPattern<OpTy> {
+  TargetPattern(const TypeConverter &converter, MLIRContext *context,
+                const Target &target)
+      : OpConversionPattern<OpTy>(converter, context), target(target) {}
+  const Target &target;
+};
+
+/// shard.shift and shard.all_gather (a transfer waited for at once), and
+/// dattn.shift_start and dattn.all_gather_start (the transfer).
+template <typename OpTy, bool isStart>
+struct TransferPattern : TargetPattern<OpTy> {
+  using TargetPattern<OpTy>::TargetPattern;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    const Target &target = this->target;
+    FailureOr<TransferSpec> spec = describe(op, target);
+    if (failed(spec))
+      return failure();
+    const TypeConverter *converter = this->getTypeConverter();
+    Type resultType = converter->convertType(op->getResult(0).getType());
+    if (isStart || !target.cuda) {
+      rewriter.replaceOp(op, startTransfer(rewriter, op, adaptor.getInput(),
+                                           *spec, target, resultType));
+      return success();
+    }
+    Type transferType = converter->convertType(TransferType::get(
+        op->getContext(), cast<RankedTensorType>(op->getResult(0).getType())));
+    Value t = startTransfer(rewriter, op, adaptor.getInput(), *spec, target,
+                            transferType);
+    rewriter.replaceOp(op, awaitTransfer(rewriter, op, t, target, resultType));
+    return success();
+  }
+};
+
+/// dattn.wait.
+struct WaitPattern : TargetPattern<WaitOp> {
+  using TargetPattern::TargetPattern;
+  LogicalResult
+  matchAndRewrite(WaitOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, awaitTransfer(rewriter, op, adaptor.getTransfer(), target,
+                          getTypeConverter()->convertType(op.getType())));
+    return success();
+  }
+};
+
+/// finalize has one or two results: one call each. On the cuda target the
+/// output is converted to the plan's element type.
+struct FinalizePattern : TargetPattern<FinalizeOp> {
+  using TargetPattern::TargetPattern;
   LogicalResult
   matchAndRewrite(FinalizeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     SmallVector<Value> results;
-    CallArgs out(rewriter);
+    CallArgs out(rewriter, target);
     out.value(adaptor.getState());
+    if (target.cuda) {
+      FailureOr<std::string> dtype =
+          target.dtype(op, op.getOut().getType().getElementType());
+      if (failed(dtype))
+        return failure();
+      out.opaque(*dtype);
+    }
     results.push_back(
         out.call(rewriter, op, "finalize_out",
                  getTypeConverter()->convertType(op.getOut().getType())));
     if (op.getLse()) {
-      CallArgs lse(rewriter);
+      CallArgs lse(rewriter, target);
       lse.value(adaptor.getState());
       results.push_back(
           lse.call(rewriter, op, "finalize_lse",
@@ -347,78 +528,99 @@ struct IndexBinaryPattern : OpConversionPattern<ArithOp> {
   }
 };
 
-/// On the host a transfer has arrived when it started.
-struct WaitPattern : OpConversionPattern<WaitOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(WaitOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, adaptor.getTransfer());
-    return success();
-  }
-};
-
 struct DAttnConvertToEmitCPass
     : mlir::dattn::impl::DAttnConvertToEmitCBase<DAttnConvertToEmitCPass> {
+  using DAttnConvertToEmitCBase::DAttnConvertToEmitCBase;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *context = &getContext();
+    if (target != "host" && target != "cuda") {
+      module.emitError() << "unknown target '" << target
+                         << "'; expected host or cuda";
+      return signalPassFailure();
+    }
+    Target spec;
+    spec.cuda = target == "cuda";
+    spec.name = target;
+    spec.ns = "distattn::" + target + "::";
     TypeConverter converter;
     converter.addConversion([](Type type) { return type; });
-    auto tensor = emitc::OpaqueType::get(context, "distattn::host::Tensor");
-    auto state = emitc::OpaqueType::get(context, "distattn::host::State");
+    auto tensor = emitc::OpaqueType::get(context, spec.ns + "Tensor");
+    auto state = emitc::OpaqueType::get(context, spec.ns + "State");
+    // On the host a transfer is the tensor it carries (it has arrived when
+    // it started); on the GPU it is a handle with buffers and an event.
+    auto transfer = spec.cuda
+                        ? emitc::OpaqueType::get(context, spec.ns + "Transfer")
+                        : tensor;
     converter.addConversion([=](RankedTensorType) -> Type { return tensor; });
-    converter.addConversion([=](TransferType) -> Type { return tensor; });
+    converter.addConversion([=](TransferType) -> Type { return transfer; });
     converter.addConversion([=](StateType) -> Type { return state; });
     populateEmitCSizeTTypeConversions(converter);
 
     // Tensor constants become runtime calls first: the upstream arith
     // patterns would take them for scalars.
-    module.walk([&](arith::ConstantOp op) {
+    WalkResult constants = module.walk([&](arith::ConstantOp op) {
       auto splat = dyn_cast<SplatElementsAttr>(op.getValue());
       if (!splat || !isa<FloatType>(splat.getElementType()))
-        return;
+        return WalkResult::advance();
       OpBuilder builder(op);
-      CallArgs args(builder);
+      CallArgs args(builder, spec);
+      if (spec.cuda) {
+        FailureOr<std::string> dtype = spec.dtype(op, splat.getElementType());
+        if (failed(dtype))
+          return WalkResult::interrupt();
+        args.opaque(*dtype);
+      }
       args.literal(splat.getSplatValue<APFloat>().convertToDouble());
       args.literals(splat.getType().getShape());
       Value call = emitc::CallOpaqueOp::create(
                        builder, op.getLoc(), TypeRange{tensor},
-                       "distattn::host::splat", ValueRange{}, args.attributes())
+                       spec.ns + "splat", ValueRange{}, args.attributes())
                        .getResult(0);
       op.replaceAllUsesWith(UnrealizedConversionCastOp::create(
                                 builder, op.getLoc(), op.getType(), call)
                                 .getResult(0));
       op.erase();
+      return WalkResult::advance();
     });
+    if (constants.wasInterrupted())
+      return signalPassFailure();
 
     RewritePatternSet patterns(context);
-    populateHostCallPatterns(patterns, converter);
+    populateCallPatterns(patterns, converter, spec);
     patterns.add<FinalizePattern, WaitPattern,
-                 IndexBinaryPattern<arith::RemUIOp, emitc::RemOp>,
+                 TransferPattern<shard::ShiftOp, false>,
+                 TransferPattern<ShiftStartOp, true>,
+                 TransferPattern<shard::AllGatherOp, false>,
+                 TransferPattern<AllGatherStartOp, true>>(converter, context,
+                                                          spec);
+    patterns.add<IndexBinaryPattern<arith::RemUIOp, emitc::RemOp>,
                  IndexBinaryPattern<arith::DivUIOp, emitc::DivOp>>(converter,
                                                                    context);
     populateArithToEmitCPatterns(converter, patterns);
     populateSCFToEmitCConversionPatterns(patterns, converter);
     populateFuncToEmitCPatterns(converter, patterns);
 
-    ConversionTarget target(*context);
-    target.addLegalDialect<emitc::EmitCDialect>();
+    ConversionTarget legal(*context);
+    legal.addLegalDialect<emitc::EmitCDialect>();
     // Everything a plan is made of must become EmitC: what cannot is an
     // error, not a half-converted module.
-    target
+    legal
         .addIllegalDialect<DAttnDialect, arith::ArithDialect, func::FuncDialect,
                            scf::SCFDialect, tensor::TensorDialect>();
-    target
+    legal
         .addIllegalOp<shard::ProcessLinearIndexOp, shard::ProcessMultiIndexOp,
                       shard::ShiftOp, shard::AllGatherOp, shard::AllReduceOp>();
-    target.addLegalOp<ModuleOp, shard::GridOp, UnrealizedConversionCastOp>();
-    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+    legal.addLegalOp<ModuleOp, shard::GridOp, UnrealizedConversionCastOp>();
+    if (failed(applyPartialConversion(module, legal, std::move(patterns))))
       return signalPassFailure();
-    // Casts the conversion left without users (tensor constants).
-    module.walk([](UnrealizedConversionCastOp cast) {
-      if (cast->use_empty())
-        cast.erase();
+    // Casts the conversion left without users (tensor constants), and
+    // scalar constants that only pads yielded (their value is a literal of
+    // the pad call now; a bf16 one would not even compile as C++).
+    module.walk([](Operation *op) {
+      if (isa<UnrealizedConversionCastOp, emitc::ConstantOp>(op) &&
+          op->use_empty())
+        op->erase();
     });
     // Planning attributes (the topology) have served; C++ has no place for
     // them.
@@ -430,7 +632,8 @@ struct DAttnConvertToEmitCPass
       grid.erase();
     OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
     emitc::IncludeOp::create(builder, module.getLoc(),
-                             "distattn/host/plan_runtime.h");
+                             spec.cuda ? "distattn/cuda/plan_runtime.cuh"
+                                       : "distattn/host/plan_runtime.h");
   }
 };
 

@@ -307,23 +307,40 @@ def DAttnSimulateTimeline : Pass<"dattn-simulate-timeline", "::mlir::ModuleOp"> 
 }
 
 def DAttnConvertToEmitC : Pass<"dattn-convert-to-emitc", "::mlir::ModuleOp"> {
-  let summary = "Lower a plan to EmitC calls of the host target's runtime";
+  let summary = "Lower a plan to EmitC calls of a target's runtime";
   let description = [{
     Converts a plan (dattn, tensor, shard, scf, arith and func ops) to the
-    EmitC dialect for the `host` target: every dattn, tensor and shard op
-    becomes a call of `distattn::host` (runtime/include/distattn/host/
-    plan_runtime.h: tensors with value semantics, reference kernels, MPI
-    collectives on MPI_COMM_WORLD in the grid's row-major order), scf.for
-    an emitc.for, func.func an emitc.func; the module includes the runtime
-    header. `dattn-translate --mlir-to-cpp` then prints C++. Asynchronous
-    transfers complete at their start on this target (the wait is the
-    identity).
+    EmitC dialect for one of two targets that share everything but the
+    runtime namespace and the transfers: every dattn, tensor and shard op
+    becomes a call of the target's runtime, scf.for an emitc.for, func.func
+    an emitc.func; the module includes the runtime header.
+    `dattn-translate --mlir-to-cpp` then prints the C++.
 
-    What the host target cannot express is an error at the op: dynamic
-    shapes, all-reduces over part of a grid, pads with a non-constant value.
-    The `cuda` target (NCCL, CUDA kernels, streams and events) is not
-    written yet.
+    - `target=host` (the default): `distattn::host`
+      (runtime/include/distattn/host/plan_runtime.h: tensors with value
+      semantics, the reference kernels, blocking MPI collectives in the
+      grid's row-major order). Asynchronous transfers complete at their
+      start (the wait is the identity).
+    - `target=cuda`: `distattn::cuda`
+      (runtime/include/distattn/cuda/plan_runtime.cuh: device tensors, the
+      runtime's CUDA kernels on a compute stream). Each transfer is spelled
+      out in the emitted code: `prepare_shift` / `prepare_all_gather`, then
+      `ncclGroupStart`, `ncclSend`/`ncclRecv` (or `ncclAllGather`),
+      `ncclGroupEnd` and `cudaEventRecord` of its arrival on the transfer
+      stream; its `dattn.wait` becomes `cudaStreamWaitEvent` of the compute
+      stream on that event, so the overlap schedule of `dattn-overlap`
+      holds on the GPU. A synchronous `shard.shift` or `shard.all_gather`
+      is a start followed at once by its wait. Micro-attention q/k/v must be
+      bf16 or f16 (the kernels' input types).
+
+    What a target cannot express is an error at the op: dynamic shapes,
+    all-reduces over part of a grid, pads with a non-constant value, f32
+    micro-attention inputs on the cuda target.
   }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"host\"",
+           "host (C++ with MPI) or cuda (CUDA with NCCL)">,
+  ];
   let dependentDialects = ["::mlir::emitc::EmitCDialect"];
 }
 

@@ -85,8 +85,9 @@ example() {
   cmake --build "$out/bundle/build" >/dev/null
   mpirun --allow-run-as-root --oversubscribe -np 8 "$out/bundle/build/runner"
   say "not implemented yet"
-  echo "the cuda target (NCCL, kernels, streams) and run-time sequence" \
-    "lengths (see README, Status)."
+  echo "run-time sequence lengths, multi-GPU runs of cuda bundles (dattnc" \
+    "--target cuda writes them; scripts/cuda-bundles.sh runs them on a GPU" \
+    "machine); see README, Status."
 }
 
 format_check() {

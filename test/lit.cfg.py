@@ -35,6 +35,19 @@ if mpicxx and mpirun:
     config.substitutions.append(("%mpicxx", mpicxx))
     config.substitutions.append(
         ("%mpirun", mpirun + " --allow-run-as-root --oversubscribe"))
+# Integration tests that compile and link cuda bundles (nvcc for sm_90a,
+# NCCL, MPI) against the kernels built with this tree; nothing runs them
+# here (no GPU): scripts/cuda-bundles.sh does, on a GPU machine.
+if config.distattn_cuda_bundle_tests and "mpi" in config.available_features:
+    config.available_features.add("cuda-bundle")
+    config.substitutions.append(
+        ("%cuda_bundle_flags",
+         "-DDISTATTN_CUDA_KERNELS=%s -DNCCL_INCLUDE_DIR=%s -DNCCL_LIBRARY=%s"
+         % (config.distattn_cuda_kernels, config.distattn_nccl_include,
+            config.distattn_nccl_library)))
+else:
+    lit_config.note("cuda bundle tests are skipped: they need nvcc, NCCL "
+                    "and MPI at configure time")
 config.substitutions.append(
     ("%runtime_include",
      os.path.join(os.path.dirname(os.path.dirname(__file__)), "runtime", "include")))

@@ -35,7 +35,7 @@
 // API: int dattn_run_comm(MPI_Comm comm, const float *q, const float *k,
 // API: int dattn_run(const float *q, const float *k, const float *v, float *out);
 // CMAKE: add_library(dattn_plan SHARED attention.cpp)
-// CMAKE: target_compile_definitions(runner PRIVATE B=1 HQ=4 HKV=2 SQ=37 S=37 D=16 CAUSAL=1 PLAN_RANKS=4)
+// CMAKE: target_compile_definitions(runner PRIVATE B=1 HQ=4 HKV=2 SQ=37 S=37 D=16 CAUSAL=1 TOL=1e-5 PLAN_RANKS=4)
 // CMAKE: target_link_libraries(runner PRIVATE dattn_plan)
 
 // A model config: 8 heads of 32 (hidden 256), 2 KV heads, one decode token
@@ -44,7 +44,9 @@
 // CONFIG: == plan: dattn-plan-decode{ranks=3},cse
 // CONFIG: mpirun -np 3
 
-// CUDA: dattnc: error: --target cuda is not implemented yet (NCCL, kernels, streams); use --target host
+// The cuda targets kernels take bf16/f16 inputs; this graph is f32.
+// CUDA: error: 'dattn.micro_attention' op the cuda target's kernels take bf16 or f16 q, k and v, not 'f32'
+// CUDA: dattnc: error: compilation failed
 // SEQLEN: dattnc: error: a config input needs --seq-len N (N >= 1)
 // HEADS: dattnc: error: '{{.*}}no-heads.json': num_attention_heads is missing or not positive
 // TOPOLOGY: error: topology '{{.*}}typo.json': field 'gpu.hbm_gbs' is not a topology field

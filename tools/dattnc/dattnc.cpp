@@ -10,9 +10,10 @@
 // It plans (dattn-plan-prefill or dattn-plan-decode, the strategy chosen by
 // the cost model unless given), overlaps transfers, verifies the plan,
 // predicts its time on the topology, lowers it to C++ for the target and
-// writes the bundle: the generated source, the runtime headers it needs, a
-// C API, a runner that checks every rank against a reference, and a
-// CMakeLists.txt. Only the host target (C++ with MPI) is implemented.
+// writes the bundle: the generated source, the runtime headers (and, for the
+// cuda target, the kernel sources) it needs, a C API, a runner that checks
+// every rank against a reference, and a CMakeLists.txt. Targets: host (C++
+// with MPI, runs anywhere) and cuda (CUDA with NCCL, one GPU per rank).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Topology/Topology.h"
@@ -109,9 +110,12 @@ OwningOpRef<ModuleOp> graphFromConfig(MLIRContext &context) {
   OpBuilder builder(&context);
   Location loc = builder.getUnknownLoc();
   auto module = ModuleOp::create(loc);
-  Type f32 = builder.getF32Type();
-  auto qType = RankedTensorType::get({1, *heads, qLen, *headDim}, f32);
-  auto kvType = RankedTensorType::get({1, kvHeads, seqLen, *headDim}, f32);
+  // The GPU kernels take bf16 (what checkpoints hold); the host computes in
+  // fp32.
+  Type element = target == "cuda" ? Type(builder.getBF16Type())
+                                  : Type(builder.getF32Type());
+  auto qType = RankedTensorType::get({1, *heads, qLen, *headDim}, element);
+  auto kvType = RankedTensorType::get({1, kvHeads, seqLen, *headDim}, element);
   builder.setInsertionPointToEnd(module.getBody());
   auto func = func::FuncOp::create(
       builder, loc, "attention",
@@ -185,7 +189,10 @@ int main(int argc, char **argv) {
       "Plans an attention (an .mlir graph, or a model config with --seq-len)\n"
       "for a cluster, verifies and simulates the plan, and writes a bundle\n"
       "that builds with CMake and runs under mpirun:\n\n"
-      "  plan.mlir, plan.cpp   the plan, and as C++ with MPI\n"
+      "  plan.mlir             the plan\n"
+      "  plan.cpp / plan.cu    the plan as C++ with MPI (--target host) or\n"
+      "                        CUDA with NCCL (--target cuda: one GPU per\n"
+      "                        rank, bf16/f16 inputs, kernels in src/)\n"
       "  attention.h           the C API: dattn_run (MPI_COMM_WORLD) and\n"
       "                        dattn_run_comm (any communicator of the\n"
       "                        plan's size); a shared library dattn_plan\n"
@@ -193,11 +200,9 @@ int main(int argc, char **argv) {
       "                        --replicas R runs R copies on split\n"
       "                        communicators\n"
       "  include/              the runtime headers the plan needs\n\n"
-      "Shapes are fixed when compiling; only --target host is implemented.\n");
-  if (target == "cuda")
-    fail("--target cuda is not implemented yet (NCCL, kernels, streams); "
-         "use --target host");
-  if (target != "host")
+      "Shapes are fixed when compiling (run-time sequence lengths are not\n"
+      "implemented yet).\n");
+  if (target != "host" && target != "cuda")
     fail("unknown --target '" + target + "'; expected host or cuda");
   if (phase != "prefill" && phase != "decode")
     fail("unknown --phase '" + phase + "'; expected prefill or decode");
@@ -267,7 +272,8 @@ int main(int argc, char **argv) {
   std::string planIR;
   llvm::raw_string_ostream planStream(planIR);
   module->print(planStream);
-  runPipeline(*module, "dattn-convert-to-emitc");
+  bool cuda = target == "cuda";
+  runPipeline(*module, "dattn-convert-to-emitc{target=" + target + "}");
   std::string cpp;
   llvm::raw_string_ostream cppStream(cpp);
   if (failed(emitc::translateToCpp(*module, cppStream)))
@@ -275,20 +281,29 @@ int main(int argc, char **argv) {
 
   // The bundle.
   std::string dir = output;
-  for (StringRef sub : {"", "/include/distattn/host"})
+  std::string runtime = DISTATTN_RUNTIME_INCLUDE_DIR;
+  std::vector<std::string> headers = {"reference.h", "host/runner_check.h"};
+  if (cuda)
+    headers.insert(headers.end(), {"cuda/plan_runtime.cuh", "cuda/kernels.h",
+                                   "cuda/index_math.h"});
+  else
+    headers.push_back("host/plan_runtime.h");
+  for (StringRef sub :
+       {"", "/include/distattn/host", cuda ? "/include/distattn/cuda" : "",
+        cuda ? "/src" : ""})
     if (std::error_code error = llvm::sys::fs::create_directories(dir + sub))
       fail("cannot create '" + dir + sub + "': " + error.message());
   writeFile(dir + "/plan.mlir", planIR);
-  writeFile(dir + "/plan.cpp", cpp);
-  std::string runtime = DISTATTN_RUNTIME_INCLUDE_DIR;
-  writeFile(dir + "/include/distattn/reference.h",
-            readFile(runtime + "/distattn/reference.h"));
-  writeFile(dir + "/include/distattn/host/plan_runtime.h",
-            readFile(runtime + "/distattn/host/plan_runtime.h"));
-  writeFile(dir + "/include/distattn/host/runner_check.h",
-            readFile(runtime + "/distattn/host/runner_check.h"));
+  writeFile(dir + (cuda ? "/plan.cu" : "/plan.cpp"), cpp);
+  for (const std::string &header : headers)
+    writeFile(dir + "/include/distattn/" + header,
+              readFile(runtime + "/distattn/" + header));
+  if (cuda)
+    for (StringRef source : {"micro_attention.cu", "merge.cu", "common.cuh"})
+      writeFile(dir + "/src/" + source,
+                readFile(DISTATTN_CUDA_SOURCES "/" + source.str()));
 
-  // The C API, the runner and the build, from runtime/host/bundle.
+  // The C API, the runner and the build, from runtime/bundle.
   auto dims = [](RankedTensorType type) {
     std::string list;
     for (int64_t d : type.getShape())
@@ -296,25 +311,48 @@ int main(int argc, char **argv) {
     return list;
   };
   std::string defines = llvm::formatv(
-      "B={0} HQ={1} HKV={2} SQ={3} S={4} D={5} CAUSAL={6}", qType.getDimSize(0),
-      qType.getDimSize(1), kType.getDimSize(1), qType.getDimSize(2),
-      kType.getDimSize(2), qType.getDimSize(3), mask.isCausal() ? 1 : 0);
+      "B={0} HQ={1} HKV={2} SQ={3} S={4} D={5} CAUSAL={6} TOL={7}",
+      qType.getDimSize(0), qType.getDimSize(1), kType.getDimSize(1),
+      qType.getDimSize(2), kType.getDimSize(2), qType.getDimSize(3),
+      mask.isCausal() ? 1 : 0, cuda ? "1e-2" : "1e-5");
+  Type element = qType.getElementType();
+  std::string dtype = element.isF16()    ? "F16"
+                      : element.isBF16() ? "BF16"
+                                         : "F32";
   llvm::StringMap<std::string> values = {
       {"PLAN_RANKS", std::to_string(planRanks)},
       {"PLAN_FN", func.getSymName().str()},
       {"Q_SHAPE", dims(qType)},
       {"KV_SHAPE", dims(kType)},
-      {"SHAPE_DEFINES", defines}};
+      {"SHAPE_DEFINES", defines},
+      {"TARGET", target},
+      {"TARGET_NOTE",
+       cuda ? "Each rank runs on one GPU of its node (its index among the "
+              "node's ranks), NCCL bootstrapped over the communicator; inputs "
+              "are rounded to " +
+                  dtype + "."
+            : "Kernels compute in fp32 on the CPU."},
+      {"DTYPE", "rt::DType::" + dtype},
+      {"ELEMENT", dtype}};
   std::string templates = DISTATTN_BUNDLE_TEMPLATES;
-  for (StringRef file : {"attention.h", "attention.cpp", "CMakeLists.txt"})
-    writeFile(
-        dir + "/" + file.str(),
-        substitute(readFile(templates + "/" + file.str() + ".in"), values));
+  std::string source = cuda ? "attention.cu" : "attention.cpp";
+  for (StringRef file : {StringRef("attention.h"), StringRef(source),
+                         StringRef("CMakeLists.txt")}) {
+    std::string from = templates +
+                       (file == "attention.h" ? "/" : "/" + target + "/") +
+                       file.str() + ".in";
+    writeFile(dir + "/" + file.str(), substitute(readFile(from), values));
+  }
   writeFile(dir + "/runner.cpp", readFile(templates + "/runner.cpp"));
-  llvm::outs() << "== bundle: " << dir << " (plan.cpp, attention.h C API, "
-               << "runner, CMakeLists.txt)\n"
+  llvm::outs() << "== bundle: " << dir << " ("
+               << (cuda ? "plan.cu" : "plan.cpp")
+               << ", attention.h C API, runner, CMakeLists.txt)\n"
                << "build and run it:\n  cmake -S " << dir << " -B " << dir
                << "/build && cmake --build " << dir << "/build\n  mpirun -np "
                << planRanks << " " << dir << "/build/runner\n";
+  if (cuda)
+    llvm::outs() << "(one GPU per rank; -DNCCL_ROOT=DIR where NCCL is not "
+                    "beside CUDA; -DDISTATTN_CUDA_KERNELS=libdistattn_cuda.a "
+                    "skips compiling the kernels)\n";
   return 0;
 }

@@ -174,6 +174,22 @@ inline double defaultScale(int64_t headDim) {
   return 1.0 / std::sqrt(double(headDim));
 }
 
+/// Elements of a dense tensor of `shape`.
+inline int64_t elementCount(const std::vector<int64_t> &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+/// Row-major strides (in elements) of a dense tensor of `shape`.
+inline std::vector<int64_t> rowMajorStrides(const std::vector<int64_t> &shape) {
+  std::vector<int64_t> s(shape.size(), 1);
+  for (int i = int(shape.size()) - 2; i >= 0; --i)
+    s[i] = s[i + 1] * shape[i + 1];
+  return s;
+}
+
 /// Calls fn(index) for every multi-index of `shape` (any container of
 /// int64_t extents), row-major; never for an empty shape. The host runtime
 /// and the compiler's evaluator both walk tensors with it.

@@ -36,18 +36,8 @@ struct Tensor {
   std::vector<int64_t> shape;
   std::vector<float> data;
 
-  int64_t numElements() const {
-    int64_t n = 1;
-    for (int64_t d : shape)
-      n *= d;
-    return n;
-  }
-  std::vector<int64_t> strides() const {
-    std::vector<int64_t> s(shape.size(), 1);
-    for (int i = int(shape.size()) - 2; i >= 0; --i)
-      s[i] = s[i + 1] * shape[i + 1];
-    return s;
-  }
+  int64_t numElements() const { return elementCount(shape); }
+  std::vector<int64_t> strides() const { return rowMajorStrides(shape); }
 };
 
 /// out [B, H, Q, D] and lse [B, H, Q], fp32.

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The cuda target end to end on a GPU machine, in two halves (the GPU
+# machines have no MLIR, the compiler machine no GPU):
+#   scripts/cuda-bundles.sh generate DIR [RANKS]  dattnc --target cuda for
+#       each prefill strategy (the bundled Llama-3-8B example, and a 3816-token
+#       config) and a 12345-token decode, into DIR/<name>/ (needs build/)
+#   scripts/cuda-bundles.sh run DIR   builds the kernels once, builds every
+#       bundle against them with CMake (the first one from its own src/ as
+#       well, as a user would), runs each under mpirun, and compares the
+#       output with PyTorch's SDPA (scripts/check-sdpa.py); exits 1 on any
+#       failure.
+set -uo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cmd="${1:-}"; dir="${2:-}"
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 generate|run DIR [RANKS]" >&2; exit 2; }
+
+if [ "$cmd" = generate ]; then
+  set -e
+  ranks="${3:-1}"
+  mkdir -p "$dir"
+  dattnc="$ROOT/build/bin/dattnc"
+  for s in ring striped zigzag all-gather; do
+    "$dattnc" "$ROOT/examples/graphs/llama3-8b-prefill.mlir" --target cuda \
+      --strategy "$s" --ranks "$ranks" -o "$dir/prefill-$s" > "$dir/prefill-$s.log" 2>&1
+  done
+  "$dattnc" "$ROOT/examples/configs/llama3-8b.json" --seq-len 3816 --target cuda \
+    --strategy zigzag --ranks "$ranks" -o "$dir/prefill-3816" > "$dir/prefill-3816.log" 2>&1
+  "$dattnc" "$ROOT/examples/configs/llama3-8b.json" --seq-len 12345 --phase decode \
+    --target cuda --ranks "$ranks" -o "$dir/decode-12345" > "$dir/decode-12345.log" 2>&1
+  echo "generated: $(cd "$dir" && ls -d */ | tr -d / | tr '\n' ' ')"
+  exit 0
+fi
+[ "$cmd" = run ] || { echo "usage: $0 generate|run DIR [RANKS]" >&2; exit 2; }
+
+# NCCL: the system's, or the one PyTorch's wheels bring (no libnccl.so
+# link there: give CMake the versioned file).
+nccl_args=()
+if ! [ -f /usr/include/nccl.h ] && ! [ -f /usr/local/include/nccl.h ]; then
+  root="$(python3 -c 'import nvidia.nccl, os; print(os.path.dirname(nvidia.nccl.__file__))' 2>/dev/null || true)"
+  if [ -n "$root" ]; then
+    lib="$(ls "$root"/lib/libnccl.so* | head -1)"
+    nccl_args=(-DNCCL_INCLUDE_DIR="$root/include" -DNCCL_LIBRARY="$lib")
+    export LD_LIBRARY_PATH="$root/lib:${LD_LIBRARY_PATH:-}"
+  fi
+fi
+mpirun_cmd=(mpirun)
+[ "$(id -u)" = 0 ] && mpirun_cmd=(mpirun --allow-run-as-root)
+
+kernels="$dir/kernels"
+mkdir -p "$kernels"
+for f in micro_attention merge; do
+  nvcc -O3 -std=c++17 -gencode=arch=compute_90a,code=sm_90a -Xcompiler -fPIC \
+    -I"$ROOT/runtime/include" -c "$ROOT/runtime/cuda/$f.cu" -o "$kernels/$f.o" &
+done
+wait
+ar rcs "$kernels/libdistattn_cuda.a" "$kernels"/micro_attention.o "$kernels"/merge.o || exit 1
+
+failed=0
+first=1
+for b in "$dir"/*/; do
+  b="${b%/}"
+  [ -f "$b/CMakeLists.txt" ] || continue
+  name="$(basename "$b")"
+  prebuilt=(-DDISTATTN_CUDA_KERNELS="$kernels/libdistattn_cuda.a")
+  [ "$first" = 1 ] && prebuilt=()   # one bundle builds its own kernels
+  first=0
+  if ! { cmake -G Ninja -S "$b" -B "$b/build" "${nccl_args[@]}" "${prebuilt[@]}" \
+           > "$b/cmake.log" 2>&1 && cmake --build "$b/build" >> "$b/cmake.log" 2>&1; }; then
+    echo "$name: BUILD FAILED"; tail -20 "$b/cmake.log"; failed=1; continue
+  fi
+  ranks="$(sed -n 's/.*PLAN_RANKS=\([0-9]*\).*/\1/p' "$b/CMakeLists.txt" | head -1)"
+  if ! "${mpirun_cmd[@]}" -np "$ranks" "$b/build/runner" --dump "$b/out.bin"; then
+    echo "$name: RUN FAILED"; failed=1; continue
+  fi
+  python3 "$ROOT/scripts/check-sdpa.py" "$b" "$b/out.bin" || failed=1
+done
+exit $failed
