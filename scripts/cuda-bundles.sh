@@ -8,7 +8,8 @@
 #       bundle against them with CMake (the first one from its own src/ as
 #       well, as a user would), runs each under mpirun, and compares the
 #       output with PyTorch's SDPA (scripts/check-sdpa.py); exits 1 on any
-#       failure.
+#       failure. SANITIZE=1 runs each runner under compute-sanitizer
+#       (memcheck) as well, its log in $LOGS (default: the bundle).
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cmd="${1:-}"; dir="${2:-}"
@@ -56,7 +57,7 @@ wait
 ar rcs "$kernels/libdistattn_cuda.a" "$kernels"/micro_attention.o "$kernels"/merge.o || exit 1
 
 failed=0
-first=1
+first="${SELF_BUILD:-1}"   # SELF_BUILD=0: every bundle links the kernels built once
 for b in "$dir"/*/; do
   b="${b%/}"
   [ -f "$b/CMakeLists.txt" ] || continue
@@ -73,5 +74,10 @@ for b in "$dir"/*/; do
     echo "$name: RUN FAILED"; failed=1; continue
   fi
   python3 "$ROOT/scripts/check-sdpa.py" "$b" "$b/out.bin" || failed=1
+  if [ "${SANITIZE:-0}" = 1 ]; then
+    "${mpirun_cmd[@]}" -np "$ranks" compute-sanitizer --tool memcheck \
+      --error-exitcode 3 "$b/build/runner" > "${LOGS:-$b}/$name.memcheck.log" 2>&1 || failed=1
+    echo "$name: $(grep -E 'ERROR SUMMARY' "${LOGS:-$b}/$name.memcheck.log" | head -1)"
+  fi
 done
 exit $failed
