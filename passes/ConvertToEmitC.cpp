@@ -362,9 +362,10 @@ void verbatim(OpBuilder &builder, Location loc, const Twine &text,
   emitc::VerbatimOp::create(builder, loc, builder.getStringAttr(text), args);
 }
 
-/// Starts a transfer of `input`. Host: the blocking runtime call (its
-/// result is the received tensor). Cuda: the receive buffer and peers, then
-/// the NCCL calls on the transfer stream and the event of its arrival.
+/// Starts a transfer of `input`: the runtime's prepare_* call (receive
+/// buffer, peers), then the communication calls spelled out. Host:
+/// nonblocking MPI on the transfer's requests. Cuda: an NCCL group (or
+/// ncclAllGather) on the transfer stream and the event of its arrival.
 Value startTransfer(ConversionPatternRewriter &rewriter, Operation *op,
                     Value input, const TransferSpec &spec, const Target &target,
                     Type transferType) {
@@ -375,55 +376,72 @@ Value startTransfer(ConversionPatternRewriter &rewriter, Operation *op,
   else
     args.literal(spec.axis).literal(spec.offset).literal(spec.rotate);
   args.literals(spec.grid);
-  StringRef callee = spec.gather ? "all_gather" : "shift";
-  if (!target.cuda)
-    return args.call(rewriter, op, callee, transferType);
-
   Location loc = op->getLoc();
   Value t = args.call(rewriter, op,
                       spec.gather ? "prepare_all_gather" : "prepare_shift",
                       transferType);
+  std::string where = target.cuda ? "on the transfer stream" : "nonblocking";
   if (spec.gather) {
     verbatim(rewriter, loc,
              "// gather along tensor dim " + Twine(spec.gatherAxis) +
-                 " over grid axis " + Twine(spec.axis) +
-                 ", on the transfer stream");
-    verbatim(rewriter, loc,
-             "DATTN_NCCL(ncclAllGather({}.data(), {}.data(), {}.count(), "
-             "{}.nccl_type(), {}.comm, {}.stream));",
-             {input, t, input, input, t, t});
+                 " over grid axis " + Twine(spec.axis) + ", " + where);
+    if (target.cuda)
+      verbatim(rewriter, loc,
+               "DATTN_NCCL(ncclAllGather({}.data(), {}.data(), {}.count(), "
+               "{}.nccl_type(), {}.comm, {}.stream));",
+               {input, t, input, input, t, t});
+    else
+      verbatim(rewriter, loc,
+               "MPI_Iallgather({}.source(), {}.count(), MPI_FLOAT, "
+               "{}.data(), {}.count(), MPI_FLOAT, {}.comm(), "
+               "{}.requests());",
+               {t, t, t, t, t, t});
   } else {
     verbatim(rewriter, loc,
              "// send to the rank " + Twine(spec.offset) +
                  " ahead on grid axis " + Twine(spec.axis) +
                  ", receive from the one behind" +
-                 (spec.rotate ? " (a ring)" : "") + ", on the transfer stream");
-    verbatim(rewriter, loc, "DATTN_NCCL(ncclGroupStart());");
-    verbatim(rewriter, loc,
-             "if ({}.to >= 0) DATTN_NCCL(ncclSend({}.data(), {}.count(), "
-             "{}.nccl_type(), {}.to, {}.comm, {}.stream));",
-             {t, input, input, input, t, t, t});
-    verbatim(rewriter, loc,
-             "if ({}.from >= 0) DATTN_NCCL(ncclRecv({}.data(), {}.count(), "
-             "{}.nccl_type(), {}.from, {}.comm, {}.stream));",
-             {t, t, t, t, t, t, t});
-    verbatim(rewriter, loc, "DATTN_NCCL(ncclGroupEnd());");
+                 (spec.rotate ? " (a ring), " : ", ") + where);
+    if (target.cuda) {
+      verbatim(rewriter, loc, "DATTN_NCCL(ncclGroupStart());");
+      verbatim(rewriter, loc,
+               "if ({}.to >= 0) DATTN_NCCL(ncclSend({}.data(), {}.count(), "
+               "{}.nccl_type(), {}.to, {}.comm, {}.stream));",
+               {t, input, input, input, t, t, t});
+      verbatim(rewriter, loc,
+               "if ({}.from >= 0) DATTN_NCCL(ncclRecv({}.data(), {}.count(), "
+               "{}.nccl_type(), {}.from, {}.comm, {}.stream));",
+               {t, t, t, t, t, t, t});
+      verbatim(rewriter, loc, "DATTN_NCCL(ncclGroupEnd());");
+    } else {
+      verbatim(rewriter, loc,
+               "MPI_Irecv({}.data(), {}.count(), MPI_FLOAT, {}.from(), "
+               "{}.tag(), {}.comm(), &{}.requests()[0]);",
+               {t, t, t, t, t, t});
+      verbatim(rewriter, loc,
+               "MPI_Isend({}.source(), {}.count(), MPI_FLOAT, {}.to(), "
+               "{}.tag(), {}.comm(), &{}.requests()[1]);",
+               {t, t, t, t, t, t});
+    }
   }
-  verbatim(rewriter, loc,
-           "DATTN_CUDA(cudaEventRecord({}.arrived(), {}.stream));", {t, t});
+  if (target.cuda)
+    verbatim(rewriter, loc,
+             "DATTN_CUDA(cudaEventRecord({}.arrived(), {}.stream));", {t, t});
   return t;
 }
 
-/// The tensor a transfer delivers. Host: the transfer is the tensor. Cuda:
-/// the compute stream waits for the arrival event, then takes the buffer.
+/// The tensor a transfer delivers, where the plan waits for it. Host: its
+/// requests complete. Cuda: the compute stream waits for the arrival event.
 Value awaitTransfer(ConversionPatternRewriter &rewriter, Operation *op,
                     Value transfer, const Target &target, Type tensorType) {
-  if (!target.cuda)
-    return transfer;
-  verbatim(rewriter, op->getLoc(),
-           "DATTN_CUDA(cudaStreamWaitEvent(" + target.ns +
-               "compute_stream(), {}.arrived()));",
-           {transfer});
+  if (target.cuda)
+    verbatim(rewriter, op->getLoc(),
+             "DATTN_CUDA(cudaStreamWaitEvent(" + target.ns +
+                 "compute_stream(), {}.arrived()));",
+             {transfer});
+  else
+    verbatim(rewriter, op->getLoc(),
+             "MPI_Waitall(2, {}.requests(), MPI_STATUSES_IGNORE);", {transfer});
   CallArgs args(rewriter, target);
   args.value(transfer);
   return args.call(rewriter, op, "received", tensorType);
@@ -452,7 +470,7 @@ struct TransferPattern : TargetPattern<OpTy> {
       return failure();
     const TypeConverter *converter = this->getTypeConverter();
     Type resultType = converter->convertType(op->getResult(0).getType());
-    if (isStart || !target.cuda) {
+    if (isStart) {
       rewriter.replaceOp(op, startTransfer(rewriter, op, adaptor.getInput(),
                                            *spec, target, resultType));
       return success();
@@ -547,11 +565,8 @@ struct DAttnConvertToEmitCPass
     converter.addConversion([](Type type) { return type; });
     auto tensor = emitc::OpaqueType::get(context, spec.ns + "Tensor");
     auto state = emitc::OpaqueType::get(context, spec.ns + "State");
-    // On the host a transfer is the tensor it carries (it has arrived when
-    // it started); on the GPU it is a handle with buffers and an event.
-    auto transfer = spec.cuda
-                        ? emitc::OpaqueType::get(context, spec.ns + "Transfer")
-                        : tensor;
+    // A handle with buffers and MPI requests (host) or an event (cuda).
+    auto transfer = emitc::OpaqueType::get(context, spec.ns + "Transfer");
     converter.addConversion([=](RankedTensorType) -> Type { return tensor; });
     converter.addConversion([=](TransferType) -> Type { return transfer; });
     converter.addConversion([=](StateType) -> Type { return state; });

@@ -318,9 +318,11 @@ def DAttnConvertToEmitC : Pass<"dattn-convert-to-emitc", "::mlir::ModuleOp"> {
 
     - `target=host` (the default): `distattn::host`
       (runtime/include/distattn/host/plan_runtime.h: tensors with value
-      semantics, the reference kernels, blocking MPI collectives in the
-      grid's row-major order). Asynchronous transfers complete at their
-      start (the wait is the identity).
+      semantics, the reference kernels, MPI in the grid's row-major order).
+      Each transfer is spelled out as nonblocking MPI: `prepare_shift` /
+      `prepare_all_gather`, then `MPI_Irecv` + `MPI_Isend` (or
+      `MPI_Iallgather`) where it starts and `MPI_Waitall` where the plan
+      waits, so a ring step's blocks travel while its tiles compute.
     - `target=cuda`: `distattn::cuda`
       (runtime/include/distattn/cuda/plan_runtime.cuh: device tensors, the
       runtime's CUDA kernels on a compute stream). Each transfer is spelled

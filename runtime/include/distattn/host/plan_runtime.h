@@ -5,10 +5,12 @@
 // buffers with value semantics (a plan's SSA values map one to one); states
 // keep fp32 (out, lse); collectives are blocking MPI calls on the plan's
 // communicator (communicator(): MPI_COMM_WORLD unless a CommunicatorScope
-// names another), whose rank order is the shard.grid's row-major order. An
-// asynchronous transfer completes when it starts (dattn.wait is then the
-// identity): the host target is the executable form of a plan, not a fast
-// one.
+// names another), whose rank order is the shard.grid's row-major order.
+// Transfers are nonblocking MPI: the generated code posts MPI_Irecv and
+// MPI_Isend (or MPI_Iallgather) where the plan starts one and calls
+// MPI_Waitall where it waits, so a ring step's blocks travel while its tile
+// computes. The host target is the executable form of a plan, not a fast
+// one: tensors are copied by value.
 //
 // Header-only; needs MPI and distattn/reference.h.
 //
@@ -28,6 +30,9 @@
 #include <cstdlib>
 #include <initializer_list>
 #include <limits>
+#include <map>
+#include <memory>
+#include <utility>
 #include <vector>
 
 namespace distattn::host {
@@ -60,6 +65,14 @@ template <typename... Dims> Tensor splat(double value, Dims... dims) {
   return filled(float(value), {int64_t(dims)...});
 }
 
+/// The splits of plan communicators along grid axes (axis_comm), keyed by
+/// (communicator, axis and grid shape).
+inline std::map<std::pair<MPI_Comm, std::vector<int64_t>>, MPI_Comm> &
+axisGroups() {
+  static std::map<std::pair<MPI_Comm, std::vector<int64_t>>, MPI_Comm> groups;
+  return groups;
+}
+
 /// The communicator plans run on. A function-local static so that every
 /// translation unit including this header shares one.
 inline MPI_Comm &communicator() {
@@ -74,7 +87,19 @@ public:
   explicit CommunicatorScope(MPI_Comm comm) : saved(communicator()) {
     communicator() = comm;
   }
-  ~CommunicatorScope() { communicator() = saved; }
+  ~CommunicatorScope() {
+    // Its axis splits go with it: the handle may name another communicator
+    // later.
+    auto &groups = axisGroups();
+    for (auto it = groups.begin(); it != groups.end();)
+      if (it->first.first == communicator()) {
+        MPI_Comm_free(&it->second);
+        it = groups.erase(it);
+      } else {
+        ++it;
+      }
+    communicator() = saved;
+  }
   CommunicatorScope(const CommunicatorScope &) = delete;
   CommunicatorScope &operator=(const CommunicatorScope &) = delete;
 
@@ -240,82 +265,138 @@ template <typename... Dims> size_t grid_index(int64_t axis, Dims... gridDims) {
   return size_t(rank % shape[axis]);
 }
 
-/// The ranks of this rank's group along grid axis `axis` (the others fixed),
-/// in order along the axis.
-inline std::vector<int> axis_group(int64_t axis, std::vector<int64_t> shape) {
+/// The communicator of this rank's group along grid axis `axis` (the other
+/// coordinates fixed), ranked by the coordinate on the axis:
+/// communicator() itself for a one-axis grid, else split once per axis and
+/// plan communicator (collective: every rank reaches the same transfers of
+/// a plan in the same order). Freed when a CommunicatorScope on that
+/// communicator ends.
+inline MPI_Comm axis_comm(int64_t axis, const std::vector<int64_t> &shape) {
+  if (shape.size() == 1)
+    return communicator();
+  auto &groups = axisGroups();
+  std::vector<int64_t> key = {axis};
+  key.insert(key.end(), shape.begin(), shape.end());
+  auto found = groups.find({communicator(), key});
+  if (found != groups.end())
+    return found->second;
   int64_t rank = world_rank(), inner = 1;
   for (int64_t d = int64_t(shape.size()) - 1; d > axis; --d)
     inner *= shape[d];
   int64_t coordinate = (rank / inner) % shape[axis];
-  int64_t base = rank - coordinate * inner;
-  std::vector<int> group;
-  for (int64_t c = 0; c < shape[axis]; ++c)
-    group.push_back(int(base + c * inner));
+  MPI_Comm group;
+  MPI_Comm_split(communicator(), int(rank - coordinate * inner),
+                 int(coordinate), &group);
+  groups[{communicator(), key}] = group;
   return group;
 }
 
-/// shard.shift along `axis` by `offset` (rank c's value goes to c + offset).
+/// A nonblocking transfer: the buffers it sends from and receives into, the
+/// peers (ranks in `comm`; MPI_PROC_NULL at the edge of an open shift) and
+/// its requests. The generated code posts MPI_Irecv/MPI_Isend (or
+/// MPI_Iallgather) on it, computes, and completes it with MPI_Waitall where
+/// the plan waits. Copies share one flight (a transfer carried through a
+/// loop is the same transfer), so MPI's buffers stay put until the wait.
+class Transfer {
+public:
+  struct Flight {
+    Tensor source; // a copy: the plan may drop its value before the wait
+    Tensor result; // received (shift) or the parts back to back (gather)
+    int to = MPI_PROC_NULL, from = MPI_PROC_NULL;
+    int tag = 0;   // distinct per transfer: K and V blocks never cross
+    int parts = 1; // all_gather: the group's size
+    int64_t gatherAxis = -1;
+    MPI_Comm comm = MPI_COMM_NULL;
+    std::array<MPI_Request, 2> requests = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+  };
+  std::shared_ptr<Flight> flight = std::make_shared<Flight>();
+
+  const float *source() const { return flight->source.data.data(); }
+  float *data() { return flight->result.data.data(); }
+  int count() const { return int(flight->source.data.size()); }
+  int to() const { return flight->to; }
+  int from() const { return flight->from; }
+  int tag() const { return flight->tag; }
+  MPI_Comm comm() const { return flight->comm; }
+  MPI_Request *requests() { return flight->requests.data(); }
+};
+
+/// The next transfer's tag; every rank starts the same transfers in the
+/// same order, so tags agree.
+inline int nextTag() {
+  static int tag = 0;
+  tag = (tag + 1) % 32000;
+  return 100 + tag;
+}
+
+/// shard.shift along `axis` by `offset` (coordinate c's value goes to
+/// c + offset): the receive buffer and the peers.
 template <typename... Dims>
-Tensor shift(const Tensor &input, int64_t axis, int64_t offset, bool rotate,
-             Dims... gridDims) {
+Transfer prepare_shift(const Tensor &input, int64_t axis, int64_t offset,
+                       bool rotate, Dims... gridDims) {
   std::vector<int64_t> shape = {int64_t(gridDims)...};
-  std::vector<int> group = axis_group(axis, shape);
-  int64_t n = int64_t(group.size());
+  check_grid({int64_t(gridDims)...});
+  int64_t n = shape[axis];
   int64_t me = int64_t(grid_index(axis, gridDims...));
   int64_t to = me + offset, from = me - offset;
   if (rotate) {
     to = ((to % n) + n) % n;
     from = ((from % n) + n) % n;
   }
-  Tensor result = filled(std::numeric_limits<float>::quiet_NaN(), input.shape);
-  int dest = to >= 0 && to < n ? group[to] : MPI_PROC_NULL;
-  int source = from >= 0 && from < n ? group[from] : MPI_PROC_NULL;
-  MPI_Sendrecv(input.data.data(), int(input.data.size()), MPI_FLOAT, dest, 7,
-               result.data.data(), int(result.data.size()), MPI_FLOAT, source,
-               7, communicator(), MPI_STATUS_IGNORE);
-  return result;
+  Transfer t;
+  Transfer::Flight &f = *t.flight;
+  f.source = input;
+  // Nothing arrives at an edge of an open shift: NaN shows a use of it.
+  f.result = filled(std::numeric_limits<float>::quiet_NaN(), input.shape);
+  f.comm = axis_comm(axis, shape);
+  f.to = to >= 0 && to < n ? int(to) : MPI_PROC_NULL;
+  f.from = from >= 0 && from < n ? int(from) : MPI_PROC_NULL;
+  f.tag = nextTag();
+  return t;
 }
 
-/// shard.all_gather along tensor dimension `gatherAxis` over grid `axis`.
+/// shard.all_gather along tensor dimension `gatherAxis` over grid axis
+/// `axis`: the generated code gathers into t.data() (the parts back to
+/// back); received() puts them in place along gatherAxis.
 template <typename... Dims>
-Tensor all_gather(const Tensor &input, int64_t gatherAxis, int64_t axis,
-                  Dims... gridDims) {
+Transfer prepare_all_gather(const Tensor &input, int64_t gatherAxis,
+                            int64_t axis, Dims... gridDims) {
   std::vector<int64_t> shape = {int64_t(gridDims)...};
-  std::vector<int> group = axis_group(axis, shape);
-  int n = int(group.size());
-  int64_t count = input.numElements();
-  std::vector<float> all(size_t(count) * n);
-  // Point to point within the group (the group is a sub-communicator's
-  // worth of ranks; MPI_Allgather on a split communicator would do too).
-  int64_t me = int64_t(grid_index(axis, gridDims...));
-  std::vector<MPI_Request> requests;
-  for (int i = 0; i < n; ++i) {
-    if (i == me) {
-      std::copy(input.data.begin(), input.data.end(),
-                all.begin() + size_t(i) * count);
-      continue;
-    }
-    requests.emplace_back();
-    MPI_Irecv(all.data() + size_t(i) * count, int(count), MPI_FLOAT, group[i],
-              11, communicator(), &requests.back());
-    requests.emplace_back();
-    MPI_Isend(input.data.data(), int(count), MPI_FLOAT, group[i], 11,
-              communicator(), &requests.back());
-  }
-  MPI_Waitall(int(requests.size()), requests.data(), MPI_STATUSES_IGNORE);
-  // Concatenate along gatherAxis: the dims before it index contiguous runs.
-  Tensor result;
-  result.shape = input.shape;
-  result.shape[gatherAxis] *= n;
+  check_grid({int64_t(gridDims)...});
+  Transfer t;
+  Transfer::Flight &f = *t.flight;
+  f.source = input;
+  f.parts = int(shape[axis]);
+  std::vector<int64_t> parts = input.shape;
+  parts.insert(parts.begin(), f.parts);
+  f.result = filled(0.0f, parts);
+  f.gatherAxis = gatherAxis;
+  f.comm = axis_comm(axis, shape);
+  return t;
+}
+
+/// What a completed transfer delivered.
+inline Tensor received(Transfer &t) {
+  Transfer::Flight &f = *t.flight;
+  f.source = Tensor();
+  if (f.gatherAxis < 0)
+    return f.result;
+  // parts [P, d0.., dg, ..] -> [d0.., P*dg, ..]: the dims before gatherAxis
+  // index contiguous runs of each part.
+  std::vector<int64_t> part(f.result.shape.begin() + 1, f.result.shape.end());
+  int64_t count = f.result.numElements() / f.parts;
   int64_t outer = 1;
-  for (int64_t d = 0; d < gatherAxis; ++d)
-    outer *= input.shape[d];
+  for (int64_t d = 0; d < f.gatherAxis; ++d)
+    outer *= part[d];
   int64_t run = count / outer;
-  result.data.reserve(all.size());
+  Tensor result;
+  result.shape = part;
+  result.shape[f.gatherAxis] *= f.parts;
+  result.data.reserve(f.result.data.size());
   for (int64_t o = 0; o < outer; ++o)
-    for (int i = 0; i < n; ++i) {
-      const float *part = all.data() + size_t(i) * count + o * run;
-      result.data.insert(result.data.end(), part, part + run);
+    for (int i = 0; i < f.parts; ++i) {
+      const float *from = f.result.data.data() + size_t(i) * count + o * run;
+      result.data.insert(result.data.end(), from, from + run);
     }
   return result;
 }
