@@ -15,7 +15,7 @@
 
 // PREFILL: bundle: 1 replica(s) of the 4-rank plan on 4 ranks: max rel_err {{.*}} (tol 1e-05): ok
 // REPLICAS: bundle: 2 replica(s) of the 4-rank plan on 8 ranks: max rel_err {{.*}} (tol 1e-05): ok
-// SIZE: dattn_run_comm: this plan runs on 4 ranks; the communicator has 3
+// SIZE: dattn_create: this plan runs on 4 ranks; the communicator has 3
 // DIVIDE: runner: --replicas 3 does not divide the 8 ranks
 // DECODE: bundle: 1 replica(s) of the 3-rank plan on 3 ranks: max rel_err {{.*}} (tol 1e-05): ok
 

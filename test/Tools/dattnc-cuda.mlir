@@ -38,7 +38,8 @@
 // PLAN: cudaStreamWaitEvent(distattn::cuda::compute_stream()
 
 // API: inputs are uploaded as BF16
-// API: rt::ContextScope scope(comm);
+// API: *plan = new dattn_plan{std::make_unique<rt::ContextScope>(comm)};
+// API: extern "C" int dattn_prefill(dattn_plan *plan,
 // API: rt::upload(q, rt::DType::BF16, {1, 4, 300, 64})
 
 // CMAKE: set(CMAKE_CUDA_ARCHITECTURES 90a)

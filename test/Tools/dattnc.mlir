@@ -32,6 +32,9 @@
 // API: q [1, 4, 37, 16],
 // API: k and v [1, 2, 37, 16]
 // API: whose size must be 4
+// API: int dattn_create(MPI_Comm comm, dattn_plan **plan);
+// API: int dattn_prefill(dattn_plan *plan, const float *q, const float *k,
+// API: void dattn_destroy(dattn_plan *plan);
 // API: int dattn_run_comm(MPI_Comm comm, const float *q, const float *k,
 // API: int dattn_run(const float *q, const float *k, const float *v, float *out);
 // CMAKE: add_library(dattn_plan SHARED attention.cpp)

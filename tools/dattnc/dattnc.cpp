@@ -193,9 +193,11 @@ int main(int argc, char **argv) {
       "  plan.cpp / plan.cu    the plan as C++ with MPI (--target host) or\n"
       "                        CUDA with NCCL (--target cuda: one GPU per\n"
       "                        rank, bf16/f16 inputs, kernels in src/)\n"
-      "  attention.h           the C API: dattn_run (MPI_COMM_WORLD) and\n"
-      "                        dattn_run_comm (any communicator of the\n"
-      "                        plan's size); a shared library dattn_plan\n"
+      "  attention.h           the C API: dattn_create (bind a communicator\n"
+      "                        of the plan's size), dattn_prefill or\n"
+      "                        dattn_decode, dattn_destroy; dattn_run_comm\n"
+      "                        and dattn_run (MPI_COMM_WORLD) in one call;\n"
+      "                        a shared library dattn_plan\n"
       "  runner                checks the C API against the fp64 reference;\n"
       "                        --replicas R runs R copies on split\n"
       "                        communicators\n"
@@ -333,7 +335,8 @@ int main(int argc, char **argv) {
                   dtype + "."
             : "Kernels compute in fp32 on the CPU."},
       {"DTYPE", "rt::DType::" + dtype},
-      {"ELEMENT", dtype}};
+      {"ELEMENT", dtype},
+      {"PHASE", phase}};
   std::string templates = DISTATTN_BUNDLE_TEMPLATES;
   std::string source = cuda ? "attention.cu" : "attention.cpp";
   for (StringRef file : {StringRef("attention.h"), StringRef(source),
