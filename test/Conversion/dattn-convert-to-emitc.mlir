@@ -12,10 +12,13 @@
 // CHECK: call_opaque "distattn::host::extract_slice"
 // CHECK: call_opaque "distattn::host::empty_state"() {args = [1, 2, 4, 8]} : () -> !emitc.opaque<"distattn::host::State">
 // CHECK: for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} : !emitc.size_t {
-// CHECK: call_opaque "distattn::host::shift"(%{{.+}}) {args = [0 : index, 0, 1, #emitc.opaque<"true">, 4]}
+// CHECK: %[[T:.+]] = call_opaque "distattn::host::prepare_shift"(%{{.+}}) {args = [0 : index, 0, 1, #emitc.opaque<"true">, 4]} : (!emitc.opaque<"distattn::host::Tensor">) -> !emitc.opaque<"distattn::host::Transfer">
+// CHECK: verbatim "MPI_Irecv({}.data(), {}.count(), MPI_FLOAT, {}.from(), {}.tag(), {}.comm(), &{}.requests()[0]);" args %[[T]], %[[T]], %[[T]], %[[T]], %[[T]], %[[T]]
 // CHECK: rem %{{.+}}, %{{.+}} : (!emitc.size_t, !emitc.size_t) -> !emitc.size_t
 // CHECK: call_opaque "distattn::host::micro_attention"(%{{.+}}) {args = [0 : index, 1 : index, 2 : index, #emitc.opaque<"true">, 0, 1, 0, 1, 9223372036854775807, 3 : index, 4 : index, 0.35355339059327373]}
 // CHECK: call_opaque "distattn::host::merge"
+// CHECK: verbatim "MPI_Waitall(2, {}.requests(), MPI_STATUSES_IGNORE);" args %[[T]]
+// CHECK: call_opaque "distattn::host::received"(%[[T]])
 // CHECK: call_opaque "distattn::host::finalize_out"
 // CHECK: call_opaque "distattn::host::all_reduce_sum"(%{{.+}}) {args = [0 : index, 4]}
 // CHECK-NOT: dattn.
