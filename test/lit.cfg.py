@@ -25,7 +25,8 @@ llvm_config.add_tool_substitutions(
     [ToolSubst("dattn-opt", unresolved="fatal"),
      ToolSubst("dattn-run", unresolved="fatal"),
      ToolSubst("dattn-translate", unresolved="fatal"),
-     ToolSubst("dattnc", unresolved="fatal")],
+     ToolSubst("dattnc", unresolved="fatal"),
+     ToolSubst("rblock-sim", unresolved="fatal")],
     [config.distattn_tools_dir])
 
 # Integration tests that build and run emitted host plans need MPI.

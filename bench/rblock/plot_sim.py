@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Draws rblock-sim's table as an SVG bar chart (no plotting library needed).
 
-    rblock-sim --topology a100-4x8.json > sim.md
+    rblock-sim > sim.md     (examples/topologies/a100-4x8.json by default)
     plot_sim.py sim.md sim.svg
 
 One panel per mix that borrows (L-Eval-like, LV-Eval-like); per policy two

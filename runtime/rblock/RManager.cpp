@@ -213,6 +213,8 @@ Status RManager::moveBlock(BlockTable &table, int32_t index, BlockRef to) {
   }
   table.blocks[index] = to; // commit
   releaseRefs({from});      // only now: the copy is acknowledged
+  if (onMove)
+    onMove(table.request, from.holder, to.holder);
   ++counters.blocksMoved;
   return Status::Ok;
 }
@@ -485,6 +487,8 @@ Message RManager::onDgfmInstall(const Message &m) {
         slots.storage()->write(home, s.bytes.data());
       owned[s.request].blocks[s.index] = BlockRef{self, home};
       ++counters.blocksMoved;
+      if (onMove)
+        onMove(s.request, it->first, self);
       ++r.a;
     }
     it = installedAll ? staging.erase(it) : std::next(it);

@@ -13,6 +13,11 @@
 //                  pool has room (not DGFM proper; shown apart so the DGFM
 //                  rows are DGFM's alone).
 //
+// Moves cost time: each committed block move (RManager::onMove) takes the
+// block's bytes over the link between the two instances (NVLink inside a
+// node, the inter-node link across, from the topology file) plus its
+// latency, and the request it belongs to finishes that much later.
+//
 // Model: one instance per GPU; requests arrive as a Poisson process; each
 // has a context of L tokens drawn log-uniformly from a mix's range (a long-tail
 // stand-in for the datasets, not the datasets themselves) and G output tokens;
@@ -21,6 +26,7 @@
 // lookahead; the owner is the instance with the most free blocks.
 //
 //===----------------------------------------------------------------------===//
+#include "TopologyFile.h"
 #include "distattn/rblock/Cluster.h"
 
 #include <algorithm>
@@ -30,6 +36,7 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
@@ -38,52 +45,19 @@ using namespace distattn::rblock;
 
 namespace {
 
+/// The cluster (a topology file, as the compiler reads it) and the model
+/// whose KV it serves.
 struct Topology {
-  std::string name = "4 x 8 A100-80GB";
-  int32_t nodes = 4, gpusPerNode = 8;
-  double gpuMemoryGb = 80, weightsGb = 13.5, reserveGb = 6.5;
+  sim::ClusterTopology cluster;
+  double weightsGb = 13.5, reserveGb = 6.5;
   double kvBytesPerToken = 524288; // Llama-2-7B, fp16: 2 * 32 layers * 4096 * 2
-  int32_t instances() const { return nodes * gpusPerNode; }
+  int32_t instances() const { return cluster.instances(); }
   int64_t tokensPerInstance() const {
-    return int64_t((gpuMemoryGb - weightsGb - reserveGb) * 1e9 /
-                   kvBytesPerToken);
+    double bytes =
+        cluster.gpuMemoryGiB * double(1 << 30) - (weightsGb + reserveGb) * 1e9;
+    return bytes > 0 ? int64_t(bytes / kvBytesPerToken) : 0;
   }
 };
-
-/// Reads the numeric fields of a flat JSON object; unknown keys are ignored.
-bool readTopology(const std::string &path, Topology &t) {
-  std::ifstream in(path);
-  if (!in)
-    return false;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  auto number = [&](const char *key, double &out) {
-    std::string k = std::string("\"") + key + "\"";
-    size_t p = text.find(k);
-    if (p == std::string::npos)
-      return;
-    p = text.find(':', p);
-    if (p != std::string::npos)
-      out = std::strtod(text.c_str() + p + 1, nullptr);
-  };
-  double nodes = t.nodes, gpus = t.gpusPerNode;
-  number("nodes", nodes);
-  number("gpus_per_node", gpus);
-  number("gpu_memory_gb", t.gpuMemoryGb);
-  number("weights_gb", t.weightsGb);
-  number("reserve_gb", t.reserveGb);
-  number("kv_bytes_per_token", t.kvBytesPerToken);
-  t.nodes = int32_t(nodes);
-  t.gpusPerNode = int32_t(gpus);
-  size_t p = text.find("\"name\"");
-  if (p != std::string::npos) {
-    size_t a = text.find('"', text.find(':', p) + 1);
-    size_t b = text.find('"', a + 1);
-    t.name = text.substr(a + 1, b - a - 1);
-  }
-  return true;
-}
 
 struct Mix {
   const char *name;
@@ -122,6 +96,7 @@ struct Result {
   int64_t longest = 0, maxContext = 0, admittedTokens = 0;
   double remoteFraction = 0, idleWhileWaiting = 0, meanWait = 0;
   int64_t recallMoves = 0, dgfmMoves = 0, pullHomeMoves = 0, dgfmCycles = 0;
+  double movedGb = 0, interNodeGb = 0, moveStallSeconds = 0;
 };
 
 struct Request {
@@ -178,6 +153,19 @@ Result simulate(const SimConfig &cfg, const Mix &mix, const Policy &policy) {
   int64_t samples = 0, waitingSamples = 0;
   int64_t blocksTotal = int64_t(n) * mc.numSlots;
   RequestId nextId = 1;
+
+  // Block moves delay their request by the copy's time on its link.
+  double blockBytes = double(cfg.tokensPerBlock) * cfg.topo.kvBytesPerToken;
+  std::map<RequestId, double> moveDelay;
+  for (InstanceId i = 0; i < n; ++i)
+    c.at(i).onMove = [&](RequestId request, InstanceId from, InstanceId to) {
+      const sim::Link &link = cfg.topo.cluster.link(from, to);
+      moveDelay[request] +=
+          blockBytes / (link.gbPerSecond * 1e9) + link.latencySeconds;
+      res.movedGb += blockBytes / 1e9;
+      if (&link == &cfg.topo.cluster.interNode)
+        res.interNodeGb += blockBytes / 1e9;
+    };
 
   // One-second steps: arrivals of (t - 1, t] are admitted at t at earliest.
   for (double t = 1; t <= cfg.seconds; t += 1.0) {
@@ -257,6 +245,15 @@ Result simulate(const SimConfig &cfg, const Mix &mix, const Policy &policy) {
       res.dgfmMoves += s.blocksMovedHome;
       res.dgfmCycles += s.cycles;
     }
+    // Charge this step's moves to their requests.
+    for (Request &r : running) {
+      auto it = moveDelay.find(r.id);
+      if (it != moveDelay.end()) {
+        r.finish += it->second;
+        res.moveStallSeconds += it->second;
+      }
+    }
+    moveDelay.clear();
     // Samples.
     int64_t used = 0;
     for (InstanceId i = 0; i < n; ++i)
@@ -281,6 +278,12 @@ void usage() {
   std::printf(
       "usage: rblock-sim [--topology FILE] [--seconds S] [--seed N]\n"
       "                  [--block-tokens T] [--lend-cap F] [--mix NAME]\n"
+      "                  [--kv-bytes-per-token B] [--weights-gb G]\n"
+      "                  [--reserve-gb G]\n"
+      "topology: a cluster file as the compiler reads it (default:\n"
+      "  examples/topologies/a100-4x8.json); the model: KV bytes per token\n"
+      "  (default 524288, Llama-2-7B in fp16), weights and reserved memory\n"
+      "  per GPU in GB (defaults 13.5 and 6.5)\n"
       "mixes: chat, leval, lveval (default: all three)\n");
 }
 
@@ -288,7 +291,7 @@ void usage() {
 
 int main(int argc, char **argv) {
   SimConfig cfg;
-  std::string only;
+  std::string only, topologyPath = DISTATTN_DEFAULT_SIM_TOPOLOGY;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> const char * {
@@ -299,11 +302,7 @@ int main(int argc, char **argv) {
       return argv[++i];
     };
     if (a == "--topology") {
-      std::string path = next();
-      if (!readTopology(path, cfg.topo)) {
-        std::fprintf(stderr, "cannot read %s\n", path.c_str());
-        return 1;
-      }
+      topologyPath = next();
     } else if (a == "--seconds") {
       cfg.seconds = std::atof(next());
     } else if (a == "--seed") {
@@ -314,29 +313,54 @@ int main(int argc, char **argv) {
       cfg.lendCapFraction = std::atof(next());
     } else if (a == "--mix") {
       only = next();
+    } else if (a == "--kv-bytes-per-token") {
+      cfg.topo.kvBytesPerToken = std::atof(next());
+    } else if (a == "--weights-gb") {
+      cfg.topo.weightsGb = std::atof(next());
+    } else if (a == "--reserve-gb") {
+      cfg.topo.reserveGb = std::atof(next());
     } else {
       usage();
       return a == "--help" ? 0 : 2;
     }
+  }
+  std::string error;
+  if (!sim::readTopologyFile(topologyPath, cfg.topo.cluster, error)) {
+    std::fprintf(stderr, "rblock-sim: %s\n", error.c_str());
+    return 1;
+  }
+  if (cfg.topo.tokensPerInstance() < cfg.tokensPerBlock ||
+      cfg.topo.kvBytesPerToken <= 0) {
+    std::fprintf(stderr,
+                 "rblock-sim: a GPU of %.0f GiB holding %.1f GB of weights and "
+                 "%.1f GB reserved has no room for one rBlock of KV\n",
+                 cfg.topo.cluster.gpuMemoryGiB, cfg.topo.weightsGb,
+                 cfg.topo.reserveGb);
+    return 1;
   }
   // Arrival rates put each mix near the cluster's memory capacity.
   const Mix mixes[] = {{"chat", 4, 2300, 250.0},
                        {"leval", 2700, 210000, 2.0},
                        {"lveval", 15000, 497000, 0.8}};
   int64_t perInstance = cfg.topo.tokensPerInstance();
-  std::printf("cluster: %s, %d instances, %lld KV tokens per instance, "
-              "rBlock = %d tokens, lend cap = %.0f%% of a pool, %.0f s "
-              "simulated, seed %u\n\n",
-              cfg.topo.name.c_str(), cfg.topo.instances(),
+  const sim::ClusterTopology &topo = cfg.topo.cluster;
+  std::printf("cluster: %s, %d instances (%d nodes x %d), %lld KV tokens per "
+              "instance, rBlock = %d tokens (%.0f MB), links %.0f GB/s inside "
+              "a node and %.0f GB/s across, lend cap = %.0f%% of a pool, %.0f "
+              "s simulated, seed %u\n\n",
+              topo.name.c_str(), topo.instances(), topo.nodes, topo.gpusPerNode,
               (long long)perInstance, cfg.tokensPerBlock,
+              cfg.tokensPerBlock * cfg.topo.kvBytesPerToken / 1e6,
+              topo.intraNode.gbPerSecond, topo.interNode.gbPerSecond,
               cfg.lendCapFraction * 100, cfg.seconds, cfg.seed);
   std::printf("| mix | policy | arrived | admitted | admitted tokens (M) | "
               "rejected | completed | "
               "longest served | max context (x one instance) | remote blocks "
               "| idle memory while waiting | moves recall/dgfm/pullhome | "
-              "dgfm cycles | mean wait s |\n");
+              "dgfm cycles | moved GB (inter-node) | move stall s | mean wait "
+              "s |\n");
   std::printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:"
-              "|---:|\n");
+              "|---:|---:|---:|\n");
   for (const Mix &mix : mixes) {
     if (!only.empty() && only != mix.name)
       continue;
@@ -344,15 +368,16 @@ int main(int argc, char **argv) {
       Result r = simulate(cfg, mix, p);
       std::printf(
           "| %s | %s | %lld | %lld | %.1f | %lld | %lld | %lld | %lld "
-          "(%.1fx) | %.2f%% | %.1f%% | %lld/%lld/%lld | %lld | %.1f "
-          "|\n",
+          "(%.1fx) | %.2f%% | %.1f%% | %lld/%lld/%lld | %lld | %.0f (%.0f) "
+          "| %.1f | %.1f |\n",
           mix.name, p.name, (long long)r.arrived, (long long)r.admitted,
           double(r.admittedTokens) / 1e6, (long long)r.rejected,
           (long long)r.completed, (long long)r.longest, (long long)r.maxContext,
           double(r.maxContext) / double(perInstance), r.remoteFraction * 100,
           r.idleWhileWaiting * 100, (long long)r.recallMoves,
           (long long)r.dgfmMoves, (long long)r.pullHomeMoves,
-          (long long)r.dgfmCycles, r.meanWait);
+          (long long)r.dgfmCycles, r.movedGb, r.interNodeGb, r.moveStallSeconds,
+          r.meanWait);
       std::fflush(stdout);
     }
   }

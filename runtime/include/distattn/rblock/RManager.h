@@ -19,6 +19,7 @@
 #include "distattn/rblock/BlockTable.h"
 #include "distattn/rblock/Transport.h"
 
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -94,6 +95,11 @@ public:
   int32_t lendable() const;
   const RManagerStats &stats() const { return counters; }
   Transport &transport() { return net; }
+
+  /// Called once per committed block move of one of this instance's
+  /// requests (recall, pull home, DGFM), with the old and the new holder:
+  /// what a cost model charges the move to (the trace simulator's links).
+  std::function<void(RequestId, InstanceId from, InstanceId to)> onMove;
 
 private:
   /// Where block `index` of `request` is, or why it cannot be read or
