@@ -26,7 +26,8 @@ llvm_config.add_tool_substitutions(
      ToolSubst("dattn-run", unresolved="fatal"),
      ToolSubst("dattn-translate", unresolved="fatal"),
      ToolSubst("dattnc", unresolved="fatal"),
-     ToolSubst("rblock-sim", unresolved="fatal")],
+     ToolSubst("rblock-sim", unresolved="fatal"),
+     ToolSubst("rblock-decode-bench", unresolved="ignore")],
     [config.distattn_tools_dir])
 
 # Integration tests that build and run emitted host plans need MPI.

@@ -104,7 +104,7 @@ Message serveDecodeQuery(const BlockPool &pool, int32_t tokensPerBlock,
 Status decodeAcrossInstances(RManager &owner, RequestId request,
                              const KvLayout &layout, const float *query,
                              float scale, float *out, float *lse,
-                             DecodeStats *stats) {
+                             DecodeStats *stats, bool overlap) {
   const BlockTable *table = owner.table(request);
   if (!table)
     return Status::UnknownRequest;
@@ -130,8 +130,22 @@ Status decodeAcrossInstances(RManager &owner, RequestId request,
   DecodeStats local;
   // Ship the query to every remote holder first, then compute the local part
   // while they work: on a transport with split-phase calls (MPI) the remote
-  // micro-attentions overlap the owner's own.
+  // micro-attentions overlap the owner's own. (Without `overlap`, each reply
+  // is awaited as soon as its query is sent.)
   std::vector<std::pair<size_t, Transport::Ticket>> inFlight;
+  Status result = Status::Ok;
+  auto collect = [&](const std::pair<size_t, Transport::Ticket> &flight) {
+    Message state = owner.transport().wait(flight.second);
+    if (state.status != Status::Ok || state.floats.size() != outSize + rows) {
+      if (result == Status::Ok)
+        result = state.status != Status::Ok ? state.status : Status::BadSlot;
+      return;
+    }
+    std::copy(state.floats.begin(), state.floats.begin() + outSize,
+              outs[flight.first].begin());
+    std::copy(state.floats.begin() + outSize, state.floats.end(),
+              lses[flight.first].begin());
+  };
   size_t slot = 0, localSlot = byHolder.size();
   for (auto &[holder, slots] : byHolder) {
     outs[slot].resize(outSize);
@@ -151,6 +165,8 @@ Status decodeAcrossInstances(RManager &owner, RequestId request,
     q.floats.assign(query, query + outSize);
     q.floats.push_back(scale);
     inFlight.push_back({slot++, owner.transport().post(holder, std::move(q))});
+    if (!overlap)
+      collect(inFlight.back());
     ++local.remoteQueries;
     local.remoteTokens +=
         int64_t(slots.size() - 1) * layout.tokensPerBlock + lastTokens[holder];
@@ -160,19 +176,9 @@ Status decodeAcrossInstances(RManager &owner, RequestId request,
            lastTokens[owner.id()], layout.qHeads, layout.kvHeads,
            layout.headDim, layout.tokensPerBlock, query, scale,
            outs[localSlot].data(), lses[localSlot].data());
-  Status result = Status::Ok;
-  for (auto &[i, ticket] : inFlight) {
-    Message state = owner.transport().wait(ticket); // drain every ticket
-    if (state.status != Status::Ok || state.floats.size() != outSize + rows) {
-      if (result == Status::Ok)
-        result = state.status != Status::Ok ? state.status : Status::BadSlot;
-      continue;
-    }
-    std::copy(state.floats.begin(), state.floats.begin() + outSize,
-              outs[i].begin());
-    std::copy(state.floats.begin() + outSize, state.floats.end(),
-              lses[i].begin());
-  }
+  if (overlap)
+    for (auto &flight : inFlight)
+      collect(flight); // drain every ticket
   if (result != Status::Ok)
     return result;
 

@@ -42,11 +42,15 @@ Message serveDecodeQuery(const BlockPool &pool, int32_t tokensPerBlock,
                          const Message &query);
 
 /// Owner side: out [qHeads][headDim] and lse [qHeads] (natural log) of one
-/// query token against all of the request's KV, wherever it lives.
+/// query token against all of the request's KV, wherever it lives. With
+/// `overlap` the query goes to every remote holder before the owner attends
+/// to its own blocks, and the replies are collected after (on MPI the
+/// remote micro-attentions run meanwhile); without, each remote holder is
+/// waited for in turn first (the baseline the decode benchmark compares).
 Status decodeAcrossInstances(RManager &owner, RequestId request,
                              const KvLayout &layout, const float *query,
                              float scale, float *out, float *lse,
-                             DecodeStats *stats = nullptr);
+                             DecodeStats *stats = nullptr, bool overlap = true);
 
 /// A holder's blocks as the paged decode kernels take them (pageIndptr,
 /// pageIndices, kvLens over K and V page arrays of [kvHeads][T][headDim]
