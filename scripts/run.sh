@@ -85,7 +85,7 @@ example() {
   cmake --build "$out/bundle/build" >/dev/null
   mpirun --allow-run-as-root --oversubscribe -np 8 "$out/bundle/build/runner"
   say "not implemented yet"
-  echo "run-time sequence lengths, multi-GPU runs of cuda bundles (dattnc" \
+  echo "multi-GPU runs of cuda bundles (dattnc" \
     "--target cuda writes them; scripts/cuda-bundles.sh runs them on a GPU" \
     "machine); see README, Status."
 }

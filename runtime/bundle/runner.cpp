@@ -8,14 +8,17 @@
 //   mpirun -np R*P runner --replicas R    R replicas side by side, each on a
 //                                         communicator split from the world
 //                                         and on its own inputs
+//   runner --seq-len L                    a sequence of L tokens (1 <= L <=
+//                                         the compiled S) through
+//                                         dattn_create / dattn_<phase>
 //   runner --dump FILE                    also writes world rank 0's q, k, v
 //                                         and output (float32, in that
 //                                         order) to FILE, for other
 //                                         references (PyTorch's, say)
 //
 // Exits 1 on a mismatch or when the C API refuses, 2 on bad arguments.
-// Replicas go through dattn_create / dattn_<phase> (twice) / dattn_destroy,
-// one replica through dattn_run.
+// Replicas or a --seq-len go through dattn_create / dattn_<phase> (twice) /
+// dattn_destroy, one replica of the compiled length through dattn_run.
 // Compiled with the bundle's shape (B HQ HKV SQ S D CAUSAL), PLAN_RANKS and
 // TOL.
 #include "attention.h"
@@ -24,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
@@ -32,9 +36,14 @@ int main(int argc, char **argv) {
   MPI_Comm_size(MPI_COMM_WORLD, &world);
   int replicas = 1;
   const char *dump = nullptr;
+  long long seqLen = S;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--replicas") == 0 && i + 1 < argc) {
       replicas = std::atoi(argv[++i]);
+      continue;
+    }
+    if (std::strcmp(argv[i], "--seq-len") == 0 && i + 1 < argc) {
+      seqLen = std::atoll(argv[++i]);
       continue;
     }
     if (std::strcmp(argv[i], "--dump") == 0 && i + 1 < argc) {
@@ -42,7 +51,8 @@ int main(int argc, char **argv) {
       continue;
     }
     if (rank == 0)
-      std::fprintf(stderr, "usage: runner [--replicas R] [--dump FILE]\n");
+      std::fprintf(
+          stderr, "usage: runner [--replicas R] [--seq-len L] [--dump FILE]\n");
     MPI_Finalize();
     return 2;
   }
@@ -62,27 +72,32 @@ int main(int argc, char **argv) {
   if (replicas > 1)
     MPI_Comm_split(MPI_COMM_WORLD, replica, rank, &comm);
   uint64_t seed = 3 * uint64_t(replica);
-  auto q = distattn::runner::randomValues(size_t(B) * HQ * SQ * D, seed + 1);
-  auto k = distattn::runner::randomValues(size_t(B) * HKV * S * D, seed + 2);
-  auto v = distattn::runner::randomValues(size_t(B) * HKV * S * D, seed + 3);
+  // Prefill has a query per token; decode its last SQ tokens'.
+  long long rows = SQ == S ? seqLen : SQ;
+  auto q = distattn::runner::randomValues(size_t(B) * HQ * rows * D, seed + 1);
+  auto k =
+      distattn::runner::randomValues(size_t(B) * HKV * seqLen * D, seed + 2);
+  auto v =
+      distattn::runner::randomValues(size_t(B) * HKV * seqLen * D, seed + 3);
   std::vector<float> out(q.size());
   // One replica: the one-call API. Several: each binds its communicator
   // once and runs twice (the second output is the one checked).
   int status = 0;
-  if (replicas == 1) {
+  if (replicas == 1 && seqLen == S) {
     status = dattn_run(q.data(), k.data(), v.data(), out.data());
   } else {
     dattn_plan *plan = nullptr;
     status = dattn_create(comm, &plan);
     for (int run = 0; run < 2 && status == 0; ++run)
-      status = DATTN_PHASE(plan, q.data(), k.data(), v.data(), out.data());
+      status =
+          DATTN_PHASE(plan, seqLen, q.data(), k.data(), v.data(), out.data());
     if (plan)
       dattn_destroy(plan);
   }
   double error = status != 0
                      ? 1.0
                      : distattn::runner::relativeError(
-                           out, q, k, v, {B, HQ, HKV, SQ, S, D}, CAUSAL);
+                           out, q, k, v, {B, HQ, HKV, rows, seqLen, D}, CAUSAL);
   if (dump && rank == 0 && status == 0) {
     FILE *file = std::fopen(dump, "wb");
     bool written = file != nullptr;
@@ -98,10 +113,14 @@ int main(int argc, char **argv) {
   MPI_Reduce(&error, &worst, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
   bool ok = worst <= TOL;
   if (rank == 0 && status == 0)
-    std::printf("bundle: %d replica(s) of the %d-rank plan on %d ranks: max "
+    std::printf("bundle: %d replica(s) of the %d-rank plan on %d ranks%s: max "
                 "rel_err %.3g (tol %.0e): %s\n",
-                replicas, PLAN_RANKS, world, worst, TOL,
-                ok ? "ok" : "MISMATCH");
+                replicas, PLAN_RANKS, world,
+                seqLen == S ? ""
+                            : (", " + std::to_string(seqLen) + " of " +
+                               std::to_string(S) + " tokens")
+                                  .c_str(),
+                worst, TOL, ok ? "ok" : "MISMATCH");
   if (comm != MPI_COMM_WORLD)
     MPI_Comm_free(&comm);
   MPI_Finalize();

@@ -12,12 +12,32 @@
 // RUN: rm -rf %t.decode && dattnc %S/Inputs/gqa-config.json --seq-len 300 --phase decode --ranks 3 -o %t.decode > /dev/null 2>&1
 // RUN: cmake -S %t.decode -B %t.decode/build -G Ninja > /dev/null && cmake --build %t.decode/build > /dev/null
 // RUN: %mpirun -np 3 %t.decode/build/runner | FileCheck %s --check-prefix=DECODE
+// The sequence length at run time, up to the compiled one: prefill of 36, 20
+// and 1 of 37 tokens; decode at 137 and 1 of 300 cached tokens; a
+// non-causal plan (where the padded keys are not hidden by causality but by
+// the run's length) at 23 of 37; a length past the compiled one refused.
+// RUN: %mpirun -np 4 %t.prefill/build/runner --seq-len 36 | FileCheck %s --check-prefix=LEN36
+// RUN: %mpirun -np 8 %t.prefill/build/runner --seq-len 20 --replicas 2 | FileCheck %s --check-prefix=LEN20
+// RUN: %mpirun -np 4 %t.prefill/build/runner --seq-len 1 | FileCheck %s --check-prefix=LEN1
+// RUN: %mpirun -np 3 %t.decode/build/runner --seq-len 137 | FileCheck %s --check-prefix=DECODE137
+// RUN: %mpirun -np 3 %t.decode/build/runner --seq-len 1 | FileCheck %s --check-prefix=DECODE1
+// RUN: not %mpirun -np 4 %t.prefill/build/runner --seq-len 38 2>&1 | FileCheck %s --check-prefix=TOOLONG
+// RUN: rm -rf %t.full && dattnc %S/Inputs/full-prefill.mlir --ranks 2 --strategy zigzag -o %t.full > /dev/null 2>&1
+// RUN: cmake -S %t.full -B %t.full/build -G Ninja > /dev/null && cmake --build %t.full/build > /dev/null
+// RUN: %mpirun -np 2 %t.full/build/runner --seq-len 23 | FileCheck %s --check-prefix=FULL
 
 // PREFILL: bundle: 1 replica(s) of the 4-rank plan on 4 ranks: max rel_err {{.*}} (tol 1e-05): ok
 // REPLICAS: bundle: 2 replica(s) of the 4-rank plan on 8 ranks: max rel_err {{.*}} (tol 1e-05): ok
 // SIZE: dattn_create: this plan runs on 4 ranks; the communicator has 3
 // DIVIDE: runner: --replicas 3 does not divide the 8 ranks
 // DECODE: bundle: 1 replica(s) of the 3-rank plan on 3 ranks: max rel_err {{.*}} (tol 1e-05): ok
+// LEN36: bundle: 1 replica(s) of the 4-rank plan on 4 ranks, 36 of 37 tokens: max rel_err {{.*}} (tol 1e-05): ok
+// LEN20: bundle: 2 replica(s) of the 4-rank plan on 8 ranks, 20 of 37 tokens: max rel_err {{.*}} (tol 1e-05): ok
+// LEN1: bundle: 1 replica(s) of the 4-rank plan on 4 ranks, 1 of 37 tokens: max rel_err {{.*}} (tol 1e-05): ok
+// DECODE137: bundle: 1 replica(s) of the 3-rank plan on 3 ranks, 137 of 300 tokens: max rel_err {{.*}} (tol 1e-05): ok
+// DECODE1: bundle: 1 replica(s) of the 3-rank plan on 3 ranks, 1 of 300 tokens: max rel_err {{.*}} (tol 1e-05): ok
+// TOOLONG: dattn_prefill: sequence length 38 is not in [1, 37]
+// FULL: bundle: 1 replica(s) of the 2-rank plan on 2 ranks, 23 of 37 tokens: max rel_err {{.*}} (tol 1e-05): ok
 
 func.func @prefill(%q: tensor<1x4x37x16xf32>, %k: tensor<1x2x37x16xf32>, %v: tensor<1x2x37x16xf32>) -> tensor<1x4x37x16xf32> {
   %o = dattn.attention %q, %k, %v mask(<causal>) : tensor<1x4x37x16xf32>, tensor<1x2x37x16xf32>, tensor<1x2x37x16xf32> -> tensor<1x4x37x16xf32>

@@ -33,7 +33,8 @@
 // API: k and v [1, 2, 37, 16]
 // API: whose size must be 4
 // API: int dattn_create(MPI_Comm comm, dattn_plan **plan);
-// API: int dattn_prefill(dattn_plan *plan, const float *q, const float *k,
+// API: seq_len tokens, 1 <= seq_len <= 37
+// API: int dattn_prefill(dattn_plan *plan, long long seq_len, const float *q,
 // API: void dattn_destroy(dattn_plan *plan);
 // API: int dattn_run_comm(MPI_Comm comm, const float *q, const float *k,
 // API: int dattn_run(const float *q, const float *k, const float *v, float *out);

@@ -202,8 +202,9 @@ int main(int argc, char **argv) {
       "                        --replicas R runs R copies on split\n"
       "                        communicators\n"
       "  include/              the runtime headers the plan needs\n\n"
-      "Shapes are fixed when compiling (run-time sequence lengths are not\n"
-      "implemented yet).\n");
+      "Heads, head_dim, element type, ranks and strategy are fixed when\n"
+      "compiling; the sequence length is a run-time argument up to the\n"
+      "compiled one (shorter runs are padded to it).\n");
   if (target != "host" && target != "cuda")
     fail("unknown --target '" + target + "'; expected host or cuda");
   if (phase != "prefill" && phase != "decode")
@@ -284,7 +285,8 @@ int main(int argc, char **argv) {
   // The bundle.
   std::string dir = output;
   std::string runtime = DISTATTN_RUNTIME_INCLUDE_DIR;
-  std::vector<std::string> headers = {"reference.h", "host/runner_check.h"};
+  std::vector<std::string> headers = {"reference.h", "bundle_io.h",
+                                      "host/runner_check.h"};
   if (cuda)
     headers.insert(headers.end(), {"cuda/plan_runtime.cuh", "cuda/kernels.h",
                                    "cuda/index_math.h"});
@@ -336,7 +338,13 @@ int main(int argc, char **argv) {
             : "Kernels compute in fp32 on the CPU."},
       {"DTYPE", "rt::DType::" + dtype},
       {"ELEMENT", dtype},
-      {"PHASE", phase}};
+      {"PHASE", phase},
+      {"B", std::to_string(qType.getDimSize(0))},
+      {"HQ", std::to_string(qType.getDimSize(1))},
+      {"HKV", std::to_string(kType.getDimSize(1))},
+      {"SQ", std::to_string(qType.getDimSize(2))},
+      {"S", std::to_string(kType.getDimSize(2))},
+      {"D", std::to_string(qType.getDimSize(3))}};
   std::string templates = DISTATTN_BUNDLE_TEMPLATES;
   std::string source = cuda ? "attention.cu" : "attention.cpp";
   for (StringRef file : {StringRef("attention.h"), StringRef(source),

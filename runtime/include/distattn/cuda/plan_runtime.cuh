@@ -82,6 +82,9 @@ struct Context {
   int rank = 0, size = 1;
   cudaStream_t compute = nullptr, transfer = nullptr;
   ncclComm_t world = nullptr;
+  /// The run's sequence length: keys at positions at or past it are hidden
+  /// from every tile (distattn/bundle_io.h).
+  int64_t validLength = std::numeric_limits<int64_t>::max();
   /// Communicators of the groups along one axis of a multi-axis grid, keyed
   /// by (axis, grid shape...).
   std::map<std::vector<int64_t>, ncclComm_t> groups;
@@ -426,14 +429,16 @@ template <typename... Dims> State empty_state(Dims... dims) {
 
 /// A micro-attention on the runtime's kernel: the state of q against the
 /// keys of k/v visible under the mask. Positions: static offsets plus the
-/// run-time ones (`at(...)`). Keys at or past kEnd (padding) are not
-/// passed to the kernel: they are a suffix of the block.
+/// run-time ones (`at(...)`). Keys at or past kEnd or the run's valid
+/// length (padding) are not passed to the kernel: they are a suffix of the
+/// block.
 inline State micro_attention(const Tensor &q, const Tensor &k, const Tensor &v,
                              bool causal, int64_t qOffset, int64_t qStride,
                              int64_t kOffset, int64_t kStride, int64_t kEnd,
                              int64_t qAt, int64_t kAt, double scale) {
   if (q.dtype == DType::F32 || q.dtype != k.dtype || q.dtype != v.dtype)
     fail("micro_attention takes bf16 or f16 q, k and v of one type");
+  kEnd = std::min(kEnd, context().validLength);
   int64_t kBase = kOffset + kAt, kvLen = k.shape[2];
   // Keys j with kBase + kStride * j < kEnd; kEnd may be INT64_MAX (none
   // cut), so no kEnd + something.

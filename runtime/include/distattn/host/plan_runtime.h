@@ -22,6 +22,7 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <cstddef>
@@ -183,16 +184,40 @@ Tensor pad(const Tensor &source, double value, Dims... resultDims) {
   return result;
 }
 
+/// The run's sequence length: keys at positions at or past it are hidden
+/// from every tile (a bundle compiled for S runs a shorter sequence padded
+/// to S; distattn/bundle_io.h). No limit unless a LengthScope sets one.
+inline int64_t &valid_length() {
+  static int64_t length = std::numeric_limits<int64_t>::max();
+  return length;
+}
+
+class LengthScope {
+public:
+  explicit LengthScope(int64_t length) : saved(valid_length()) {
+    valid_length() = length;
+  }
+  ~LengthScope() { valid_length() = saved; }
+  LengthScope(const LengthScope &) = delete;
+  LengthScope &operator=(const LengthScope &) = delete;
+
+private:
+  int64_t saved;
+};
+
 /// A micro-attention: the state of q against k/v. Positions: static
-/// offsets plus the dynamic ones (`at(...)`).
+/// offsets plus the dynamic ones (`at(...)`); keys at or past kEnd or the
+/// run's valid length are hidden.
 inline State micro_attention(const Tensor &q, const Tensor &k, const Tensor &v,
                              bool causal, int64_t qOffset, int64_t qStride,
                              int64_t kOffset, int64_t kStride, int64_t kEnd,
                              int64_t qAt, int64_t kAt, double scale) {
   AttentionShape s{q.shape[0], q.shape[1], k.shape[1],
                    q.shape[2], k.shape[2], q.shape[3]};
-  MaskSpec mask{
-      causal, {qOffset + qAt, qStride}, {kOffset + kAt, kStride}, kEnd};
+  MaskSpec mask{causal,
+                {qOffset + qAt, qStride},
+                {kOffset + kAt, kStride},
+                std::min(kEnd, valid_length())};
   State state{filled(0.0f, q.shape),
               filled(0.0f, {q.shape[0], q.shape[1], q.shape[2]})};
   microAttention<float>(q.data.data(), k.data.data(), v.data.data(), s, mask,
