@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Compares a bundle's output with PyTorch's scaled_dot_product_attention.
 
-  check-sdpa.py BUNDLE_DIR DUMP [--tol 1e-2]
+  check-sdpa.py BUNDLE_DIR DUMP [--tol 1e-2] [--seq-len L]
 
 DUMP is what `runner --dump DUMP` wrote (q, k, v and the bundle's output as
 float32, world rank 0's); the shapes come from the bundle's CMakeLists.txt
-(B HQ HKV SQ S D CAUSAL). The reference is SDPA on the GPU in bf16 (the
+(B HQ HKV SQ S D CAUSAL), with S (and SQ, for prefill) replaced by L
+when the runner ran `--seq-len L`. The reference is SDPA on the GPU in bf16 (the
 cuda target's input type) and in float32; causal masks align the queries
 with the last keys (a decode token sees the whole cache). Exits 1 when the
 relative error against the bf16 reference exceeds --tol.
@@ -24,10 +25,13 @@ def main():
     parser.add_argument("bundle")
     parser.add_argument("dump")
     parser.add_argument("--tol", type=float, default=1e-2)
+    parser.add_argument("--seq-len", type=int, default=0)
     args = parser.parse_args()
     cmake = (pathlib.Path(args.bundle) / "CMakeLists.txt").read_text()
     dims = {k: int(v) for k, v in re.findall(r"\b(B|HQ|HKV|SQ|S|D|CAUSAL)=(\d+)", cmake)}
     b, hq, hkv, sq, s, d = (dims[k] for k in ("B", "HQ", "HKV", "SQ", "S", "D"))
+    if args.seq_len:
+        sq, s = (args.seq_len if sq == s else sq), args.seq_len
     data = np.fromfile(args.dump, dtype=np.float32)
     sizes = [b * hq * sq * d, b * hkv * s * d, b * hkv * s * d, b * hq * sq * d]
     if data.size != sum(sizes):
