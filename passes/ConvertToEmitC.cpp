@@ -19,6 +19,7 @@
 #include "mlir/Conversion/SCFToEmitC/SCFToEmitC.h"
 #include "mlir/Dialect/EmitC/Transforms/TypeConversions.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -546,6 +547,55 @@ struct IndexBinaryPattern : OpConversionPattern<ArithOp> {
   }
 };
 
+/// A comment for each step of a plan, placed before the op that starts it,
+/// so that the emitted code reads as the plan does: where the rank sits on
+/// the grid, what each loop's steps do, the peeled last step, how the
+/// output is assembled.
+void commentPlanSteps(ModuleOp module) {
+  auto comment = [](Operation *op, const Twine &text) {
+    OpBuilder builder(op);
+    verbatim(builder, op->getLoc(), "// " + text);
+  };
+  auto contains = [](Operation *op, auto... kinds) {
+    bool found = false;
+    op->walk([&](Operation *inner) {
+      if ((isa<decltype(kinds)>(inner) || ...))
+        found = true;
+    });
+    return found;
+  };
+  module.walk([&](Operation *op) {
+    if (isa<shard::ProcessLinearIndexOp, shard::ProcessMultiIndexOp>(op)) {
+      comment(op, "this rank's place on the grid");
+    } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
+      if (contains(loop, ShiftStartOp(), shard::ShiftOp()))
+        comment(op, "ring steps: each attends to the K/V blocks at hand while "
+                    "they move on to the next rank");
+      else if (contains(loop, AllGatherStartOp(), shard::AllGatherOp()))
+        comment(op, "one KV head at a time: the next head's K/V are gathered "
+                    "while this one's tiles run");
+      else if (contains(loop, AsStateOp()))
+        comment(op, "merge the partial states of every rank (exact: max + "
+                    "log1p of the lse)");
+    } else if (isa<MicroAttentionOp>(op) &&
+               !op->getParentOfType<scf::ForOp>()) {
+      // The first tile after a ring loop starts its last step, peeled so
+      // that nothing is sent.
+      bool afterRing = false;
+      for (Operation *prev = op->getPrevNode();
+           prev && !afterRing && !isa<MicroAttentionOp>(prev);
+           prev = prev->getPrevNode())
+        if (auto loop = dyn_cast<scf::ForOp>(prev))
+          afterRing = contains(loop, ShiftStartOp(), shard::ShiftOp());
+      if (afterRing)
+        comment(op, "the last ring step, peeled: nothing is sent after it");
+    } else if (isa<shard::AllReduceOp>(op)) {
+      comment(op, "assemble the output: every rank adds its rows (zeros "
+                  "elsewhere)");
+    }
+  });
+}
+
 struct DAttnConvertToEmitCPass
     : mlir::dattn::impl::DAttnConvertToEmitCBase<DAttnConvertToEmitCPass> {
   using DAttnConvertToEmitCBase::DAttnConvertToEmitCBase;
@@ -601,6 +651,7 @@ struct DAttnConvertToEmitCPass
     if (constants.wasInterrupted())
       return signalPassFailure();
 
+    commentPlanSteps(module);
     RewritePatternSet patterns(context);
     populateCallPatterns(patterns, converter, spec);
     patterns.add<FinalizePattern, WaitPattern,

@@ -335,6 +335,10 @@ def DAttnConvertToEmitC : Pass<"dattn-convert-to-emitc", "::mlir::ModuleOp"> {
       is a start followed at once by its wait. Micro-attention q/k/v must be
       bf16 or f16 (the kernels' input types).
 
+    The emitted code carries a comment for each plan step (the rank's place
+    on the grid, what a loop's steps do, the peeled last ring step, the
+    output's assembly) and for each transfer.
+
     What a target cannot express is an error at the op: dynamic shapes,
     all-reduces over part of a grid, pads with a non-constant value, f32
     micro-attention inputs on the cuda target.

@@ -7,7 +7,10 @@
 // the last step peeled.
 // CHECK: #include "distattn/host/plan_runtime.h"
 // CHECK: distattn::host::Tensor zigzag(distattn::host::Tensor [[Q:v[0-9]+]], distattn::host::Tensor [[K:v[0-9]+]], distattn::host::Tensor [[V:v[0-9]+]]) {
-// CHECK: size_t [[R:v[0-9]+]] = distattn::host::linear_index(4);
+// Each plan step starts with a comment.
+// CHECK: // this rank's place on the grid
+// CHECK-NEXT: size_t [[R:v[0-9]+]] = distattn::host::linear_index(4);
+// CHECK: // ring steps: each attends to the K/V blocks at hand while they move on to the next rank
 // CHECK: for (size_t [[T:i[0-9]+]] = {{v[0-9]+}}; [[T]] < {{v[0-9]+}}; [[T]] += {{v[0-9]+}}) {
 // CHECK: distattn::host::Transfer [[T:v[0-9]+]] = distattn::host::prepare_shift([[KB:v[0-9]+]], 0, 1, true, 4);
 // CHECK-NEXT: // send to the rank 1 ahead on grid axis 0, receive from the one behind (a ring), nonblocking
@@ -22,8 +25,11 @@
 // CHECK-NEXT: distattn::host::Tensor {{v[0-9]+}} = distattn::host::received([[T]]);
 // CHECK: }
 // CHECK-NOT: prepare_shift
-// CHECK-COUNT-4: distattn::host::micro_attention(
-// CHECK: = distattn::host::all_reduce_sum({{v[0-9]+}}, 4);
+// CHECK: // the last ring step, peeled: nothing is sent after it
+// CHECK-COUNT-4: distattn::host::State {{v[0-9]+}} = distattn::host::micro_attention(
+// CHECK-NEXT: distattn::host::merge(
+// CHECK: // assemble the output: every rank adds its rows (zeros elsewhere)
+// CHECK-NEXT: = distattn::host::all_reduce_sum({{v[0-9]+}}, 4);
 // CHECK: return
 // The all-gather plan gathers the next KV head with MPI_Iallgather while
 // the current one computes.
