@@ -84,8 +84,10 @@ def DAttnPlanPrefill : Pass<"dattn-plan-prefill", "::mlir::ModuleOp"> {
       strategy's time on the module's `dattn.topology` (per ring step the
       busiest rank's tile compute against the K/V transfer on the ring's
       slowest link, transfers hidden under compute; all-gather not
-      overlapped) and memory per rank, and picks the fastest that fits; a
-      remark at the attention explains the choice.
+      overlapped) and memory per rank, for every head parallelism P that
+      divides the KV heads and the ranks up to a node's GPUs (the
+      all-to-all over heads charged as unhidden NVLink traffic), and picks
+      the fastest that fits; a remark at the attention explains the choice.
 
     * `head-parallel=P` (with any of the above): a 2-D grid
       `[ranks / P, P]`; the heads are split P ways along axis 1 (inside a
@@ -100,8 +102,7 @@ def DAttnPlanPrefill : Pass<"dattn-plan-prefill", "::mlir::ModuleOp"> {
     (`tensor.insert_slice` of its rows into zeros, `shard.all_reduce` sum);
     a deployment would keep the output sharded instead.
 
-    Not yet: hierarchical ring orders, `auto` with head parallelism,
-    q_len != kv_len, masks with shifted positions.
+    Not yet: hierarchical ring orders, q_len != kv_len, masks with shifted positions.
   }];
   let dependentDialects = [
     "::mlir::dattn::DAttnDialect",

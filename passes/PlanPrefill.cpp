@@ -287,8 +287,9 @@ struct DAttnPlanPrefillPass
       emitError(module.getLoc())
           << "dattn-plan-prefill: "
           << (automatic && headParallel > 1
-                  ? std::string("head-parallel with strategy=auto is not "
-                                "implemented yet; pick a strategy")
+                  ? std::string("strategy=auto chooses the head "
+                                "parallelism itself; drop head-parallel or "
+                                "pick a strategy")
                   : "head-parallel=" + std::to_string(headParallel) +
                         " must be at least 1 and divide the " +
                         std::to_string(numRanks) + " ranks");
@@ -309,35 +310,40 @@ struct DAttnPlanPrefillPass
     if (ops.empty())
       return;
     // Choose every plan first, so a rejected choice changes nothing.
-    SmallVector<std::pair<PrefillStrategy, int64_t>> chosen;
+    SmallVector<PrefillPrediction> chosen;
     for (AttentionOp op : ops) {
       if (!automatic) {
-        chosen.push_back({*fixed, numRanks});
+        PrefillPrediction p;
+        p.strategy = *fixed;
+        p.ranks = numRanks;
+        p.headParallel = headParallel;
+        chosen.push_back(p);
         continue;
       }
       auto choice =
           choosePlan(op, topology, numRanks, /*searchRanks=*/ranks == 0);
       if (failed(choice))
         return signalPassFailure();
-      chosen.push_back({choice->strategy, choice->ranks});
+      chosen.push_back(*choice);
     }
     for (auto [op, choice] : llvm::zip(ops, chosen)) {
-      int64_t ring = choice.second / headParallel;
+      int64_t heads = choice.headParallel;
+      int64_t ring = choice.ranks / heads;
       SmallVector<int64_t> shape = {ring};
-      if (headParallel > 1)
-        shape.push_back(headParallel);
+      if (heads > 1)
+        shape.push_back(heads);
       StringAttr grid = getOrCreateGrid(module, shape);
-      Value out = PrefillPlanBuilder(op, grid.getValue(), ring, headParallel)
-                      .build(choice.first);
+      Value out = PrefillPlanBuilder(op, grid.getValue(), ring, heads)
+                      .build(choice.strategy);
       op.replaceAllUsesWith(out);
       op.erase();
     }
   }
 
-  /// The cost model's choice for one attention, explained in a remark.
-  /// With `searchRanks`, rank counts 1, 2, 4, ... up to `numRanks` (and
-  /// `numRanks` itself) are tried too: on a slow link a short sequence is
-  /// faster on fewer GPUs.
+  /// The cost model's choice for one attention (strategy and head
+  /// parallelism), explained in a remark. With `searchRanks`, rank counts
+  /// 1, 2, 4, ... up to `numRanks` (and `numRanks` itself) are tried too: on
+  /// a slow link a short sequence is faster on fewer GPUs.
   FailureOr<PrefillPrediction> choosePlan(AttentionOp op, TopologyAttr topology,
                                           int64_t numRanks, bool searchRanks) {
     AttentionWorkload work = AttentionWorkload::of(op);
@@ -350,7 +356,8 @@ struct DAttnPlanPrefillPass
     std::optional<PrefillPrediction> best;
     for (int64_t candidate : candidates) {
       SmallVector<PrefillPrediction> predictions;
-      PrefillPrediction p = model.choose(work, candidate, predictions);
+      PrefillPrediction p =
+          model.choose(work, candidate, predictions, /*searchHeads=*/true);
       if (!best ||
           (p.fits && (!best->fits || p.totalSeconds < best->totalSeconds))) {
         best = p;
@@ -365,7 +372,7 @@ struct DAttnPlanPrefillPass
     InFlightDiagnostic remark = emitRemark(op.getLoc());
     remark << "auto: " << describe(*best) << "; also considered:";
     for (const PrefillPrediction &p : atBest)
-      if (p.strategy != best->strategy)
+      if (p.strategy != best->strategy || p.headParallel != best->headParallel)
         remark << " " << describe(p) << ";";
     if (best->ranks != numRanks)
       remark << " fewer ranks are faster than all " << numRanks

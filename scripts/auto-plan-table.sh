@@ -52,8 +52,15 @@ prefill_row() { # topology-name topology-file model q-heads kv-heads tokens
   choice=$(echo "$remark" | sed 's/: .*//')
   predicted=$(echo "$remark" | sed -n 's/^[^:]*: \([0-9.]* ms\).*/\1/p')
   exposed=$(echo "$remark" | sed -n 's/^[^;]*exposed transfer \([0-9.]* ms\).*/\1/p')
-  others=$(echo "$remark" | sed 's/^[^;]*; also considered: //' |
-    sed 's/ (compute [^)]*)//g; s/;$//')
+  # The three fastest alternatives (of up to 4 strategies x 4 head
+  # splits), then the note on fewer ranks if there is one.
+  local list note
+  list=$(echo "$remark" | sed 's/^[^;]*; also considered: //' |
+    sed 's/ (compute [^)]*)//g; s/;$//' | tr ';' '\n' | sed 's/^ *//')
+  note=$(echo "$list" | grep '^fewer ranks' || true)
+  others=$(echo "$list" | grep -v '^fewer ranks' | sort -t: -k2 -g | head -3 |
+    paste -sd ';' | sed 's/;/; /g')
+  [ -n "$note" ] && others="$others; $note"
   echo "| $1 | $3 | $6 | $choice | $predicted | $exposed | $others |"
 }
 
@@ -77,12 +84,15 @@ decode_row() { # topology-name topology-file model q-heads kv-heads tokens
   echo "(\`compiler/Topology/CostModel.h\`: attention kernels at 50% of the GPU's"
   echo "peak matrix rate; per ring step the busiest rank's tile against the K/V"
   echo "block transfer on the ring's slowest link, transfers hidden under"
-  echo "compute; all-gather not overlapped yet). Predictions rank strategies;"
+  echo "compute; all-gather not overlapped yet). Head parallelism P (the heads"
+  echo "split P ways inside a node, the strategy's ring over the nodes) is weighed"
+  echo "too, its all-to-all of q, k, v and the output charged as unhidden NVLink"
+  echo "traffic. Predictions rank strategies;"
   echo "they are not measurements. Llama-3-8B attention: 32 q heads, 8 kv heads;"
   echo "Llama-3-70B: 64 q heads, 8 kv heads; head_dim 128, bf16, one sequence."
   echo "Ranks: auto also tries 1, 2, 4, ... GPUs and keeps the fastest."
   echo
-  echo "| topology | model | tokens | choice | predicted | exposed transfer | why not the others |"
+  echo "| topology | model | tokens | choice | predicted | exposed transfer | the next three, and why not fewer ranks |"
   echo "|---|---|---|---|---|---|---|"
   each_case prefill_row
   echo

@@ -54,12 +54,21 @@ std::pair<double, double> CostModel::ringLink(int64_t ranks) const {
           double(topology.getInterLatencyNs()) * 1e-9};
 }
 
-PrefillPrediction CostModel::predict(const AttentionWorkload &work,
-                                     PrefillStrategy strategy,
-                                     int64_t ranks) const {
+PrefillPrediction CostModel::predict(const AttentionWorkload &whole,
+                                     PrefillStrategy strategy, int64_t ranks,
+                                     int64_t headParallel) const {
   PrefillPrediction p;
   p.strategy = strategy;
   p.ranks = ranks;
+  p.headParallel = headParallel;
+  // Head parallelism: each ring runs over ranks / P GPUs on heads / P. Its
+  // hops are P GPUs apart, so they leave the node as soon as the whole grid
+  // does (ringLink(ranks) below).
+  AttentionWorkload work = whole;
+  work.qHeads /= headParallel;
+  work.kvHeads /= headParallel;
+  const int64_t allRanks = ranks;
+  ranks /= headParallel;
   const double n = double(ranks);
   bool chunked = strategy == PrefillStrategy::Zigzag ||
                  strategy == PrefillStrategy::AllGather;
@@ -71,7 +80,7 @@ PrefillPrediction CostModel::predict(const AttentionWorkload &work,
       (double(topology.getGpuGflops()) * 1e9 * kernelEfficiency);
   double kvRowBytes =
       2.0 * work.batch * work.kvHeads * work.headDim * work.elementBytes;
-  auto [bandwidth, latency] = ringLink(ranks);
+  auto [bandwidth, latency] = ringLink(allRanks);
   // K and V travel as separate messages, zigzag's in two chunks each; every
   // message pays the link latency.
   double messages = strategy == PrefillStrategy::Zigzag ? 4 : 2;
@@ -125,15 +134,37 @@ PrefillPrediction CostModel::predict(const AttentionWorkload &work,
     p.peakBytes = int64_t(block * (qRowBytes + 3 * stateRowBytes) +
                           2 * block * kvRowBytes);
   }
+  if (headParallel > 1) {
+    // Head parallelism re-lays the sequence-sharded q, k, v out by heads
+    // inside each group of P (an all-to-all, as Ulysses does) and the
+    // output back; (P-1)/P of each rank's rows leave it, over NVLink, and
+    // nothing hides them.
+    double rows = double(llvm::divideCeil(whole.seqLen, allRanks));
+    double rowBytes = double(whole.batch) * whole.headDim * whole.elementBytes *
+                      (2.0 * whole.qHeads + 2.0 * whole.kvHeads);
+    double share = double(headParallel - 1) / double(headParallel);
+    auto [intra, intraLatency] = ringLink(headParallel);
+    double allToAll = rows * rowBytes * share / intra +
+                      2.0 * double(headParallel - 1) * intraLatency;
+    p.commSeconds += allToAll;
+    p.exposedSeconds += allToAll;
+    p.totalSeconds += allToAll;
+  }
   p.fits = p.peakBytes <= topology.getMemoryMib() * (int64_t(1) << 20);
   return p;
 }
 
-PrefillPrediction
-CostModel::choose(const AttentionWorkload &work, int64_t ranks,
-                  SmallVectorImpl<PrefillPrediction> &all) const {
-  for (PrefillStrategy strategy : kAllPrefillStrategies)
-    all.push_back(predict(work, strategy, ranks));
+PrefillPrediction CostModel::choose(const AttentionWorkload &work,
+                                    int64_t ranks,
+                                    SmallVectorImpl<PrefillPrediction> &all,
+                                    bool searchHeads) const {
+  int64_t maxHeads = searchHeads ? topology.getGpusPerNode() : 1;
+  for (int64_t heads = 1; heads <= maxHeads; ++heads) {
+    if (work.kvHeads % heads || ranks % heads)
+      continue;
+    for (PrefillStrategy strategy : kAllPrefillStrategies)
+      all.push_back(predict(work, strategy, ranks, heads));
+  }
   const PrefillPrediction *best = nullptr;
   for (const PrefillPrediction &p : all)
     if (p.fits && (!best || p.totalSeconds < best->totalSeconds))
@@ -149,6 +180,8 @@ CostModel::choose(const AttentionWorkload &work, int64_t ranks,
 std::string mlir::dattn::describe(const PrefillPrediction &p) {
   std::string text;
   llvm::raw_string_ostream os(text);
+  if (p.headParallel > 1)
+    os << "head-parallel=" << p.headParallel << " x ";
   os << stringifyPrefillStrategy(p.strategy) << " on " << p.ranks
      << " ranks: " << llvm::format("%.3f", p.totalSeconds * 1e3)
      << " ms (compute " << llvm::format("%.3f", p.computeSeconds * 1e3)

@@ -38,6 +38,9 @@ struct AttentionWorkload {
 struct PrefillPrediction {
   PrefillStrategy strategy;
   int64_t ranks = 1;
+  /// Ranks sharing the heads inside a node (grid [ranks / P, P]: the
+  /// strategy's ring runs over ranks / P, each ring on heads / P).
+  int64_t headParallel = 1;
   /// The busiest rank's attention compute, and its K/V transfers.
   double computeSeconds = 0, commSeconds = 0;
   /// Transfer time not hidden under compute, and the predicted total.
@@ -66,12 +69,16 @@ public:
   double kernelEfficiency = 0.5;
 
   PrefillPrediction predict(const AttentionWorkload &work,
-                            PrefillStrategy strategy, int64_t ranks) const;
+                            PrefillStrategy strategy, int64_t ranks,
+                            int64_t headParallel = 1) const;
 
-  /// The fitting strategy with the least predicted time (ties keep the
-  /// order of kAllPrefillStrategies); all predictions are returned too.
+  /// The fitting plan with the least predicted time over the strategies
+  /// and, with `searchHeads`, head parallelism P (every P that divides the
+  /// KV heads and the ranks, up to a node's GPUs); ties keep the order of
+  /// kAllPrefillStrategies and smaller P. All predictions are returned too.
   PrefillPrediction choose(const AttentionWorkload &work, int64_t ranks,
-                           SmallVectorImpl<PrefillPrediction> &all) const;
+                           SmallVectorImpl<PrefillPrediction> &all,
+                           bool searchHeads = false) const;
 
   /// Fraction of HBM bandwidth a decode kernel reaches (torch's and
   /// distattn's reach ~0.9 of a device copy on an H100).
@@ -91,7 +98,7 @@ private:
 };
 
 /// "zigzag on 8 ranks: 1.23 ms (compute 1.20 ms, exposed transfer 0.03 ms,
-/// 1.1 GiB/rank)".
+/// 1.1 GiB/rank)"; "head-parallel=8 x zigzag on 32 ranks: ...".
 std::string describe(const PrefillPrediction &prediction);
 /// "8 ranks: 0.123 ms (KV read 0.100 ms, gather 0.023 ms, 64.0 MiB/rank)".
 std::string describe(const DecodePrediction &prediction);

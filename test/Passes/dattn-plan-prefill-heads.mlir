@@ -17,7 +17,7 @@
 // CHECK: shard.all_reduce %{{.+}} on @sp grid_axes = [0, 1]
 
 // RANKS: error: dattn-plan-prefill: head-parallel=4 must be at least 1 and divide the 6 ranks
-// AUTO: error: dattn-plan-prefill: head-parallel with strategy=auto is not implemented yet; pick a strategy
+// AUTO: error: dattn-plan-prefill: strategy=auto chooses the head parallelism itself; drop head-parallel or pick a strategy
 func.func @prefill(%q: tensor<1x32x1024x128xbf16>, %k: tensor<1x8x1024x128xbf16>, %v: tensor<1x8x1024x128xbf16>) -> tensor<1x32x1024x128xbf16> {
   %o = dattn.attention %q, %k, %v mask(<causal>) : tensor<1x32x1024x128xbf16>, tensor<1x8x1024x128xbf16>, tensor<1x8x1024x128xbf16> -> tensor<1x32x1024x128xbf16>
   return %o : tensor<1x32x1024x128xbf16>
