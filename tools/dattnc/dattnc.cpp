@@ -285,7 +285,7 @@ int main(int argc, char **argv) {
   // The bundle.
   std::string dir = output;
   std::string runtime = DISTATTN_RUNTIME_INCLUDE_DIR;
-  std::vector<std::string> headers = {"reference.h", "bundle_io.h",
+  std::vector<std::string> headers = {"reference.h", "grid.h", "bundle_io.h",
                                       "host/runner_check.h"};
   if (cuda)
     headers.insert(headers.end(), {"cuda/plan_runtime.cuh", "cuda/kernels.h",

@@ -24,6 +24,7 @@
 #define DISTATTN_CUDA_PLAN_RUNTIME_CUH
 
 #include "distattn/cuda/kernels.h"
+#include "distattn/grid.h"
 #include "distattn/reference.h"
 
 #include <cuda_bf16.h>
@@ -543,10 +544,7 @@ template <typename... Dims> size_t linear_index(Dims... gridDims) {
 
 /// This rank's coordinate on grid axis `axis` of `shape`.
 inline int64_t coordinate(int64_t axis, const std::vector<int64_t> &shape) {
-  int64_t rank = context().rank;
-  for (int64_t d = int64_t(shape.size()) - 1; d > axis; --d)
-    rank /= shape[d];
-  return rank % shape[axis];
+  return grid::coordinate(context().rank, axis, shape);
 }
 
 template <typename... Dims> size_t grid_index(int64_t axis, Dims... gridDims) {
@@ -567,13 +565,9 @@ inline ncclComm_t axis_comm(int64_t axis, const std::vector<int64_t> &shape) {
   auto found = ctx.groups.find(key);
   if (found != ctx.groups.end())
     return found->second;
-  int64_t inner = 1;
-  for (int64_t d = int64_t(shape.size()) - 1; d > axis; --d)
-    inner *= shape[d];
-  int64_t at = coordinate(axis, shape);
-  int color = int(ctx.rank - at * inner); // the group's first rank
   ncclComm_t comm;
-  DATTN_NCCL(ncclCommSplit(ctx.world, color, int(at), &comm, nullptr));
+  DATTN_NCCL(ncclCommSplit(ctx.world, int(grid::groupOf(ctx.rank, axis, shape)),
+                           int(coordinate(axis, shape)), &comm, nullptr));
   ctx.groups[key] = comm;
   return comm;
 }
@@ -629,18 +623,14 @@ Transfer prepare_shift(const Tensor &input, int64_t axis, int64_t offset,
                        bool rotate, Dims... gridDims) {
   std::vector<int64_t> shape = {int64_t(gridDims)...};
   check_grid({int64_t(gridDims)...});
-  int64_t n = shape[axis], me = coordinate(axis, shape);
-  int64_t to = me + offset, from = me - offset;
-  if (rotate) {
-    to = ((to % n) + n) % n;
-    from = ((from % n) + n) % n;
-  }
+  grid::ShiftPeers peers =
+      grid::shiftPeers(coordinate(axis, shape), shape[axis], offset, rotate);
   Tensor result = allocate(input.dtype, input.shape);
-  if (from < 0 || from >= n) // nothing arrives at an edge of an open shift
+  if (peers.from < 0) // nothing arrives at an edge of an open shift
     detail::fill(result, std::numeric_limits<float>::quiet_NaN());
   Transfer t = detail::startTransfer(input, result, axis_comm(axis, shape));
-  t.to = to >= 0 && to < n ? int(to) : -1;
-  t.from = from >= 0 && from < n ? int(from) : -1;
+  t.to = int(peers.to);
+  t.from = int(peers.from);
   return t;
 }
 

@@ -18,6 +18,7 @@
 #ifndef DISTATTN_HOST_PLAN_RUNTIME_H
 #define DISTATTN_HOST_PLAN_RUNTIME_H
 
+#include "distattn/grid.h"
 #include "distattn/reference.h"
 
 #include <mpi.h>
@@ -282,12 +283,8 @@ template <typename... Dims> size_t linear_index(Dims... gridDims) {
 
 /// This rank's coordinate on grid axis `axis`.
 template <typename... Dims> size_t grid_index(int64_t axis, Dims... gridDims) {
-  std::vector<int64_t> shape = {int64_t(gridDims)...};
   check_grid({int64_t(gridDims)...});
-  int64_t rank = world_rank();
-  for (int64_t d = int64_t(shape.size()) - 1; d > axis; --d)
-    rank /= shape[d];
-  return size_t(rank % shape[axis]);
+  return size_t(grid::coordinate(world_rank(), axis, {int64_t(gridDims)...}));
 }
 
 /// The communicator of this rank's group along grid axis `axis` (the other
@@ -305,13 +302,10 @@ inline MPI_Comm axis_comm(int64_t axis, const std::vector<int64_t> &shape) {
   auto found = groups.find({communicator(), key});
   if (found != groups.end())
     return found->second;
-  int64_t rank = world_rank(), inner = 1;
-  for (int64_t d = int64_t(shape.size()) - 1; d > axis; --d)
-    inner *= shape[d];
-  int64_t coordinate = (rank / inner) % shape[axis];
+  int64_t rank = world_rank();
   MPI_Comm group;
-  MPI_Comm_split(communicator(), int(rank - coordinate * inner),
-                 int(coordinate), &group);
+  MPI_Comm_split(communicator(), int(grid::groupOf(rank, axis, shape)),
+                 int(grid::coordinate(rank, axis, shape)), &group);
   groups[{communicator(), key}] = group;
   return group;
 }
@@ -361,21 +355,16 @@ Transfer prepare_shift(const Tensor &input, int64_t axis, int64_t offset,
                        bool rotate, Dims... gridDims) {
   std::vector<int64_t> shape = {int64_t(gridDims)...};
   check_grid({int64_t(gridDims)...});
-  int64_t n = shape[axis];
-  int64_t me = int64_t(grid_index(axis, gridDims...));
-  int64_t to = me + offset, from = me - offset;
-  if (rotate) {
-    to = ((to % n) + n) % n;
-    from = ((from % n) + n) % n;
-  }
+  grid::ShiftPeers peers = grid::shiftPeers(
+      grid::coordinate(world_rank(), axis, shape), shape[axis], offset, rotate);
   Transfer t;
   Transfer::Flight &f = *t.flight;
   f.source = input;
   // Nothing arrives at an edge of an open shift: NaN shows a use of it.
   f.result = filled(std::numeric_limits<float>::quiet_NaN(), input.shape);
   f.comm = axis_comm(axis, shape);
-  f.to = to >= 0 && to < n ? int(to) : MPI_PROC_NULL;
-  f.from = from >= 0 && from < n ? int(from) : MPI_PROC_NULL;
+  f.to = peers.to >= 0 ? int(peers.to) : MPI_PROC_NULL;
+  f.from = peers.from >= 0 ? int(peers.from) : MPI_PROC_NULL;
   f.tag = nextTag();
   return t;
 }
