@@ -25,6 +25,10 @@
 // RUN: rm -rf %t.full && dattnc %S/Inputs/full-prefill.mlir --ranks 2 --strategy zigzag -o %t.full > /dev/null 2>&1
 // RUN: cmake -S %t.full -B %t.full/build -G Ninja > /dev/null && cmake --build %t.full/build > /dev/null
 // RUN: %mpirun -np 2 %t.full/build/runner --seq-len 23 | FileCheck %s --check-prefix=FULL
+// Head parallelism from the command line: 2 x 2 ranks.
+// RUN: rm -rf %t.heads && dattnc %s --ranks 4 --strategy zigzag --head-parallel 2 -o %t.heads 2>&1 | FileCheck %s --check-prefix=HEADSPLAN
+// RUN: cmake -S %t.heads -B %t.heads/build -G Ninja > /dev/null && cmake --build %t.heads/build > /dev/null
+// RUN: %mpirun -np 4 %t.heads/build/runner | FileCheck %s --check-prefix=HEADS
 
 // PREFILL: bundle: 1 replica(s) of the 4-rank plan on 4 ranks: max rel_err {{.*}} (tol 1e-05): ok
 // REPLICAS: bundle: 2 replica(s) of the 4-rank plan on 8 ranks: max rel_err {{.*}} (tol 1e-05): ok
@@ -37,6 +41,8 @@
 // DECODE137: bundle: 1 replica(s) of the 3-rank plan on 3 ranks, 137 of 300 tokens: max rel_err {{.*}} (tol 1e-05): ok
 // DECODE1: bundle: 1 replica(s) of the 3-rank plan on 3 ranks, 1 of 300 tokens: max rel_err {{.*}} (tol 1e-05): ok
 // TOOLONG: dattn_prefill: sequence length 38 is not in [1, 37]
+// HEADSPLAN: == plan: dattn-plan-prefill{strategy=zigzag ranks=4 head-parallel=2},dattn-overlap,cse
+// HEADS: bundle: 1 replica(s) of the 4-rank plan on 4 ranks: max rel_err {{.*}} (tol 1e-05): ok
 // FULL: bundle: 1 replica(s) of the 2-rank plan on 2 ranks, 23 of 37 tokens: max rel_err {{.*}} (tol 1e-05): ok
 
 func.func @prefill(%q: tensor<1x4x37x16xf32>, %k: tensor<1x2x37x16xf32>, %v: tensor<1x2x37x16xf32>) -> tensor<1x4x37x16xf32> {

@@ -67,6 +67,11 @@ static cl::opt<std::string>
 static cl::opt<int64_t> ranks("ranks",
                               cl::desc("Ranks; 0: chosen by the cost model"),
                               cl::init(0), cl::cat(category));
+static cl::opt<int64_t> headParallel(
+    "head-parallel",
+    cl::desc("Prefill: split the heads this many ways inside a node, the "
+             "strategy's ring across (1: no; strategy=auto chooses it)"),
+    cl::init(1), cl::cat(category));
 static cl::opt<int64_t> seqLen("seq-len",
                                cl::desc("Sequence length (config input)"),
                                cl::init(0), cl::cat(category));
@@ -209,6 +214,9 @@ int main(int argc, char **argv) {
     fail("unknown --target '" + target + "'; expected host or cuda");
   if (phase != "prefill" && phase != "decode")
     fail("unknown --phase '" + phase + "'; expected prefill or decode");
+  if (headParallel != 1 && phase != "prefill")
+    fail("--head-parallel is for prefill plans (decode shards the KV, not "
+         "the heads)");
 
   DialectRegistry registry;
   registry.insert<DAttnDialect, arith::ArithDialect, func::FuncDialect,
@@ -252,7 +260,11 @@ int main(int argc, char **argv) {
   std::string plan =
       phase == "prefill"
           ? "dattn-plan-prefill{strategy=" + strategy +
-                " ranks=" + std::to_string(ranks) + "},dattn-overlap,cse"
+                " ranks=" + std::to_string(ranks) +
+                (headParallel != 1
+                     ? " head-parallel=" + std::to_string(headParallel)
+                     : std::string()) +
+                "},dattn-overlap,cse"
           : "dattn-plan-decode{ranks=" + std::to_string(ranks) + "},cse";
   llvm::outs() << "== plan: " << plan << "\n";
   llvm::outs().flush();
