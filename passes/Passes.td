@@ -83,8 +83,10 @@ def DAttnPlanPrefill : Pass<"dattn-plan-prefill", "::mlir::ModuleOp"> {
     * `auto`: the cost model (compiler/Topology/CostModel.h) predicts each
       strategy's time on the module's `dattn.topology` (per ring step the
       busiest rank's tile compute against the K/V transfer on the ring's
-      slowest link, transfers hidden under compute; all-gather not
-      overlapped) and memory per rank, for every head parallelism P that
+      slowest link, transfers hidden under compute; all-gather one KV head
+      at a time under the previous head's compute, as dattn-overlap
+      schedules it) and memory per rank (what dattn-verify-plan measures on
+      the overlapped plans), for every head parallelism P that
       divides the KV heads and the ranks up to a node's GPUs (the
       all-to-all over heads charged as unhidden NVLink traffic), and picks
       the fastest that fits; a remark at the attention explains the choice.

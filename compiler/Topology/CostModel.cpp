@@ -112,12 +112,26 @@ PrefillPrediction CostModel::predict(const AttentionWorkload &whole,
                        ? chunk * chunk * (2 * n - 1) + chunk * (chunk + 1)
                        : block * paddedLen;
     p.computeSeconds = pairs * pairSeconds;
-    // A ring all-gather: N-1 hops of one block, not overlapped yet.
-    p.commSeconds = (n - 1) * blockTransfer;
-    p.exposedSeconds = p.commSeconds;
-    p.totalSeconds = p.computeSeconds + p.commSeconds;
-    p.peakBytes =
-        int64_t(block * (qRowBytes + stateRowBytes) + paddedLen * kvRowBytes);
+    // dattn-overlap gathers one KV head at a time (a ring all-gather: N-1
+    // hops of the head's block) while the previous head computes; the
+    // first head's gather waits.
+    double heads = double(work.kvHeads);
+    double headGather =
+        ranks == 1
+            ? 0
+            : (n - 1) * (block * kvRowBytes / heads / bandwidth + 2 * latency);
+    double headCompute = p.computeSeconds / heads;
+    p.commSeconds = heads * headGather;
+    p.totalSeconds = headGather +
+                     (heads - 1) * std::max(headCompute, headGather) +
+                     headCompute;
+    p.exposedSeconds = p.totalSeconds - p.computeSeconds;
+    // What dattn-verify-plan measures on that plan: the gathered K/V of the
+    // current head and of the next one in flight, the head's query rows
+    // (both chunks) and one chunk's fp32 state.
+    p.peakBytes = int64_t((2 * paddedLen * kvRowBytes + block * qRowBytes +
+                           chunk * stateRowBytes) /
+                          heads);
   } else {
     // Step t's compute hides the transfer of the block for step t+1.
     for (int64_t t = 0; t < ranks; ++t) {

@@ -3,8 +3,9 @@
 // overlapped plan. Llama-3-8B heads, 512 tokens on 8 ranks (64 a rank),
 // bf16: Q 64 x 32 x 128 x 2 = 512 KiB, own and arriving K/V 2 x 2 x 64 x 8
 // x 128 x 2 = 512 KiB, three fp32 states 3 x 64 x 32 x 129 x 4 = 3096 KiB:
-// 4218880 bytes, just over 4 MiB (4194304). All-gather holds the gathered
-// K/V (2 MiB) and one state: 3678208 bytes.
+// 4218880 bytes, just over 4 MiB (4194304). All-gather holds one KV head's
+// gathered K/V and the next one's in flight, that head's query rows and one
+// chunk's state: 655872 bytes (dattn-plan-prefill-memory-gather.mlir).
 
 // RUN: dattn-opt %s --dattn-plan-prefill="strategy=ring ranks=8" --dattn-overlap --dattn-verify-plan -o /dev/null 2>&1 | FileCheck %s --check-prefix=MEASURED
 // RUN: dattn-opt %s --dattn-topology=file=%S/Inputs/four-mib.json --dattn-plan-prefill=ranks=8 --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=FOUR
