@@ -131,20 +131,28 @@ FailureOr<SmallVector<int64_t>> gridShape(Operation *op, FlatSymbolRefAttr name,
   return SmallVector<int64_t>(grid.getShape());
 }
 
+/// A conversion pattern that knows the target.
+template <typename OpTy> struct TargetPattern : OpConversionPattern<OpTy> {
+  TargetPattern(const TypeConverter &converter, MLIRContext *context,
+                const Target &target)
+      : OpConversionPattern<OpTy>(converter, context), target(target) {}
+  const Target &target;
+};
+
 /// Maps each op to a runtime call; `build` adds the arguments and returns
 /// the callee name.
-template <typename OpTy> struct CallPattern : OpConversionPattern<OpTy> {
+template <typename OpTy> struct CallPattern : TargetPattern<OpTy> {
   using Adaptor = typename OpTy::Adaptor;
   using Build = std::function<FailureOr<StringRef>(OpTy, Adaptor, CallArgs &)>;
   CallPattern(const TypeConverter &converter, MLIRContext *context,
               const Target &target, Build build)
-      : OpConversionPattern<OpTy>(converter, context), target(target),
+      : TargetPattern<OpTy>(converter, context, target),
         build(std::move(build)) {}
 
   LogicalResult
   matchAndRewrite(OpTy op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    CallArgs args(rewriter, target);
+    CallArgs args(rewriter, this->target);
     FailureOr<StringRef> callee = build(op, adaptor, args);
     if (failed(callee))
       return failure();
@@ -153,7 +161,6 @@ template <typename OpTy> struct CallPattern : OpConversionPattern<OpTy> {
     rewriter.replaceOp(op, args.call(rewriter, op, *callee, result));
     return success();
   }
-  const Target &target;
   Build build;
 };
 
@@ -448,14 +455,6 @@ Value awaitTransfer(ConversionPatternRewriter &rewriter, Operation *op,
   return args.call(rewriter, op, "received", tensorType);
 }
 
-/// A conversion pattern that knows the target.
-template <typename OpTy> struct TargetPattern : OpConversionPattern<OpTy> {
-  TargetPattern(const TypeConverter &converter, MLIRContext *context,
-                const Target &target)
-      : OpConversionPattern<OpTy>(converter, context), target(target) {}
-  const Target &target;
-};
-
 /// shard.shift and shard.all_gather (a transfer waited for at once), and
 /// dattn.shift_start and dattn.all_gather_start (the transfer).
 template <typename OpTy, bool isStart>
@@ -547,6 +546,16 @@ struct IndexBinaryPattern : OpConversionPattern<ArithOp> {
   }
 };
 
+/// Whether `op` holds an op of one of `OpTys`.
+template <typename... OpTys> bool containsAny(Operation *op) {
+  return op
+      ->walk([](Operation *inner) {
+        return isa<OpTys...>(inner) ? WalkResult::interrupt()
+                                    : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
 /// A comment for each step of a plan, placed before the op that starts it,
 /// so that the emitted code reads as the plan does: where the rank sits on
 /// the grid, what each loop's steps do, the peeled last step, how the
@@ -556,25 +565,17 @@ void commentPlanSteps(ModuleOp module) {
     OpBuilder builder(op);
     verbatim(builder, op->getLoc(), "// " + text);
   };
-  auto contains = [](Operation *op, auto... kinds) {
-    bool found = false;
-    op->walk([&](Operation *inner) {
-      if ((isa<decltype(kinds)>(inner) || ...))
-        found = true;
-    });
-    return found;
-  };
   module.walk([&](Operation *op) {
     if (isa<shard::ProcessLinearIndexOp, shard::ProcessMultiIndexOp>(op)) {
       comment(op, "this rank's place on the grid");
     } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
-      if (contains(loop, ShiftStartOp(), shard::ShiftOp()))
+      if (containsAny<ShiftStartOp, shard::ShiftOp>(loop))
         comment(op, "ring steps: each attends to the K/V blocks at hand while "
                     "they move on to the next rank");
-      else if (contains(loop, AllGatherStartOp(), shard::AllGatherOp()))
+      else if (containsAny<AllGatherStartOp, shard::AllGatherOp>(loop))
         comment(op, "one KV head at a time: the next head's K/V are gathered "
                     "while this one's tiles run");
-      else if (contains(loop, AsStateOp()))
+      else if (containsAny<AsStateOp>(loop))
         comment(op, "merge the partial states of every rank (exact: max + "
                     "log1p of the lse)");
     } else if (isa<MicroAttentionOp>(op) &&
@@ -586,7 +587,7 @@ void commentPlanSteps(ModuleOp module) {
            prev && !afterRing && !isa<MicroAttentionOp>(prev);
            prev = prev->getPrevNode())
         if (auto loop = dyn_cast<scf::ForOp>(prev))
-          afterRing = contains(loop, ShiftStartOp(), shard::ShiftOp());
+          afterRing = containsAny<ShiftStartOp, shard::ShiftOp>(loop);
       if (afterRing)
         comment(op, "the last ring step, peeled: nothing is sent after it");
     } else if (isa<shard::AllReduceOp>(op)) {
