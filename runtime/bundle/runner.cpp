@@ -22,6 +22,7 @@
 // Compiled with the bundle's shape (B HQ HKV SQ S D CAUSAL), PLAN_RANKS and
 // TOL.
 #include "attention.h"
+#include "distattn/bundle_io.h"
 #include "distattn/host/runner_check.h"
 
 #include <cstdio>
@@ -73,7 +74,7 @@ int main(int argc, char **argv) {
     MPI_Comm_split(MPI_COMM_WORLD, replica, rank, &comm);
   uint64_t seed = 3 * uint64_t(replica);
   // Prefill has a query per token; decode its last SQ tokens'.
-  long long rows = SQ == S ? seqLen : SQ;
+  long long rows = distattn::bundle::queryRows(seqLen, S, SQ);
   auto q = distattn::runner::randomValues(size_t(B) * HQ * rows * D, seed + 1);
   auto k =
       distattn::runner::randomValues(size_t(B) * HKV * seqLen * D, seed + 2);

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <vector>
 
 namespace distattn::bundle {
@@ -36,6 +37,42 @@ inline void unpadRows(const std::vector<float> &data, int64_t outer,
     std::copy(data.begin() + o * padded * inner,
               data.begin() + (o * padded + rows) * inner,
               out + o * rows * inner);
+}
+
+/// The query (and output) rows of a run of `seqLen` tokens on a plan
+/// compiled for `kvLen` keys and `qLen` queries: a row per token for
+/// prefill (qLen == kvLen), the last qLen tokens' for decode.
+inline long long queryRows(long long seqLen, long long kvLen, long long qLen) {
+  return qLen == kvLen ? seqLen : qLen;
+}
+
+/// One run's inputs padded to the compiled shape: q [batch, qHeads, qLen,
+/// headDim], k and v [batch, kvHeads, kvLen, headDim].
+struct PaddedRun {
+  long long rows = 0; // queryRows()
+  std::vector<float> q, k, v;
+};
+
+/// Pads a run of `seqLen` tokens; false, with a message naming `api` on
+/// stderr, for a length the plan cannot run: outside [1, kvLen], or other
+/// than kvLen where the queries are neither all the tokens nor one (their
+/// causal positions are compiled in).
+inline bool padRun(const char *api, long long seqLen, long long batch,
+                   long long qHeads, long long kvHeads, long long qLen,
+                   long long kvLen, long long headDim, const float *q,
+                   const float *k, const float *v, PaddedRun &run) {
+  bool fixed = qLen != kvLen && qLen != 1;
+  if (seqLen < 1 || seqLen > kvLen || (seqLen != kvLen && fixed)) {
+    std::fprintf(stderr, "%s: sequence length %lld is not in [1, %lld]%s\n",
+                 api, seqLen, kvLen,
+                 fixed ? " (this plan runs only its compiled length)" : "");
+    return false;
+  }
+  run.rows = queryRows(seqLen, kvLen, qLen);
+  run.q = padRows(q, batch * qHeads, run.rows, qLen, headDim);
+  run.k = padRows(k, batch * kvHeads, seqLen, kvLen, headDim);
+  run.v = padRows(v, batch * kvHeads, seqLen, kvLen, headDim);
+  return true;
 }
 
 } // namespace distattn::bundle
