@@ -26,6 +26,12 @@ if [ "$cmd" = generate ]; then
   done
   "$dattnc" "$ROOT/examples/configs/llama3-8b.json" --seq-len 3816 --target cuda \
     --strategy zigzag --ranks "$ranks" -o "$dir/prefill-3816" > "$dir/prefill-3816.log" 2>&1
+  if [ "$ranks" -ge 2 ] && [ $((ranks % 2)) = 0 ]; then
+    # Heads split two ways (all-to-all), the ring across the other axis.
+    "$dattnc" "$ROOT/examples/graphs/llama3-8b-prefill.mlir" --target cuda \
+      --strategy ring --head-parallel 2 --ranks "$ranks" -o "$dir/prefill-heads2" \
+      > "$dir/prefill-heads2.log" 2>&1
+  fi
   "$dattnc" "$ROOT/examples/configs/llama3-8b.json" --seq-len 12345 --phase decode \
     --target cuda --ranks "$ranks" -o "$dir/decode-12345" > "$dir/decode-12345.log" 2>&1
   echo "generated: $(cd "$dir" && ls -d */ | tr -d / | tr '\n' ' ')"
