@@ -104,7 +104,19 @@ def DAttnPlanPrefill : Pass<"dattn-plan-prefill", "::mlir::ModuleOp"> {
     (`tensor.insert_slice` of its rows into zeros, `shard.all_reduce` sum);
     a deployment would keep the output sharded instead.
 
-    Not yet: hierarchical ring orders, q_len != kv_len, masks with shifted positions.
+    * `inner-ring=G` (ring, striped, zigzag): the ring in a hierarchical
+      order on grid axes `[ranks / G, G]` (then the heads' axis, if any).
+      G ring positions share a node; the K/V blocks go around the node
+      (`shard.shift` on axis 1, NVLink) in an inner loop of G steps, and
+      from node to node (`shard.shift` on axis 0, the inter-node link)
+      once per outer step. After `dattn-overlap` each outer hop runs under
+      a whole inner ring of compute instead of one step's, so a slow
+      inter-node link hides where a flat ring, whose every step waits for
+      the hop that leaves the node, would expose it. The blocks and the
+      tiles are those of the flat ring; only their order differs. `auto`
+      weighs both orders where a ring leaves a node.
+
+    Not yet: q_len != kv_len, masks with shifted positions.
   }];
   let dependentDialects = [
     "::mlir::dattn::DAttnDialect",
@@ -122,7 +134,11 @@ def DAttnPlanPrefill : Pass<"dattn-plan-prefill", "::mlir::ModuleOp"> {
            "of the topology">,
     Option<"headParallel", "head-parallel", "int64_t", /*default=*/"1",
            "split the heads over this many ranks (grid axis 1, inside a "
-           "node) and run the ring over the rest (axis 0)">
+           "node) and run the ring over the rest (axis 0)">,
+    Option<"innerRing", "inner-ring", "int64_t", /*default=*/"1",
+           "ring, striped, zigzag: run the ring in a hierarchical order, "
+           "inner rings of this many ring positions (a node's) inside an "
+           "outer ring across nodes; 1: one flat ring">
   ];
 }
 

@@ -91,6 +91,13 @@ struct DAttnPlanDecodePass
                         " budget=" + std::to_string(budget));
       return signalPassFailure();
     }
+    if (topology && ranks > topology.getNumGpus()) {
+      emitError(module.getLoc())
+          << "dattn-plan-decode: ranks=" << int64_t(ranks)
+          << " but the topology (" << topology.getName() << ") has "
+          << topology.getNumGpus() << " GPUs";
+      return signalPassFailure();
+    }
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
     SmallVector<std::pair<int64_t, int64_t>> plans; // ranks, budget

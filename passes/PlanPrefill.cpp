@@ -32,12 +32,16 @@ namespace {
 /// layout).
 class PrefillPlanBuilder : SpmdBuilder {
 public:
-  /// `ranks` is the ring size; with `headParallel` > 1 the grid is
-  /// [ranks, headParallel] and each ring works on its share of the heads.
+  /// `ranks` is the ring size. With `innerRing` = G > 1 the ring runs in a
+  /// hierarchical order on grid axes [ranks / G, G]: G ring positions
+  /// inside a node, the outer ring across nodes. With `headParallel` > 1 a
+  /// last grid axis of that size splits the heads, each ring working on
+  /// its share.
   PrefillPlanBuilder(AttentionOp op, StringRef grid, int64_t ranks,
-                     int64_t headParallel)
-      : SpmdBuilder(op, grid, ranks, headParallel > 1 ? 2 : 1), op(op),
-        headParallel(headParallel) {
+                     int64_t innerRing, int64_t headParallel)
+      : SpmdBuilder(op, grid, ranks,
+                    (innerRing > 1 ? 2 : 1) + (headParallel > 1 ? 1 : 0)),
+        op(op), innerRing(innerRing), headParallel(headParallel) {
     auto qType = op.getQ().getType();
     shape = SmallVector<int64_t>(qType.getShape());
     kvHeads = op.getK().getType().getDimSize(1);
@@ -55,13 +59,21 @@ public:
     q = padSequence(op.getQ(), paddedLen);
     k = padSequence(op.getK(), paddedLen);
     v = padSequence(op.getV(), paddedLen);
+    // The rank's place on the ring: node-major in the hierarchical order,
+    // so the blocks are laid out as in a flat ring over the same GPUs.
     rank = gridIndex(0);
+    if (innerRing > 1) {
+      node = rank;
+      gpu = gridIndex(1);
+      rank =
+          arith::AddIOp::create(builder, loc, mul(node, index(innerRing)), gpu);
+    }
     Value headFirst;
     if (headParallel > 1) {
       // This ring's share of the heads (an all-to-all over heads inside a
       // node in deployment; here every rank is given the whole input).
       int64_t qHeads = shape[1] / headParallel;
-      Value group = gridIndex(1);
+      Value group = gridIndex(innerRing > 1 ? 2 : 1);
       headFirst = mul(group, index(qHeads));
       q = sliceHeads(q, headFirst, qHeads);
       k = sliceHeads(k, mul(group, index(kvHeads / headParallel)),
@@ -113,17 +125,17 @@ private:
     Value kLocal = slice(k, first, block, stride);
     Value vLocal = slice(v, first, block, stride);
     Value state = emptyState({shape[0], shape[1], block, shape[3]});
-    auto loop = ringLoop({kLocal, vLocal, state}, [&](Value owner,
-                                                      ValueRange carried) {
-      Value kFirst = strided ? owner : mul(owner, index(block));
-      Value tile =
-          microAttention(qLocal, carried[0], carried[1], first, kFirst, stride);
-      Value merged = MergeOp::create(builder, loc, carried[2].getType(),
-                                     ValueRange{carried[2], tile});
-      return SmallVector<Value>{shift(carried[0]), shift(carried[1]), merged};
-    });
-    output =
-        place(finalize(loop.getResult(2), elementType), output, first, stride);
+    SmallVector<Value> states =
+        ringSteps({kLocal, vLocal}, {state},
+                  [&](Value owner, ValueRange kv, ValueRange carried) {
+                    Value kFirst = strided ? owner : mul(owner, index(block));
+                    Value tile = microAttention(qLocal, kv[0], kv[1], first,
+                                                kFirst, stride);
+                    return SmallVector<Value>{
+                        MergeOp::create(builder, loc, carried[0].getType(),
+                                        ValueRange{carried[0], tile})};
+                  });
+    output = place(finalize(states[0], elementType), output, first, stride);
   }
 
   // Zigzag: rank r holds chunks r and 2N-1-r of 2N; every step computes
@@ -133,33 +145,27 @@ private:
     Value lo = mul(rank, index(chunk));
     Value hi = mirroredChunk(rank, chunk);
     Value qLo = slice(q, lo, chunk, 1), qHi = slice(q, hi, chunk, 1);
-    SmallVector<Value> init = {
-        slice(k, lo, chunk, 1),
-        slice(k, hi, chunk, 1),
-        slice(v, lo, chunk, 1),
-        slice(v, hi, chunk, 1),
-        emptyState({shape[0], shape[1], chunk, shape[3]}),
-        emptyState({shape[0], shape[1], chunk, shape[3]})};
-    auto loop = ringLoop(init, [&](Value owner, ValueRange c) {
-      Value kLo = mul(owner, index(chunk));
-      Value kHi = mirroredChunk(owner, chunk);
-      Value stateType = c[4];
-      SmallVector<Value> stateLo = {
-          c[4], microAttention(qLo, c[0], c[2], lo, kLo, 1),
-          microAttention(qLo, c[1], c[3], lo, kHi, 1)};
-      SmallVector<Value> stateHi = {
-          c[5], microAttention(qHi, c[0], c[2], hi, kLo, 1),
-          microAttention(qHi, c[1], c[3], hi, kHi, 1)};
-      Type type = stateType.getType();
-      return SmallVector<Value>{shift(c[0]),
-                                shift(c[1]),
-                                shift(c[2]),
-                                shift(c[3]),
-                                MergeOp::create(builder, loc, type, stateLo),
-                                MergeOp::create(builder, loc, type, stateHi)};
-    });
-    output = place(finalize(loop.getResult(4), elementType), output, lo, 1);
-    output = place(finalize(loop.getResult(5), elementType), output, hi, 1);
+    SmallVector<Value> blocks = {slice(k, lo, chunk, 1), slice(k, hi, chunk, 1),
+                                 slice(v, lo, chunk, 1),
+                                 slice(v, hi, chunk, 1)};
+    Value empty = emptyState({shape[0], shape[1], chunk, shape[3]});
+    SmallVector<Value> states = ringSteps(
+        blocks, {empty, empty}, [&](Value owner, ValueRange c, ValueRange st) {
+          Value kLo = mul(owner, index(chunk));
+          Value kHi = mirroredChunk(owner, chunk);
+          SmallVector<Value> stateLo = {
+              st[0], microAttention(qLo, c[0], c[2], lo, kLo, 1),
+              microAttention(qLo, c[1], c[3], lo, kHi, 1)};
+          SmallVector<Value> stateHi = {
+              st[1], microAttention(qHi, c[0], c[2], hi, kLo, 1),
+              microAttention(qHi, c[1], c[3], hi, kHi, 1)};
+          Type type = st[0].getType();
+          return SmallVector<Value>{
+              MergeOp::create(builder, loc, type, stateLo),
+              MergeOp::create(builder, loc, type, stateHi)};
+        });
+    output = place(finalize(states[0], elementType), output, lo, 1);
+    output = place(finalize(states[1], elementType), output, hi, 1);
   }
 
   // All-gather: K/V blocks gathered once; queries in the zigzag layout so
@@ -196,26 +202,84 @@ private:
     output = loop.getResult(0);
   }
 
-  /// scf.for over the N ring steps; `step(owner, carried)` returns the
-  /// values carried to the next step, `owner` being the rank whose K/V
-  /// block is in hand: (r - t) mod N.
-  scf::ForOp
-  ringLoop(ValueRange init,
-           function_ref<SmallVector<Value>(Value, ValueRange)> step) {
-    auto loop = scf::ForOp::create(builder, loc, index(0), index(ranks),
-                                   index(1), init);
+  /// `step(owner, blocks, states)` computes on the K/V `blocks` in hand,
+  /// which came from ring position `owner`, and returns the merged states.
+  using RingStep =
+      function_ref<SmallVector<Value>(Value, ValueRange, ValueRange)>;
+
+  /// The ring steps: every rank sees every ring position's `blocks` once
+  /// while they are passed on, and the final `states` are returned.
+  SmallVector<Value> ringSteps(ValueRange blocks, ValueRange states,
+                               RingStep step) {
+    if (innerRing <= 1)
+      return ringLoop(/*axis=*/0, ranks, rank, blocks, states,
+                      [&](Value t, ValueRange kv, ValueRange st) {
+                        return step(t, kv, st);
+                      });
+    // Hierarchical order: the outer ring passes each node's blocks to the
+    // next node (one hop across the inter-node link per outer step, hidden
+    // under a whole inner ring of compute); the inner ring passes them
+    // around the node's G ring positions. Owner of the blocks at (outer o,
+    // inner i): ((node - o) mod M) * G + (gpu - i) mod G.
+    int64_t nodes = ranks / innerRing;
+    auto outer = scf::ForOp::create(builder, loc, index(0), index(nodes),
+                                    index(1), concat(blocks, states));
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(outer.getBody());
+    ValueRange outerArgs = outer.getRegionIterArgs();
+    Value ownerNode = ringOwner(node, outer.getInductionVar(), nodes);
+    Value nodeFirst = mul(ownerNode, index(innerRing));
+    SmallVector<Value> merged = ringLoop(
+        /*axis=*/1, innerRing, gpu, outerArgs.take_front(blocks.size()),
+        outerArgs.drop_front(blocks.size()),
+        [&](Value ownerGpu, ValueRange kv, ValueRange st) {
+          return step(arith::AddIOp::create(builder, loc, nodeFirst, ownerGpu),
+                      kv, st);
+        });
+    SmallVector<Value> next;
+    for (Value block : outerArgs.take_front(blocks.size()))
+      next.push_back(shift(block, /*axis=*/0));
+    llvm::append_range(next, merged);
+    scf::YieldOp::create(builder, loc, next);
+    builder.setInsertionPointAfter(outer);
+    return SmallVector<Value>(outer.getResults().drop_front(blocks.size()));
+  }
+
+  /// scf.for over the `size` steps of a ring along grid axis `axis`, on
+  /// which this rank sits at `position`; `step` gets the position whose
+  /// blocks are in hand, (position - t) mod size, and the blocks move one
+  /// hop after each step.
+  SmallVector<Value> ringLoop(int16_t axis, int64_t size, Value position,
+                              ValueRange blocks, ValueRange states,
+                              RingStep step) {
+    auto loop = scf::ForOp::create(builder, loc, index(0), index(size),
+                                   index(1), concat(blocks, states));
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(loop.getBody());
-    Value owner = arith::RemUIOp::create(
-        builder, loc,
-        arith::SubIOp::create(
-            builder, loc,
-            arith::AddIOp::create(builder, loc, rank, index(ranks)),
-            loop.getInductionVar()),
-        index(ranks));
-    SmallVector<Value> next = step(owner, loop.getRegionIterArgs());
+    ValueRange args = loop.getRegionIterArgs();
+    ValueRange kv = args.take_front(blocks.size());
+    SmallVector<Value> next;
+    Value owner = ringOwner(position, loop.getInductionVar(), size);
+    SmallVector<Value> merged = step(owner, kv, args.drop_front(blocks.size()));
+    for (Value block : kv)
+      next.push_back(shift(block, axis));
+    llvm::append_range(next, merged);
     scf::YieldOp::create(builder, loc, next);
-    return loop;
+    return SmallVector<Value>(loop.getResults().drop_front(blocks.size()));
+  }
+
+  /// (position - t) mod size: whose blocks are in hand at step t.
+  Value ringOwner(Value position, Value t, int64_t size) {
+    return arith::RemUIOp::create(
+        builder, loc,
+        sub(arith::AddIOp::create(builder, loc, position, index(size)), t),
+        index(size));
+  }
+
+  static SmallVector<Value> concat(ValueRange a, ValueRange b) {
+    SmallVector<Value> all(a.begin(), a.end());
+    llvm::append_range(all, b);
+    return all;
   }
 
   /// The first position of chunk 2N-1-r.
@@ -244,12 +308,13 @@ private:
   }
 
   AttentionOp op;
-  int64_t headParallel;
+  int64_t innerRing, headParallel;
   SmallVector<int64_t> shape;
   int64_t kvHeads, seqLen, paddedLen = 0;
   Type elementType;
   bool causal;
   Value q, k, v, rank, output;
+  Value node, gpu; // grid axes 0 and 1 in the hierarchical order
 };
 
 struct DAttnPlanPrefillPass
@@ -282,6 +347,12 @@ struct DAttnPlanPrefillPass
              "topology, whose GPUs are then the ranks";
       return signalPassFailure();
     }
+    if (topology && numRanks > topology.getNumGpus()) {
+      emitError(module.getLoc())
+          << "dattn-plan-prefill: ranks=" << numRanks << " but the topology ("
+          << topology.getName() << ") has " << topology.getNumGpus() << " GPUs";
+      return signalPassFailure();
+    }
     if (headParallel < 1 || numRanks % headParallel != 0 ||
         (automatic && headParallel > 1)) {
       emitError(module.getLoc())
@@ -295,6 +366,8 @@ struct DAttnPlanPrefillPass
                         std::to_string(numRanks) + " ranks");
       return signalPassFailure();
     }
+    if (failed(checkInnerRing(module, fixed, numRanks)))
+      return signalPassFailure();
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
     for (AttentionOp op : ops) {
@@ -317,6 +390,7 @@ struct DAttnPlanPrefillPass
         p.strategy = *fixed;
         p.ranks = numRanks;
         p.headParallel = headParallel;
+        p.innerRing = innerRing;
         chosen.push_back(p);
         continue;
       }
@@ -329,11 +403,14 @@ struct DAttnPlanPrefillPass
     for (auto [op, choice] : llvm::zip(ops, chosen)) {
       int64_t heads = choice.headParallel;
       int64_t ring = choice.ranks / heads;
+      int64_t inner = choice.innerRing;
       SmallVector<int64_t> shape = {ring};
+      if (inner > 1)
+        shape = {ring / inner, inner};
       if (heads > 1)
         shape.push_back(heads);
       StringAttr grid = getOrCreateGrid(module, shape);
-      Value out = PrefillPlanBuilder(op, grid.getValue(), ring, heads)
+      Value out = PrefillPlanBuilder(op, grid.getValue(), ring, inner, heads)
                       .build(choice.strategy);
       op.replaceAllUsesWith(out);
       op.erase();
@@ -372,12 +449,40 @@ struct DAttnPlanPrefillPass
     InFlightDiagnostic remark = emitRemark(op.getLoc());
     remark << "auto: " << describe(*best) << "; also considered:";
     for (const PrefillPrediction &p : atBest)
-      if (p.strategy != best->strategy || p.headParallel != best->headParallel)
+      if (p.strategy != best->strategy ||
+          p.headParallel != best->headParallel ||
+          p.innerRing != best->innerRing)
         remark << " " << describe(p) << ";";
     if (best->ranks != numRanks)
       remark << " fewer ranks are faster than all " << numRanks
              << ": the transfers would not hide under the compute";
     return *best;
+  }
+
+  /// inner-ring=G needs a ring strategy whose ring (the ranks over the
+  /// head parallelism) G divides.
+  LogicalResult checkInnerRing(ModuleOp module,
+                               std::optional<PrefillStrategy> fixed,
+                               int64_t numRanks) {
+    if (innerRing == 1)
+      return success();
+    int64_t ring = numRanks / headParallel;
+    std::string why;
+    if (innerRing < 1)
+      why = "must be at least 1";
+    else if (!fixed)
+      why = "is chosen by strategy=auto itself; drop inner-ring or pick a "
+            "strategy";
+    else if (*fixed == PrefillStrategy::AllGather)
+      why = "orders a ring; all-gather has none";
+    else if (ring % innerRing != 0)
+      why = "must divide the ring of " + std::to_string(ring) + " ranks" +
+            (headParallel > 1 ? " (ranks / head-parallel)" : "");
+    if (why.empty())
+      return success();
+    return emitError(module.getLoc())
+           << "dattn-plan-prefill: inner-ring=" << int64_t(innerRing) << " "
+           << why;
   }
 
   LogicalResult checkSupported(AttentionOp op) {

@@ -5,6 +5,7 @@
 #include "compiler/Topology/Topology.h"
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/Shard/IR/ShardOps.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 
@@ -40,6 +41,13 @@ struct DAttnSimulateTimelinePass
     auto numRanks = interp::getNumRanks(module);
     if (failed(numRanks))
       return signalPassFailure();
+    if (int64_t(*numRanks) > topology.getNumGpus()) {
+      emitError(module.getLoc())
+          << "dattn-simulate-timeline: the plan runs on " << *numRanks
+          << " ranks but the topology (" << topology.getName() << ") has "
+          << topology.getNumGpus() << " GPUs";
+      return signalPassFailure();
+    }
     std::string traceText;
     llvm::raw_string_ostream traceStream(traceText);
     for (auto func : module.getOps<func::FuncOp>())
@@ -57,6 +65,16 @@ struct DAttnSimulateTimelinePass
       file << traceText;
     }
     markAllAnalysesPreserved();
+  }
+
+  /// The most axes of a grid the module's plans run on: a communication
+  /// stream each.
+  static unsigned gridAxes(func::FuncOp func) {
+    unsigned axes = 1;
+    auto module = func->getParentOfType<ModuleOp>();
+    for (auto grid : module.getOps<shard::GridOp>())
+      axes = std::max(axes, unsigned(grid.getShape().size()));
+    return axes;
   }
 
   LogicalResult simulate(func::FuncOp func, TopologyAttr topology,
@@ -81,10 +99,16 @@ struct DAttnSimulateTimelinePass
                 "bound by HBM bandwidth, which the timeline does not model; "
                 "the cost model's decode prediction does (dattn-plan-decode "
                 "with ranks=0)";
-    auto [bandwidth, latency] = CostModel(topology).ringLink(numRanks);
+    CostModel model(topology);
+    auto [bandwidth, latency] = model.ringLink(numRanks);
+    auto [intraBandwidth, intraLatency] = model.ringLink(1);
     interp::Timeline timeline(
-        numRanks, 1.0 / (double(topology.getGpuGflops()) * 1e9 * efficiency),
-        bandwidth, latency);
+        numRanks, gridAxes(func),
+        1.0 / (double(topology.getGpuGflops()) * 1e9 * efficiency),
+        {bandwidth, latency}, topology.getGpusPerNode(),
+        {intraBandwidth, intraLatency},
+        {double(topology.getInterMbps()) * 1e6,
+         double(topology.getInterLatencyNs()) * 1e-9});
     tracker.timeline = &timeline;
     interp::Interpreter interpreter(numRanks);
     interpreter.tracker = &tracker;

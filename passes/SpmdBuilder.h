@@ -1,7 +1,7 @@
-//===- SpmdBuilder.h - Building SPMD plans on a 1-D shard grid --*- C++ -*-===//
+//===- SpmdBuilder.h - Building SPMD plans on a shard grid ------*- C++ -*-===//
 //
 // What every planning pass emits: the rank, slices of [B, H, S, D] tensors
-// along the sequence at run-time offsets, ring shifts and gathers on a 1-D
+// along the sequence at run-time offsets, ring shifts and gathers on a
 // shard.grid, padding, empty and finalized states.
 //
 //===----------------------------------------------------------------------===//
@@ -21,8 +21,9 @@ namespace mlir::dattn {
 
 class SpmdBuilder {
 public:
-  /// `ranks` is the size of grid axis 0, along which rings run and
-  /// gathers collect; a 2-D grid's axis 1 splits the heads.
+  /// `ranks` is the number of ring positions (gathers collect over grid
+  /// axis 0, whose size it is unless the ring is hierarchical, over axes 0
+  /// and 1); a last grid axis may split the heads.
   SpmdBuilder(Operation *at, StringRef grid, int64_t ranks,
               int64_t gridRank = 1)
       : builder(at), loc(at->getLoc()), grid(grid), ranks(ranks),
@@ -94,11 +95,12 @@ public:
         sizes(type), strides(stride, type.getRank()));
   }
 
-  /// One hop along the ring: rank c's value goes to rank c + 1.
-  Value shift(Value tensor) {
+  /// One hop along the ring on grid axis `axis`: the value of coordinate
+  /// c goes to c + 1.
+  Value shift(Value tensor, int16_t axis = 0) {
     return shard::ShiftOp::create(builder, loc, tensor.getType(), grid,
-                                  ArrayRef<int16_t>{0}, tensor,
-                                  /*shift_axis=*/APInt(64, 0),
+                                  ArrayRef<int16_t>{axis}, tensor,
+                                  /*shift_axis=*/APInt(64, axis),
                                   /*offset=*/1, /*rotate=*/true);
   }
 

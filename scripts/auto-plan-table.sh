@@ -53,7 +53,7 @@ prefill_row() { # topology-name topology-file model q-heads kv-heads tokens
   predicted=$(echo "$remark" | sed -n 's/^[^:]*: \([0-9.]* ms\).*/\1/p')
   exposed=$(echo "$remark" | sed -n 's/^[^;]*exposed transfer \([0-9.]* ms\).*/\1/p')
   # The three fastest alternatives (of up to 4 strategies x 4 head
-  # splits), then the note on fewer ranks if there is one.
+  # splits x 2 ring orders), then the note on fewer ranks if there is one.
   local list note
   list=$(echo "$remark" | sed 's/^[^;]*; also considered: //' |
     sed 's/ (compute [^)]*)//g; s/;$//' | tr ';' '\n' | sed 's/^ *//')
@@ -88,7 +88,11 @@ decode_row() { # topology-name topology-file model q-heads kv-heads tokens
   echo "this one's compute). Head parallelism P (the heads"
   echo "split P ways inside a node, the strategy's ring over the nodes) is weighed"
   echo "too, its all-to-all of q, k, v and the output charged as unhidden NVLink"
-  echo "traffic. Predictions rank strategies;"
+  echo "traffic. Where the ring leaves a node, its hierarchical order (\"inner"
+  echo "rings of G\": the K/V blocks go around a node's G ring positions over"
+  echo "NVLink, and to the next node once per outer step, that hop hidden under"
+  echo "G steps of compute) is weighed against the flat ring, whose every step"
+  echo "waits for the hop that leaves the node. Predictions rank strategies;"
   echo "they are not measurements. Llama-3-8B attention: 32 q heads, 8 kv heads;"
   echo "Llama-3-70B: 64 q heads, 8 kv heads; head_dim 128, bf16, one sequence."
   echo "Ranks: auto also tries 1, 2, 4, ... GPUs and keeps the fastest."

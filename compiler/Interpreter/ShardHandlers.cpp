@@ -111,7 +111,7 @@ LogicalResult shiftAlongGrid(Operation *op, Frame &frame, PlanTracker *tracker,
       tracker->ranks[rank].bytesReceived += bytes;
       tracker->ranks[sender].bytesSent += bytes;
       if (tracker->timeline)
-        tracker->timeline->transfer(result, rank, sender, bytes);
+        tracker->timeline->transfer(result, rank, sender, bytes, axis);
     }
   }
   // A synchronous shift waits at once, after every rank has sent.
@@ -145,10 +145,11 @@ LogicalResult gatherAlongGrid(Operation *op, Frame &frame, PlanTracker *tracker,
   }
   if (tracker && tracker->timeline) {
     int64_t hops = grid->group(0, axes).size() - 1;
+    unsigned stream = axes.empty() ? 0 : axes.front();
     if (async)
-      tracker->timeline->startCollective(result, bytes, hops);
+      tracker->timeline->startCollective(result, bytes, hops, stream);
     else
-      tracker->timeline->collective(bytes, hops);
+      tracker->timeline->collective(bytes, hops, stream);
   }
   return success();
 }

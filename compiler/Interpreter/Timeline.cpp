@@ -8,28 +8,33 @@
 using namespace mlir;
 using namespace mlir::dattn::interp;
 
-Timeline::Timeline(unsigned ranks, double flopSeconds, double bandwidth,
-                   double latency)
-    : flopSeconds(flopSeconds), bandwidth(bandwidth), latency(latency),
-      computeClock(ranks, 0), commClock(ranks, 0), computeBusy(ranks, 0),
-      waited(ranks, 0) {}
+Timeline::Timeline(unsigned ranks, unsigned streams, double flopSeconds,
+                   Link collectiveLink, unsigned gpusPerNode, Link intra,
+                   Link inter)
+    : flopSeconds(flopSeconds), collectiveLink(collectiveLink), intra(intra),
+      inter(inter), gpusPerNode(std::max(1u, gpusPerNode)),
+      computeClock(ranks, 0), computeBusy(ranks, 0), waited(ranks, 0),
+      commClock(ranks, std::vector<double>(std::max(1u, streams), 0)) {}
 
 void Timeline::compute(unsigned rank, double flops) {
   if (flops == 0)
     return; // a skipped tile costs nothing measurable
   double duration = flops * flopSeconds;
-  events.push_back({rank, false, "tile", computeClock[rank], duration});
+  events.push_back({rank, 0, "tile", computeClock[rank], duration});
   computeClock[rank] += duration;
   computeBusy[rank] += duration;
 }
 
 void Timeline::transfer(Value handle, unsigned receiver, unsigned sender,
-                        int64_t bytes) {
-  double start = std::max(computeClock[sender], commClock[sender]);
-  double duration = double(bytes) / bandwidth + latency;
-  events.push_back(
-      {sender, true, "send to " + std::to_string(receiver), start, duration});
-  commClock[sender] = start + duration;
+                        int64_t bytes, unsigned stream) {
+  double &clock = commClock[sender][stream];
+  double start = std::max(computeClock[sender], clock);
+  const Link &link =
+      sender / gpusPerNode == receiver / gpusPerNode ? intra : inter;
+  double duration = link.seconds(double(bytes));
+  events.push_back({sender, threadOf(stream),
+                    "send to " + std::to_string(receiver), start, duration});
+  clock = start + duration;
   arrival[{handle, receiver}] = start + duration;
 }
 
@@ -38,34 +43,34 @@ void Timeline::wait(Value handle, unsigned rank) {
   if (it == arrival.end())
     return; // nothing was sent to this rank (a rank sending to itself)
   if (it->second > computeClock[rank]) {
-    events.push_back({rank, false, "wait", computeClock[rank],
-                      it->second - computeClock[rank]});
+    events.push_back(
+        {rank, 0, "wait", computeClock[rank], it->second - computeClock[rank]});
     waited[rank] += it->second - computeClock[rank];
     computeClock[rank] = it->second;
   }
   arrival.erase(it);
 }
 
-void Timeline::collective(int64_t bytesPerHop, int64_t hops) {
+void Timeline::collective(int64_t bytesPerHop, int64_t hops, unsigned stream) {
   double start = *std::max_element(computeClock.begin(), computeClock.end());
-  double duration = double(hops) * (double(bytesPerHop) / bandwidth + latency);
+  double duration = double(hops) * collectiveLink.seconds(double(bytesPerHop));
   for (unsigned rank = 0; rank < computeClock.size(); ++rank) {
-    events.push_back({rank, true, "all-gather", start, duration});
+    events.push_back({rank, threadOf(stream), "all-gather", start, duration});
     waited[rank] += start + duration - computeClock[rank];
-    computeClock[rank] = commClock[rank] = start + duration;
+    computeClock[rank] = commClock[rank][stream] = start + duration;
   }
 }
 
-void Timeline::startCollective(Value handle, int64_t bytesPerHop,
-                               int64_t hops) {
+void Timeline::startCollective(Value handle, int64_t bytesPerHop, int64_t hops,
+                               unsigned stream) {
   // It starts when the last rank issues it and its stream is free.
   double start = 0;
   for (unsigned rank = 0; rank < computeClock.size(); ++rank)
-    start = std::max({start, computeClock[rank], commClock[rank]});
-  double duration = double(hops) * (double(bytesPerHop) / bandwidth + latency);
+    start = std::max({start, computeClock[rank], commClock[rank][stream]});
+  double duration = double(hops) * collectiveLink.seconds(double(bytesPerHop));
   for (unsigned rank = 0; rank < computeClock.size(); ++rank) {
-    events.push_back({rank, true, "all-gather", start, duration});
-    commClock[rank] = start + duration;
+    events.push_back({rank, threadOf(stream), "all-gather", start, duration});
+    commClock[rank][stream] = start + duration;
     arrival[{handle, rank}] = start + duration;
   }
 }
@@ -95,20 +100,27 @@ double Timeline::exposedFraction() const {
 
 void Timeline::writeChromeTrace(llvm::raw_ostream &os) const {
   llvm::json::Array trace;
-  for (unsigned rank = 0; rank < computeClock.size(); ++rank)
-    for (auto [tid, name] :
-         {std::pair<int, const char *>{0, "compute"}, {1, "communication"}})
+  unsigned streams = commClock.empty() ? 1 : commClock.front().size();
+  for (unsigned rank = 0; rank < computeClock.size(); ++rank) {
+    SmallVector<std::pair<int, std::string>> threads = {{0, "compute"}};
+    for (unsigned stream = 0; stream < streams; ++stream)
+      threads.push_back({threadOf(stream), streams == 1
+                                               ? std::string("communication")
+                                               : "communication, grid axis " +
+                                                     std::to_string(stream)});
+    for (auto &[tid, name] : threads)
       trace.push_back(
           llvm::json::Object{{"name", "thread_name"},
                              {"ph", "M"},
                              {"pid", rank},
                              {"tid", tid},
                              {"args", llvm::json::Object{{"name", name}}}});
+  }
   for (const Event &event : events)
     trace.push_back(llvm::json::Object{{"name", event.name},
                                        {"ph", "X"},
                                        {"pid", event.rank},
-                                       {"tid", event.comm ? 1 : 0},
+                                       {"tid", event.thread},
                                        {"ts", event.start * 1e6},
                                        {"dur", event.duration * 1e6}});
   os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{

@@ -1,11 +1,13 @@
 //===- Timeline.h - Simulated streams of a plan run -------------*- C++ -*-===//
 //
-// Each rank has a compute stream and a communication stream. As the
+// Each rank has a compute stream and a communication stream per grid axis
+// (as the cuda runtime has a transfer stream per axis group). As the
 // evaluator runs a plan (in tracking mode), tiles advance the compute
 // stream by their visible pairs' time, a transfer occupies the sender's
-// communication stream from when the sender issued it, and a wait holds
-// the receiver's compute stream until the data is there. What a rank waits
-// for is exposed communication.
+// stream of its axis from when the sender issued it, over NVLink when both
+// ranks share a node (consecutive ranks fill a node) and the inter-node
+// link otherwise, and a wait holds the receiver's compute stream until the
+// data is there. What a rank waits for is exposed communication.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DISTATTN_COMPILER_INTERPRETER_TIMELINE_H
@@ -20,24 +22,34 @@
 
 namespace mlir::dattn::interp {
 
+/// Bytes/s and seconds of latency of a hop.
+struct Link {
+  double bandwidth = 1, latency = 0;
+  double seconds(double bytes) const { return bytes / bandwidth + latency; }
+};
+
 class Timeline {
 public:
-  /// Seconds per flop of attention; link bytes/s and latency.
-  Timeline(unsigned ranks, double flopSeconds, double bandwidth,
-           double latency);
+  /// `streams` communication streams a rank (the grid's axes); seconds per
+  /// flop of attention; collectives' hops on `collectiveLink`, point to
+  /// point transfers on `intra` inside a node of `gpusPerNode`, `inter`
+  /// between nodes.
+  Timeline(unsigned ranks, unsigned streams, double flopSeconds,
+           Link collectiveLink, unsigned gpusPerNode, Link intra, Link inter);
 
   void compute(unsigned rank, double flops);
-  /// `sender`'s value for `receiver`, issued now on the sender's side;
-  /// `handle` names the transfer until the receiver waits for it.
-  void transfer(Value handle, unsigned receiver, unsigned sender,
-                int64_t bytes);
+  /// `sender`'s value for `receiver`, issued now on the sender's stream
+  /// `stream`; `handle` names the transfer until the receiver waits for it.
+  void transfer(Value handle, unsigned receiver, unsigned sender, int64_t bytes,
+                unsigned stream);
   void wait(Value handle, unsigned rank);
   /// A blocking collective over all ranks moving `bytesPerRank` per hop of
   /// a ring of `hops` hops.
-  void collective(int64_t bytesPerHop, int64_t hops);
-  /// The same collective started now on every rank's communication stream;
+  void collective(int64_t bytesPerHop, int64_t hops, unsigned stream);
+  /// The same collective started now on every rank's stream `stream`;
   /// each rank's compute waits for it at `wait(handle, rank)`.
-  void startCollective(Value handle, int64_t bytesPerHop, int64_t hops);
+  void startCollective(Value handle, int64_t bytesPerHop, int64_t hops,
+                       unsigned stream);
 
   double makespan() const;
   double totalComputeSeconds() const;
@@ -50,12 +62,18 @@ public:
 private:
   struct Event {
     unsigned rank;
-    bool comm;
+    int thread;
     std::string name;
     double start, duration;
   };
-  double flopSeconds, bandwidth, latency;
-  std::vector<double> computeClock, commClock, computeBusy, waited;
+  /// Where `stream`'s events go in the trace (thread 0 is compute).
+  static int threadOf(unsigned stream) { return int(stream) + 1; }
+
+  double flopSeconds;
+  Link collectiveLink, intra, inter;
+  unsigned gpusPerNode;
+  std::vector<double> computeClock, computeBusy, waited;
+  std::vector<std::vector<double>> commClock; // [rank][stream]
   llvm::DenseMap<std::pair<Value, unsigned>, double> arrival;
   std::vector<Event> events;
 };

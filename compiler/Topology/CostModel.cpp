@@ -56,11 +56,13 @@ std::pair<double, double> CostModel::ringLink(int64_t ranks) const {
 
 PrefillPrediction CostModel::predict(const AttentionWorkload &whole,
                                      PrefillStrategy strategy, int64_t ranks,
-                                     int64_t headParallel) const {
+                                     int64_t headParallel,
+                                     int64_t innerRing) const {
   PrefillPrediction p;
   p.strategy = strategy;
   p.ranks = ranks;
   p.headParallel = headParallel;
+  p.innerRing = innerRing;
   // Head parallelism: each ring runs over ranks / P GPUs on heads / P. Its
   // hops are P GPUs apart, so they leave the node as soon as the whole grid
   // does (ringLink(ranks) below).
@@ -132,6 +134,36 @@ PrefillPrediction CostModel::predict(const AttentionWorkload &whole,
     p.peakBytes = int64_t((2 * paddedLen * kvRowBytes + block * qRowBytes +
                            chunk * stateRowBytes) /
                           heads);
+  } else if (innerRing > 1) {
+    // Hierarchical order (dattn-overlap's schedule of it): inside outer
+    // step o, inner step i's compute hides the next inner hop (G-1 of them,
+    // over the node's link); the hop to the next node starts with the outer
+    // step and hides under its whole inner ring. The diagonal tile is at
+    // (0, 0), as step 0 of a flat ring.
+    int64_t nodes = ranks / innerRing;
+    auto [innerBandwidth, innerLatency] = ringLink(innerRing * headParallel);
+    double innerTransfer =
+        block * kvRowBytes / innerBandwidth + messages * innerLatency;
+    double outerTransfer = nodes == 1 ? 0 : blockTransfer;
+    for (int64_t o = 0; o < nodes; ++o) {
+      double innerTime = 0;
+      for (int64_t i = 0; i < innerRing; ++i) {
+        double compute = stepPairs(o * innerRing + i) * pairSeconds;
+        double transfer = i + 1 < innerRing ? innerTransfer : 0;
+        p.computeSeconds += compute;
+        p.commSeconds += transfer;
+        innerTime += std::max(compute, transfer);
+      }
+      double hop = o + 1 < nodes ? outerTransfer : 0;
+      p.commSeconds += hop;
+      p.totalSeconds += std::max(innerTime, hop);
+    }
+    p.exposedSeconds = std::max(0.0, p.totalSeconds - p.computeSeconds);
+    // As measured on the overlapped plan: the flat ring's working set and
+    // the node's block, pinned while it goes to the next node, and the
+    // next node's, arriving.
+    p.peakBytes = int64_t(block * (qRowBytes + 3 * stateRowBytes) +
+                          4 * block * kvRowBytes);
   } else {
     // Step t's compute hides the transfer of the block for step t+1.
     for (int64_t t = 0; t < ranks; ++t) {
@@ -172,16 +204,26 @@ PrefillPrediction CostModel::choose(const AttentionWorkload &work,
                                     int64_t ranks,
                                     SmallVectorImpl<PrefillPrediction> &all,
                                     bool searchHeads) const {
-  int64_t maxHeads = searchHeads ? topology.getGpusPerNode() : 1;
+  int64_t perNode = topology.getGpusPerNode();
+  int64_t maxHeads = searchHeads ? perNode : 1;
   for (int64_t heads = 1; heads <= maxHeads; ++heads) {
     if (work.kvHeads % heads || ranks % heads)
       continue;
-    for (PrefillStrategy strategy : kAllPrefillStrategies)
+    // Inner rings of a node's ring positions, where the ring leaves it.
+    int64_t inner = perNode % heads ? 1 : perNode / heads;
+    bool hierarchical =
+        ranks > perNode && inner > 1 && (ranks / heads) % inner == 0;
+    for (PrefillStrategy strategy : kAllPrefillStrategies) {
       all.push_back(predict(work, strategy, ranks, heads));
+      if (hierarchical && strategy != PrefillStrategy::AllGather)
+        all.push_back(predict(work, strategy, ranks, heads, inner));
+    }
   }
+  // A tie (within rounding: the orders sum the same steps differently)
+  // keeps the earlier, simpler plan.
   const PrefillPrediction *best = nullptr;
   for (const PrefillPrediction &p : all)
-    if (p.fits && (!best || p.totalSeconds < best->totalSeconds))
+    if (p.fits && (!best || p.totalSeconds < best->totalSeconds * (1 - 1e-9)))
       best = &p;
   // Nothing fits: the least memory, which the caller reports as an error.
   if (!best)
@@ -196,7 +238,10 @@ std::string mlir::dattn::describe(const PrefillPrediction &p) {
   llvm::raw_string_ostream os(text);
   if (p.headParallel > 1)
     os << "head-parallel=" << p.headParallel << " x ";
-  os << stringifyPrefillStrategy(p.strategy) << " on " << p.ranks
+  os << stringifyPrefillStrategy(p.strategy);
+  if (p.innerRing > 1)
+    os << " (inner rings of " << p.innerRing << ")";
+  os << " on " << p.ranks
      << " ranks: " << llvm::format("%.3f", p.totalSeconds * 1e3)
      << " ms (compute " << llvm::format("%.3f", p.computeSeconds * 1e3)
      << " ms, exposed transfer " << llvm::format("%.3f", p.exposedSeconds * 1e3)

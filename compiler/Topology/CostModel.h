@@ -41,6 +41,9 @@ struct PrefillPrediction {
   /// Ranks sharing the heads inside a node (grid [ranks / P, P]: the
   /// strategy's ring runs over ranks / P, each ring on heads / P).
   int64_t headParallel = 1;
+  /// Ring positions of one inner ring in the hierarchical order (grid
+  /// [ring / G, G]: around a node, then across nodes); 1: a flat ring.
+  int64_t innerRing = 1;
   /// The busiest rank's attention compute, and its K/V transfers.
   double computeSeconds = 0, commSeconds = 0;
   /// Transfer time not hidden under compute, and the predicted total.
@@ -70,12 +73,15 @@ public:
 
   PrefillPrediction predict(const AttentionWorkload &work,
                             PrefillStrategy strategy, int64_t ranks,
-                            int64_t headParallel = 1) const;
+                            int64_t headParallel = 1,
+                            int64_t innerRing = 1) const;
 
   /// The fitting plan with the least predicted time over the strategies
   /// and, with `searchHeads`, head parallelism P (every P that divides the
-  /// KV heads and the ranks, up to a node's GPUs); ties keep the order of
-  /// kAllPrefillStrategies and smaller P. All predictions are returned too.
+  /// KV heads and the ranks, up to a node's GPUs) and, where a ring leaves
+  /// the node, its hierarchical order (inner rings of a node's ring
+  /// positions); ties keep the order of kAllPrefillStrategies, smaller P
+  /// and the flat ring. All predictions are returned too.
   PrefillPrediction choose(const AttentionWorkload &work, int64_t ranks,
                            SmallVectorImpl<PrefillPrediction> &all,
                            bool searchHeads = false) const;
@@ -98,7 +104,8 @@ private:
 };
 
 /// "zigzag on 8 ranks: 1.23 ms (compute 1.20 ms, exposed transfer 0.03 ms,
-/// 1.1 GiB/rank)"; "head-parallel=8 x zigzag on 32 ranks: ...".
+/// 1.1 GiB/rank)"; "head-parallel=8 x zigzag on 32 ranks: ...";
+/// "zigzag (inner rings of 8) on 32 ranks: ...".
 std::string describe(const PrefillPrediction &prediction);
 /// "8 ranks: 0.123 ms (KV read 0.100 ms, gather 0.023 ms, 64.0 MiB/rank)".
 std::string describe(const DecodePrediction &prediction);

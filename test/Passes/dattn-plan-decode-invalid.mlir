@@ -1,6 +1,8 @@
 // RUN: dattn-opt %s --dattn-plan-decode="ranks=4 budget=8" -split-input-file -verify-diagnostics
 // RUN: not dattn-opt %s --dattn-plan-decode=ranks=-1 2>&1 | FileCheck %s --check-prefix=RANKS
 // RUN: not dattn-opt %s --dattn-plan-decode 2>&1 | FileCheck %s --check-prefix=NOTOPO
+// RUN: not dattn-opt %s --dattn-topology=file=%S/../../examples/topologies/h100-1x8-nvlink.json --dattn-plan-decode=ranks=9 2>&1 | FileCheck %s --check-prefix=TOOMANY
+// TOOMANY: error: dattn-plan-decode: ranks=9 but the topology (h100-1x8-nvlink) has 8 GPUs
 // RANKS: error: dattn-plan-decode: ranks and budget must not be negative, got ranks=-1 budget=0
 // NOTOPO: error: dattn-plan-decode: give ranks=N or attach a topology (--dattn-topology) to choose them
 

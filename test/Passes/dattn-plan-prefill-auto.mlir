@@ -15,13 +15,18 @@
 // NODE: shard.grid @sp(shape = 8)
 // NODE: scf.for
 // NODE: dattn.micro_attention {{.*}} mask(<causal, q = 0 + 8 * i, k = 0 + 8 * j>)
-// On 4 nodes over InfiniBand, 256 tokens a GPU cannot hide a block transfer:
-// auto stays on one node's 8 GPUs.
-// CLUSTER: remark: auto: striped on 8 ranks: {{.*}} exposed transfer 0.000 ms{{.*}}; also considered: zigzag on 8 ranks{{.*}}ring on 8 ranks{{.*}} fewer ranks are faster than all 32: the transfers would not hide under the compute
+// On 4 nodes over InfiniBand, 256 tokens a GPU cannot hide a flat ring's
+// block transfer, which every step waits for where the ring leaves a node.
+// auto takes 2 nodes (16 GPUs), the heads split 2 ways inside each, and the
+// ring in the hierarchical order: inner rings of a node's 4 ring positions
+// over NVLink, one InfiniBand hop per outer step under 4 steps of compute.
+// That beats one node's 8 GPUs (striped, 0.139 ms) and the flat rings.
+// CLUSTER: remark: auto: head-parallel=2 x striped (inner rings of 4) on 16 ranks: 0.112 ms{{.*}}; also considered: zigzag on 16 ranks{{.*}} striped on 16 ranks: 0.813 ms{{.*}} striped (inner rings of 8) on 16 ranks: 0.158 ms{{.*}} fewer ranks are faster than all 32: the transfers would not hide under the compute
 // Forced onto all 32 GPUs, transfers are exposed whatever the strategy;
-// head parallelism (the heads split 8 ways inside each node) cuts the ring
-// to 4 hops and wins in spite of its unhidden all-to-all.
-// FORCED: remark: auto: head-parallel=8 x {{[a-z-]+}} on 32 ranks: {{.*}} exposed transfer 0.{{[1-9][0-9]*}} ms{{.*}}; also considered: zigzag on 32 ranks
+// head parallelism cuts the ring, the hierarchical order hides most hops
+// under inner rings, and the pair wins in spite of the unhidden
+// all-to-all.
+// FORCED: remark: auto: head-parallel={{[24]}} x striped (inner rings of {{[24]}}) on 32 ranks: {{.*}} exposed transfer 0.{{[1-9][0-9]*}} ms{{.*}}; also considered: zigzag on 32 ranks
 // ALLGPUS: shard.grid @sp(shape = 8)
 // NOTOPO: error: dattn-plan-prefill: strategy=auto needs the cluster: attach one with --dattn-topology=file=<topology.json>
 // NOFIT: error: 'dattn.attention' op no prefill strategy fits T memory (10 MiB) on up to 2 ranks; the smallest needs: {{.*}}does not fit)

@@ -15,12 +15,22 @@
 // ring across nodes on 1/8 of the K/V) hides them again.
 // RUN: dattn-opt %s --dattn-topology=file=%S/../../examples/topologies/h100-4x8-ib400.json --dattn-plan-prefill="strategy=zigzag ranks=32" --dattn-overlap --dattn-simulate-timeline --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=IB
 // RUN: dattn-opt %s --dattn-topology=file=%S/../../examples/topologies/h100-4x8-ib400.json --dattn-plan-prefill="strategy=zigzag ranks=32 head-parallel=8" --dattn-overlap --dattn-simulate-timeline --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=IBHEADS
+// The hierarchical order hides them too, with no all-to-all: inner rings
+// of a node's 8 GPUs over NVLink, one InfiniBand hop per outer step under 8
+// steps of compute, each axis's hops on its own stream (7 inner hops x 4
+// outer steps + 3 outer hops, of 4 chunks each).
+// RUN: dattn-opt %s --dattn-topology=file=%S/../../examples/topologies/h100-4x8-ib400.json --dattn-plan-prefill="strategy=zigzag ranks=32 inner-ring=8" --dattn-overlap --dattn-simulate-timeline=trace=%t.hier.json --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=IBHIER
+// RUN: python3 %S/Inputs/check_trace.py %t.hier.json 32 65 124 | FileCheck %s --check-prefix=HIERTRACE
+// RUN: not dattn-opt %s --dattn-topology=file=%S/../../examples/topologies/h100-1x8-nvlink.json --dattn-plan-prefill="strategy=zigzag ranks=16" 2>&1 | FileCheck %s --check-prefix=TOOMANY
 // IB: on 32 ranks of h100-4x8-ib400 {{.*}} efficiency {{[1-6][0-9]\.[0-9]}}%; exposed communication {{[3-9][0-9]\.[0-9]+}}%
+// IBHIER: on 32 ranks of h100-4x8-ib400 {{.*}} efficiency {{(9[5-9]|100)\.[0-9]}}%; exposed communication {{([01]\.[0-9]+|2\.00)}}%
+// HIERTRACE: trace ok: 32 ranks, 2 communication stream(s), 65 tiles and 124 sends each
+// TOOMANY: error: dattn-plan-prefill: ranks=16 but the topology (h100-1x8-nvlink) has 8 GPUs
 // IBHEADS: on 32 ranks of h100-4x8-ib400 {{.*}} efficiency {{(9[5-9]|100)\.[0-9]}}%; exposed communication {{([01]\.[0-9]+|2\.00)}}%
 // RUN: not dattn-opt %s --dattn-topology=file=%S/../../examples/topologies/h100-1x8-nvlink.json --dattn-simulate-timeline=efficiency=1.5 2>&1 | FileCheck %s --check-prefix=EFF
 
 // CHECK: remark: timeline of @prefill on 8 ranks of h100-1x8-nvlink (kernels at 50% of peak): {{[0-9.]+}} ms, ideal {{[0-9.]+}} ms, efficiency {{(9[5-9]|100)\.[0-9]}}%; exposed communication {{([01]\.[0-9]+|2\.00)}}% of the time
-// TRACE: trace ok: 8 ranks, 17 tiles and 28 sends each
+// TRACE: trace ok: 8 ranks, 1 communication stream(s), 17 tiles and 28 sends each
 // SYNC: efficiency {{9[0-4]\.[0-9]}}%; exposed communication {{[3-9]\.[0-9]+}}% of the time
 // RING: efficiency {{[5-6][0-9]\.[0-9]}}%
 // NOTOPO: error: dattn-simulate-timeline needs the cluster: attach one with --dattn-topology=file=<topology.json>

@@ -29,6 +29,12 @@
 // RUN: rm -rf %t.heads && dattnc %s --ranks 4 --strategy zigzag --head-parallel 2 -o %t.heads 2>&1 | FileCheck %s --check-prefix=HEADSPLAN
 // RUN: cmake -S %t.heads -B %t.heads/build -G Ninja > /dev/null && cmake --build %t.heads/build > /dev/null
 // RUN: %mpirun -np 4 %t.heads/build/runner | FileCheck %s --check-prefix=HEADS
+// The hierarchical ring order: 2 x 2 ranks, inner rings of 2 (each axis's
+// shifts on its own communicator), and at a run-time length that pads.
+// RUN: rm -rf %t.hier && dattnc %s --ranks 4 --strategy striped --inner-ring 2 -o %t.hier 2>&1 | FileCheck %s --check-prefix=HIERPLAN
+// RUN: cmake -S %t.hier -B %t.hier/build -G Ninja > /dev/null && cmake --build %t.hier/build > /dev/null
+// RUN: %mpirun -np 4 %t.hier/build/runner | FileCheck %s --check-prefix=HIER
+// RUN: %mpirun -np 4 %t.hier/build/runner --seq-len 30 | FileCheck %s --check-prefix=HIER30
 
 // PREFILL: bundle: 1 replica(s) of the 4-rank plan on 4 ranks: max rel_err {{.*}} (tol 1e-05): ok
 // REPLICAS: bundle: 2 replica(s) of the 4-rank plan on 8 ranks: max rel_err {{.*}} (tol 1e-05): ok
@@ -42,6 +48,9 @@
 // DECODE1: bundle: 1 replica(s) of the 3-rank plan on 3 ranks, 1 of 300 tokens: max rel_err {{.*}} (tol 1e-05): ok
 // TOOLONG: dattn_prefill: sequence length 38 is not in [1, 37]
 // HEADSPLAN: == plan: dattn-plan-prefill{strategy=zigzag ranks=4 head-parallel=2},dattn-overlap,cse
+// HIERPLAN: == plan: dattn-plan-prefill{strategy=striped ranks=4 inner-ring=2},dattn-overlap,cse
+// HIER: bundle: 1 replica(s) of the 4-rank plan on 4 ranks: max rel_err {{.*}} (tol 1e-05): ok
+// HIER30: bundle: 1 replica(s) of the 4-rank plan on 4 ranks, 30 of 37 tokens: max rel_err {{.*}} (tol 1e-05): ok
 // HEADS: bundle: 1 replica(s) of the 4-rank plan on 4 ranks: max rel_err {{.*}} (tol 1e-05): ok
 // FULL: bundle: 1 replica(s) of the 2-rank plan on 2 ranks, 23 of 37 tokens: max rel_err {{.*}} (tol 1e-05): ok
 

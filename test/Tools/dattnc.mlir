@@ -9,6 +9,7 @@
 // RUN: not dattnc %S/Inputs/gqa-config.json 2>&1 | FileCheck %s --check-prefix=SEQLEN
 // RUN: not dattnc %S/Inputs/gqa-config.json --seq-len 30 --phase decode --head-parallel 2 2>&1 | FileCheck %s --check-prefix=DECODEHEADS
 // RUN: not dattnc %s --ranks 4 --strategy zigzag --head-parallel 3 2>&1 | FileCheck %s --check-prefix=BADHEADS
+// RUN: not dattnc %S/Inputs/gqa-config.json --seq-len 30 --phase decode --inner-ring 2 2>&1 | FileCheck %s --check-prefix=DECODERING
 // RUN: not dattnc %S/Inputs/no-heads.json --seq-len 8 2>&1 | FileCheck %s --check-prefix=HEADS
 // RUN: not dattnc %s --topology %S/../Topology/Inputs/typo.json 2>&1 | FileCheck %s --check-prefix=TOPOLOGY
 
@@ -55,6 +56,7 @@
 // CUDA: dattnc: error: compilation failed
 // SEQLEN: dattnc: error: a config input needs --seq-len N (N >= 1)
 // DECODEHEADS: dattnc: error: --head-parallel is for prefill plans (decode shards the KV, not the heads)
+// DECODERING: dattnc: error: --inner-ring is for prefill plans (decode has no ring)
 // BADHEADS: error: dattn-plan-prefill: head-parallel=3 must be at least 1 and divide the 4 ranks
 // BADHEADS: dattnc: error: compilation failed
 // HEADS: dattnc: error: '{{.*}}no-heads.json': num_attention_heads is missing or not positive

@@ -72,6 +72,13 @@ static cl::opt<int64_t> headParallel(
     cl::desc("Prefill: split the heads this many ways inside a node, the "
              "strategy's ring across (1: no; strategy=auto chooses it)"),
     cl::init(1), cl::cat(category));
+static cl::opt<int64_t> innerRing(
+    "inner-ring",
+    cl::desc("Prefill ring, striped or zigzag: the ring in a hierarchical "
+             "order, inner rings of this many ring positions (a node's: its "
+             "GPUs / head-parallel) inside an outer ring across nodes (1: "
+             "one flat ring; strategy=auto chooses it)"),
+    cl::init(1), cl::cat(category));
 static cl::opt<int64_t> seqLen("seq-len",
                                cl::desc("Sequence length (config input)"),
                                cl::init(0), cl::cat(category));
@@ -217,6 +224,8 @@ int main(int argc, char **argv) {
   if (headParallel != 1 && phase != "prefill")
     fail("--head-parallel is for prefill plans (decode shards the KV, not "
          "the heads)");
+  if (innerRing != 1 && phase != "prefill")
+    fail("--inner-ring is for prefill plans (decode has no ring)");
 
   DialectRegistry registry;
   registry.insert<DAttnDialect, arith::ArithDialect, func::FuncDialect,
@@ -264,6 +273,8 @@ int main(int argc, char **argv) {
                 (headParallel != 1
                      ? " head-parallel=" + std::to_string(headParallel)
                      : std::string()) +
+                (innerRing != 1 ? " inner-ring=" + std::to_string(innerRing)
+                                : std::string()) +
                 "},dattn-overlap,cse"
           : "dattn-plan-decode{ranks=" + std::to_string(ranks) + "},cse";
   llvm::outs() << "== plan: " << plan << "\n";

@@ -5,9 +5,10 @@
 // calls these functions, and spells out the NCCL calls and event waits of
 // each transfer itself. Tensors are device buffers with value semantics (a
 // plan's SSA values map one to one; no function writes its inputs);
-// states keep fp32 (out, lse). Two streams per rank: every tensor
-// function runs on the compute stream; the generated code puts transfers on
-// the transfer stream, fenced by events both ways (prepare_* records
+// states keep fp32 (out, lse). Every tensor function runs on the compute
+// stream; the generated code puts transfers on a transfer stream (the
+// context's; on a multi-axis grid one per axis, so that transfers along
+// different axes overlap), fenced by events both ways (prepare_* records
 // "ready" on the compute stream, the generated wait makes the compute
 // stream wait for "arrived"). A Transfer keeps its source and its receive
 // buffer alive until it is waited for, so a buffer is never freed (on the
@@ -86,9 +87,15 @@ struct Context {
   /// The run's sequence length: keys at positions at or past it are hidden
   /// from every tile (distattn/bundle_io.h).
   int64_t validLength = std::numeric_limits<int64_t>::max();
-  /// Communicators of the groups along one axis of a multi-axis grid, keyed
-  /// by (axis, grid shape...).
-  std::map<std::vector<int64_t>, ncclComm_t> groups;
+  /// The groups along one axis of a multi-axis grid, keyed by (axis, grid
+  /// shape...): a communicator and a transfer stream each, so that the
+  /// transfers of different axes run at once (a hierarchical ring's hop to
+  /// the next node under the hops inside the node).
+  struct Group {
+    ncclComm_t comm = nullptr;
+    cudaStream_t stream = nullptr;
+  };
+  std::map<std::vector<int64_t>, Group> groups;
 };
 
 /// A function-local static so that every translation unit shares one.
@@ -135,8 +142,11 @@ public:
     Context &ctx = context();
     cudaStreamSynchronize(ctx.compute);
     cudaStreamSynchronize(ctx.transfer);
-    for (auto &group : ctx.groups)
-      ncclCommDestroy(group.second);
+    for (auto &group : ctx.groups) {
+      cudaStreamSynchronize(group.second.stream);
+      ncclCommDestroy(group.second.comm);
+      cudaStreamDestroy(group.second.stream);
+    }
     ncclCommDestroy(ctx.world);
     cudaStreamDestroy(ctx.compute);
     cudaStreamDestroy(ctx.transfer);
@@ -552,24 +562,27 @@ template <typename... Dims> size_t grid_index(int64_t axis, Dims... gridDims) {
   return size_t(coordinate(axis, {int64_t(gridDims)...}));
 }
 
-/// The communicator of this rank's group along grid axis `axis` (the other
-/// coordinates fixed), ranked by the coordinate on the axis. The world's
-/// for a one-axis grid; split once per axis otherwise (collective: every
-/// rank reaches the same transfers of a plan in the same order).
-inline ncclComm_t axis_comm(int64_t axis, const std::vector<int64_t> &shape) {
+/// This rank's group along grid axis `axis` (the other coordinates fixed):
+/// its communicator, ranked by the coordinate on the axis, and its
+/// transfer stream. The world's and the context's for a one-axis grid;
+/// split once per axis otherwise (collective: every rank reaches the same
+/// transfers of a plan in the same order).
+inline Context::Group axis_group(int64_t axis,
+                                 const std::vector<int64_t> &shape) {
   Context &ctx = context();
   if (shape.size() == 1)
-    return ctx.world;
+    return {ctx.world, ctx.transfer};
   std::vector<int64_t> key = {axis};
   key.insert(key.end(), shape.begin(), shape.end());
   auto found = ctx.groups.find(key);
   if (found != ctx.groups.end())
     return found->second;
-  ncclComm_t comm;
+  Context::Group group;
   DATTN_NCCL(ncclCommSplit(ctx.world, int(grid::groupOf(ctx.rank, axis, shape)),
-                           int(coordinate(axis, shape)), &comm, nullptr));
-  ctx.groups[key] = comm;
-  return comm;
+                           int(coordinate(axis, shape)), &group.comm, nullptr));
+  DATTN_CUDA(cudaStreamCreateWithFlags(&group.stream, cudaStreamNonBlocking));
+  ctx.groups[key] = group;
+  return group;
 }
 
 /// An asynchronous transfer on the transfer stream: what is received, the
@@ -596,12 +609,12 @@ namespace detail {
 /// A transfer whose stream starts once the compute stream has produced its
 /// source (and allocated its buffer).
 inline Transfer startTransfer(const Tensor &source, Tensor result,
-                              ncclComm_t comm) {
+                              Context::Group group) {
   Transfer t;
   t.source = source;
   t.result = std::move(result);
-  t.comm = comm;
-  t.stream = context().transfer;
+  t.comm = group.comm;
+  t.stream = group.stream;
   cudaEvent_t ready, arrived;
   DATTN_CUDA(cudaEventCreateWithFlags(&ready, cudaEventDisableTiming));
   DATTN_CUDA(cudaEventCreateWithFlags(&arrived, cudaEventDisableTiming));
@@ -628,7 +641,7 @@ Transfer prepare_shift(const Tensor &input, int64_t axis, int64_t offset,
   Tensor result = allocate(input.dtype, input.shape);
   if (peers.from < 0) // nothing arrives at an edge of an open shift
     detail::fill(result, std::numeric_limits<float>::quiet_NaN());
-  Transfer t = detail::startTransfer(input, result, axis_comm(axis, shape));
+  Transfer t = detail::startTransfer(input, result, axis_group(axis, shape));
   t.to = int(peers.to);
   t.from = int(peers.from);
   return t;
@@ -646,7 +659,7 @@ Transfer prepare_all_gather(const Tensor &input, int64_t gatherAxis,
   std::vector<int64_t> staging = input.shape;
   staging.insert(staging.begin(), parts);
   Transfer t = detail::startTransfer(input, allocate(input.dtype, staging),
-                                     axis_comm(axis, shape));
+                                     axis_group(axis, shape));
   t.parts = parts;
   t.gatherAxis = gatherAxis;
   return t;

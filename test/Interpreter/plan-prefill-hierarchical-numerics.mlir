@@ -1,0 +1,76 @@
+// The hierarchical ring order computes the unpartitioned attention: ring,
+// striped and zigzag with inner rings of G ring positions inside an outer
+// ring (grids [N/G, G], and [N/G, G, P] with heads split P ways), causal
+// and full, GQA 2:1 and none, divisible and padded lengths, planned alone
+// and after dattn-overlap (which pipelines both loops); every rank within
+// 1e-9.
+
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=4 inner-ring=2},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=6 inner-ring=3},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=8 inner-ring=4},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=6 inner-ring=2},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=8 inner-ring=2 head-parallel=2},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=4 inner-ring=2}' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=striped ranks=4 inner-ring=2},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=striped ranks=6 inner-ring=3},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=striped ranks=8 inner-ring=4},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=striped ranks=6 inner-ring=2},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=striped ranks=8 inner-ring=2 head-parallel=2},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=striped ranks=4 inner-ring=2}' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=zigzag ranks=4 inner-ring=2},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=zigzag ranks=6 inner-ring=3},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=zigzag ranks=8 inner-ring=4},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=zigzag ranks=6 inner-ring=2},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=zigzag ranks=8 inner-ring=2 head-parallel=2},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=zigzag ranks=4 inner-ring=2}' | FileCheck %s
+
+// CHECK-NOT: MISMATCH
+// CHECK: @causal_gqa1_s48: 1 result(s) x {{[0-9]+}} ranks, rel_err {{.*}} (tol 1e-09): ok
+// CHECK: @causal_gqa1_s37: 1 result(s) x {{[0-9]+}} ranks, rel_err {{.*}} (tol 1e-09): ok
+// CHECK: @causal_gqa2_s48: 1 result(s) x {{[0-9]+}} ranks, rel_err {{.*}} (tol 1e-09): ok
+// CHECK: @causal_gqa2_s37: 1 result(s) x {{[0-9]+}} ranks, rel_err {{.*}} (tol 1e-09): ok
+// CHECK: @full_gqa1_s48: 1 result(s) x {{[0-9]+}} ranks, rel_err {{.*}} (tol 1e-09): ok
+// CHECK: @full_gqa1_s37: 1 result(s) x {{[0-9]+}} ranks, rel_err {{.*}} (tol 1e-09): ok
+// CHECK: @full_gqa2_s48: 1 result(s) x {{[0-9]+}} ranks, rel_err {{.*}} (tol 1e-09): ok
+// CHECK: @full_gqa2_s37: 1 result(s) x {{[0-9]+}} ranks, rel_err {{.*}} (tol 1e-09): ok
+// CHECK-NOT: MISMATCH
+
+func.func @causal_gqa1_s48(%q: tensor<1x4x48x8xf32>, %k: tensor<1x4x48x8xf32>, %v: tensor<1x4x48x8xf32>) -> tensor<1x4x48x8xf32> {
+  %o = dattn.attention %q, %k, %v mask(<causal>) : tensor<1x4x48x8xf32>, tensor<1x4x48x8xf32>, tensor<1x4x48x8xf32> -> tensor<1x4x48x8xf32>
+  return %o : tensor<1x4x48x8xf32>
+}
+
+func.func @causal_gqa1_s37(%q: tensor<1x4x37x8xf32>, %k: tensor<1x4x37x8xf32>, %v: tensor<1x4x37x8xf32>) -> tensor<1x4x37x8xf32> {
+  %o = dattn.attention %q, %k, %v mask(<causal>) : tensor<1x4x37x8xf32>, tensor<1x4x37x8xf32>, tensor<1x4x37x8xf32> -> tensor<1x4x37x8xf32>
+  return %o : tensor<1x4x37x8xf32>
+}
+
+func.func @causal_gqa2_s48(%q: tensor<1x8x48x8xf32>, %k: tensor<1x4x48x8xf32>, %v: tensor<1x4x48x8xf32>) -> tensor<1x8x48x8xf32> {
+  %o = dattn.attention %q, %k, %v mask(<causal>) : tensor<1x8x48x8xf32>, tensor<1x4x48x8xf32>, tensor<1x4x48x8xf32> -> tensor<1x8x48x8xf32>
+  return %o : tensor<1x8x48x8xf32>
+}
+
+func.func @causal_gqa2_s37(%q: tensor<1x8x37x8xf32>, %k: tensor<1x4x37x8xf32>, %v: tensor<1x4x37x8xf32>) -> tensor<1x8x37x8xf32> {
+  %o = dattn.attention %q, %k, %v mask(<causal>) : tensor<1x8x37x8xf32>, tensor<1x4x37x8xf32>, tensor<1x4x37x8xf32> -> tensor<1x8x37x8xf32>
+  return %o : tensor<1x8x37x8xf32>
+}
+
+func.func @full_gqa1_s48(%q: tensor<1x4x48x8xf32>, %k: tensor<1x4x48x8xf32>, %v: tensor<1x4x48x8xf32>) -> tensor<1x4x48x8xf32> {
+  %o = dattn.attention %q, %k, %v : tensor<1x4x48x8xf32>, tensor<1x4x48x8xf32>, tensor<1x4x48x8xf32> -> tensor<1x4x48x8xf32>
+  return %o : tensor<1x4x48x8xf32>
+}
+
+func.func @full_gqa1_s37(%q: tensor<1x4x37x8xf32>, %k: tensor<1x4x37x8xf32>, %v: tensor<1x4x37x8xf32>) -> tensor<1x4x37x8xf32> {
+  %o = dattn.attention %q, %k, %v : tensor<1x4x37x8xf32>, tensor<1x4x37x8xf32>, tensor<1x4x37x8xf32> -> tensor<1x4x37x8xf32>
+  return %o : tensor<1x4x37x8xf32>
+}
+
+func.func @full_gqa2_s48(%q: tensor<1x8x48x8xf32>, %k: tensor<1x4x48x8xf32>, %v: tensor<1x4x48x8xf32>) -> tensor<1x8x48x8xf32> {
+  %o = dattn.attention %q, %k, %v : tensor<1x8x48x8xf32>, tensor<1x4x48x8xf32>, tensor<1x4x48x8xf32> -> tensor<1x8x48x8xf32>
+  return %o : tensor<1x8x48x8xf32>
+}
+
+func.func @full_gqa2_s37(%q: tensor<1x8x37x8xf32>, %k: tensor<1x4x37x8xf32>, %v: tensor<1x4x37x8xf32>) -> tensor<1x8x37x8xf32> {
+  %o = dattn.attention %q, %k, %v : tensor<1x8x37x8xf32>, tensor<1x4x37x8xf32>, tensor<1x4x37x8xf32> -> tensor<1x8x37x8xf32>
+  return %o : tensor<1x8x37x8xf32>
+}
