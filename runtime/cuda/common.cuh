@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 
 namespace distattn {
 namespace cuda {
@@ -128,6 +129,36 @@ cudaError_t oncePerDevice(std::atomic<uint64_t> &done, F configure) {
   if (e == cudaSuccess && bit)
     done.fetch_or(bit, std::memory_order_acq_rel);
   return e;
+}
+
+/// A launch knob: what its setter stored in `slot`, or else (while `slot`
+/// holds `unset`) the environment variable `env` as `parse` reads it (null
+/// when unset), read once.
+template <typename Parse>
+int knob(std::atomic<int> &slot, int unset, const char *env, Parse parse) {
+  int value = slot.load(std::memory_order_relaxed);
+  if (value == unset) {
+    value = parse(std::getenv(env));
+    slot.store(value, std::memory_order_relaxed);
+  }
+  return value;
+}
+
+/// Lets `kernel` use `smemBytes` of dynamic shared memory and prefer
+/// shared memory over L1, once per device (the attributes are per device;
+/// the caller's `configured` is a static of the kernel's instantiation).
+template <typename Kernel>
+cudaError_t allowSharedMemory(std::atomic<uint64_t> &configured, Kernel kernel,
+                              size_t smemBytes) {
+  return oncePerDevice(configured, [&] {
+    cudaError_t r = cudaFuncSetAttribute(
+        kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smemBytes));
+    if (r == cudaSuccess)
+      r = cudaFuncSetAttribute(kernel,
+                               cudaFuncAttributePreferredSharedMemoryCarveout,
+                               int(cudaSharedmemCarveoutMaxShared));
+    return r;
+  });
 }
 
 } // namespace detail

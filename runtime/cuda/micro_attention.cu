@@ -360,16 +360,7 @@ int launchFwd(FwdParams p, int batch, cudaStream_t stream) {
   using Cfg = FwdCfg<T, D, Bc, Warps, MT, DB>;
   auto kernel = microAttentionFwd<T, D, Bc, Warps, MT, DB>;
   static std::atomic<uint64_t> configured{0};
-  cudaError_t e = oncePerDevice(configured, [&] {
-    cudaError_t r = cudaFuncSetAttribute(
-        kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-        int(Cfg::SmemBytes));
-    if (r == cudaSuccess)
-      r = cudaFuncSetAttribute(kernel,
-                               cudaFuncAttributePreferredSharedMemoryCarveout,
-                               int(cudaSharedmemCarveoutMaxShared));
-    return r;
-  });
+  cudaError_t e = allowSharedMemory(configured, kernel, Cfg::SmemBytes);
   if (e != cudaSuccess)
     return int(e);
   p.numMTiles = (p.rows + Cfg::Br - 1) / Cfg::Br;
@@ -388,15 +379,10 @@ int launchFwd(FwdParams p, int batch, cudaStream_t stream) {
 ///   always runs 8 warps x 16 rows (5..7: double-buffered).
 std::atomic<int> gFwdConfig{0};
 int fwdConfig() {
-  int c = gFwdConfig.load(std::memory_order_relaxed);
-  if (c == 0) {
-    const char *e = std::getenv("DISTATTN_FWD_CONFIG");
-    c = e ? std::atoi(e) : 0;
-    if (c < 1 || c > 7)
-      c = -1; // per head_dim default
-    gFwdConfig.store(c, std::memory_order_relaxed);
-  }
-  return c;
+  return knob(gFwdConfig, 0, "DISTATTN_FWD_CONFIG", [](const char *e) {
+    int c = e ? std::atoi(e) : 0;
+    return c < 1 || c > 7 ? -1 : c; // -1: the per head_dim default
+  });
 }
 
 template <typename T>

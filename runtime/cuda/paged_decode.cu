@@ -270,16 +270,7 @@ int launchDecode(const DecParams &p, int splits, int batch,
   using Cfg = DecCfg<T, D, Stages>;
   auto kernel = pagedDecodeKernel<T, D, Stages, L2Hint>;
   static std::atomic<uint64_t> configured{0};
-  cudaError_t e = oncePerDevice(configured, [&] {
-    cudaError_t r = cudaFuncSetAttribute(
-        kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-        int(Cfg::SmemBytes));
-    if (r == cudaSuccess)
-      r = cudaFuncSetAttribute(kernel,
-                               cudaFuncAttributePreferredSharedMemoryCarveout,
-                               int(cudaSharedmemCarveoutMaxShared));
-    return r;
-  });
+  cudaError_t e = allowSharedMemory(configured, kernel, Cfg::SmemBytes);
   if (e != cudaSuccess)
     return int(e);
   dim3 grid(splits, p.kvHeads * p.rowTiles, batch);
@@ -291,13 +282,9 @@ int launchDecode(const DecParams &p, int splits, int batch,
 /// da_paged_decode_set_stages or DISTATTN_DECODE_STAGES; default 4.
 std::atomic<int> gDecodeStages{0};
 int decodeStages() {
-  int st = gDecodeStages.load(std::memory_order_relaxed);
-  if (st == 0) {
-    const char *e = std::getenv("DISTATTN_DECODE_STAGES");
-    st = e && std::atoi(e) == 3 ? 3 : kDefaultDecodeStages;
-    gDecodeStages.store(st, std::memory_order_relaxed);
-  }
-  return st;
+  return knob(gDecodeStages, 0, "DISTATTN_DECODE_STAGES", [](const char *e) {
+    return e && std::atoi(e) == 3 ? 3 : kDefaultDecodeStages;
+  });
 }
 
 /// L2 256-byte prefetch hint on the head_dim 128 KV copies (head_dim 64 and
@@ -305,15 +292,11 @@ int decodeStages() {
 /// default on (+1.5% on an H100, bench/RESULTS.md).
 std::atomic<int> gDecodeL2Hint{-1};
 bool decodeL2Hint() {
-  int h = gDecodeL2Hint.load(std::memory_order_relaxed);
-  if (h < 0) {
-    const char *e = std::getenv("DISTATTN_DECODE_L2HINT");
-    h = e && std::atoi(e) == 1   ? 1
-        : e && std::atoi(e) == 0 ? 0
-                                 : kDefaultDecodeL2Hint;
-    gDecodeL2Hint.store(h, std::memory_order_relaxed);
-  }
-  return h == 1;
+  return knob(gDecodeL2Hint, -1, "DISTATTN_DECODE_L2HINT", [](const char *e) {
+           return e && std::atoi(e) == 1   ? 1
+                  : e && std::atoi(e) == 0 ? 0
+                                           : kDefaultDecodeL2Hint;
+         }) == 1;
 }
 
 template <typename T>
