@@ -297,6 +297,26 @@ void populateCallPatterns(RewritePatternSet &patterns,
         args.literal(int64_t(op.getAxes()[0])).literals(*shape);
         return StringRef("grid_index");
       });
+  addCall<shard::AllToAllOp>(
+      patterns, converter, target,
+      [&target](shard::AllToAllOp op, auto adaptor,
+                Args &args) -> FailureOr<StringRef> {
+        auto shape = gridShape(op, op.getGridAttr(), target);
+        if (failed(shape))
+          return failure();
+        if (op.getGridAxes().size() != 1 ||
+            op.getSplitAxis().getSExtValue() != 0)
+          return op.emitOpError()
+                 << "the " << target.name
+                 << " target exchanges over one grid axis, split along "
+                    "tensor dim 0 (contiguous pieces)";
+        args.value(adaptor.getInput())
+            .literal(op.getSplitAxis().getSExtValue())
+            .literal(op.getConcatAxis().getSExtValue())
+            .literal(int64_t(op.getGridAxes()[0]))
+            .literals(*shape);
+        return StringRef("all_to_all");
+      });
   addCall<shard::AllReduceOp>(
       patterns, converter, target,
       [&target](shard::AllReduceOp op, auto adaptor,
@@ -590,6 +610,9 @@ void commentPlanSteps(ModuleOp module) {
           afterRing = containsAny<ShiftStartOp, shard::ShiftOp>(loop);
       if (afterRing)
         comment(op, "the last ring step, peeled: nothing is sent after it");
+    } else if (isa<shard::AllToAllOp>(op)) {
+      comment(op, "each request's partial state to its master (an "
+                  "all-to-all over the batch)");
     } else if (isa<shard::AllReduceOp>(op)) {
       comment(op, "assemble the output: every rank adds its rows (zeros "
                   "elsewhere)");
@@ -675,9 +698,9 @@ struct DAttnConvertToEmitCPass
     legal
         .addIllegalDialect<DAttnDialect, arith::ArithDialect, func::FuncDialect,
                            scf::SCFDialect, tensor::TensorDialect>();
-    legal
-        .addIllegalOp<shard::ProcessLinearIndexOp, shard::ProcessMultiIndexOp,
-                      shard::ShiftOp, shard::AllGatherOp, shard::AllReduceOp>();
+    legal.addIllegalOp<shard::ProcessLinearIndexOp, shard::ProcessMultiIndexOp,
+                       shard::ShiftOp, shard::AllGatherOp, shard::AllReduceOp,
+                       shard::AllToAllOp>();
     legal.addLegalOp<ModuleOp, shard::GridOp, UnrealizedConversionCastOp>();
     if (failed(applyPartialConversion(module, legal, std::move(patterns))))
       return signalPassFailure();

@@ -228,9 +228,19 @@ def DAttnPlanDecode : Pass<"dattn-plan-decode", "::mlir::ModuleOp"> {
     bandwidth against gathering the partial states over the link) and a
     remark explains it.
 
-    Not yet: batches whose requests have different owners (multi-master
-    decoding), merging at the owner only, and the overlap of the gather
-    with local work.
+    With `masters=true`, the requests of the batch have different masters
+    (LoongServe's scale-up): rank r masters requests [r * B/N, (r+1) * B/N)
+    and holds their queries. The queries go to every KV holder
+    (`shard.all_gather` over the batch), every rank attends the whole
+    batch's queries to its KV, and each request's partial states go to its
+    master alone (`shard.all_to_all`: split over the batch, concatenated
+    along the rows), which merges them: a rank receives 1/N of the partial
+    states the shared plan gathers, and the merging is split N ways. The
+    batch must divide over the ranks. For comparison with the input program
+    every rank still assembles the whole output (its requests' rows, zeros
+    elsewhere, `shard.all_reduce` sum).
+
+    Not yet: the overlap of the state exchange with local work.
   }];
   let dependentDialects = [
     "::mlir::dattn::DAttnDialect",
@@ -245,7 +255,11 @@ def DAttnPlanDecode : Pass<"dattn-plan-decode", "::mlir::ModuleOp"> {
            "model among 1, 2, 4, ... of the topology's GPUs">,
     Option<"budget", "budget", "int64_t", /*default=*/"0",
            "tokens of KV a rank holds before the next takes over; 0: an "
-           "even split">
+           "even split">,
+    Option<"masters", "masters", "bool", /*default=*/"false",
+           "the batch's requests have a master each (B/N a rank): queries "
+           "shipped to the KV holders, partial states returned to the "
+           "master alone (all-to-all) and merged there">
   ];
 }
 

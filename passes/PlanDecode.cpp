@@ -29,11 +29,49 @@ public:
                     int64_t budget)
       : SpmdBuilder(op, grid, ranks), op(op), budget(budget) {}
 
-  Value build() {
+  Value build(bool masters) { return masters ? buildMasters() : buildShared(); }
+
+private:
+  /// One owner for the batch: every rank merges every rank's partial state
+  /// (an all-gather of the states), so each ends with the whole output.
+  Value buildShared() {
+    auto finalized = localPartial(op.getQ());
+    // The partial results travel as fp32 tensors.
+    Value outs = allGather(finalized.getOut());
+    Value lses = allGather(finalized.getLse());
+    return finalize(mergeRowBlocks(outs, lses),
+                    op.getQ().getType().getElementType());
+  }
+
+  /// Several masters in one batch (LoongServe's scale-up): rank r masters
+  /// requests [r * B/N, (r + 1) * B/N) and holds their queries; it ships
+  /// them to every KV holder (an all-gather over the batch: a few KB a
+  /// request), every rank attends all the batch's queries to the KV it
+  /// holds, and each request's partial states go to its master alone (an
+  /// all-to-all over the batch), which merges them: every rank receives
+  /// 1/N of what the shared plan's all-gather brings, and the merging is
+  /// split N ways.
+  Value buildMasters() {
     auto qType = op.getQ().getType();
+    int64_t mine = qType.getDimSize(0) / ranks;
+    Value firstRequest = mul(gridIndex(0), index(mine));
+    Value queries = allGather(sliceBatch(op.getQ(), firstRequest, mine),
+                              /*dim=*/0);
+    auto finalized = localPartial(queries);
+    // [B/N, H, N * Q, ...]: row block j is rank j's partial for my requests.
+    Value outs = allToAllBatch(finalized.getOut());
+    Value lses = allToAllBatch(finalized.getLse());
+    Value result = finalize(mergeRowBlocks(outs, lses), qType.getElementType());
+    // Every rank ends with the whole output for comparison with the input
+    // program: its requests' rows, zeros elsewhere, summed over the grid (a
+    // deployment keeps each request's output at its master).
+    return allReduceSum(placeBatch(result, zeros(qType), firstRequest));
+  }
+
+  /// `queries` attended to the keys this rank holds, [r * budget, (r + 1) *
+  /// budget), exported as fp32 (out, lse).
+  FinalizeOp localPartial(Value queries) {
     int64_t kvLen = op.getK().getType().getDimSize(2);
-    int64_t qLen = qType.getDimSize(2);
-    // Rank r holds keys [r * budget, (r + 1) * budget).
     Value first = mul(gridIndex(0), index(budget));
     Value k = slice(padSequence(op.getK(), ranks * budget), first, budget);
     Value v = slice(padSequence(op.getV(), ranks * budget), first, budget);
@@ -41,34 +79,39 @@ public:
     auto tileMask =
         MaskAttr::get(op.getContext(), mask.getKind(), mask.getQOffset(),
                       mask.getQStride(), 0, 1, kvLen);
-    auto stateType = StateType::get(op.getContext(), qType.getShape());
+    auto stateType = StateType::get(
+        op.getContext(), cast<RankedTensorType>(queries.getType()).getShape());
     Value local =
-        MicroAttentionOp::create(builder, loc, stateType, op.getQ(), k, v,
+        MicroAttentionOp::create(builder, loc, stateType, queries, k, v,
                                  index(0), first, tileMask, op.getScaleAttr());
-    // The partial results travel as fp32 tensors.
-    auto finalized = FinalizeOp::create(builder, loc, stateType.getOutType(),
-                                        stateType.getLseType(), local);
-    Value outs = allGather(finalized.getOut());
-    Value lses = allGather(finalized.getLse());
-    auto loop =
-        scf::ForOp::create(builder, loc, index(0), index(ranks), index(1),
-                           ValueRange{emptyState(stateType.getShape())});
-    {
-      OpBuilder::InsertionGuard guard(builder);
-      builder.setInsertionPointToStart(loop.getBody());
-      Value row = mul(loop.getInductionVar(), index(qLen));
-      Value partial =
-          AsStateOp::create(builder, loc, stateType, slice(outs, row, qLen),
-                            slice(lses, row, qLen));
-      Value merged =
-          MergeOp::create(builder, loc, stateType,
-                          ValueRange{loop.getRegionIterArgs()[0], partial});
-      scf::YieldOp::create(builder, loc, merged);
-    }
-    return finalize(loop.getResult(0), qType.getElementType());
+    return FinalizeOp::create(builder, loc, stateType.getOutType(),
+                              stateType.getLseType(), local);
   }
 
-private:
+  /// The merge of the N partial states whose rows are `outs`/`lses` row
+  /// blocks 0..N-1 (along dim 2), in a loop so the program does not grow
+  /// with N.
+  Value mergeRowBlocks(Value outs, Value lses) {
+    SmallVector<int64_t> shape(
+        cast<RankedTensorType>(outs.getType()).getShape());
+    int64_t qLen = shape[2] / ranks;
+    shape[2] = qLen;
+    auto stateType = StateType::get(op.getContext(), shape);
+    auto loop = scf::ForOp::create(builder, loc, index(0), index(ranks),
+                                   index(1), ValueRange{emptyState(shape)});
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(loop.getBody());
+    Value row = mul(loop.getInductionVar(), index(qLen));
+    Value partial =
+        AsStateOp::create(builder, loc, stateType, slice(outs, row, qLen),
+                          slice(lses, row, qLen));
+    Value merged =
+        MergeOp::create(builder, loc, stateType,
+                        ValueRange{loop.getRegionIterArgs()[0], partial});
+    scf::YieldOp::create(builder, loc, merged);
+    return loop.getResult(0);
+  }
+
   AttentionOp op;
   int64_t budget;
 };
@@ -106,13 +149,21 @@ struct DAttnPlanDecodePass
       auto chosen = budgetFor(op, numRanks);
       if (failed(chosen))
         return signalPassFailure();
+      int64_t batch = op.getQ().getType().getDimSize(0);
+      if (masters && batch % numRanks != 0) {
+        op.emitOpError() << "masters=true gives each of the " << numRanks
+                         << " ranks the same number of requests to master; "
+                            "the batch of "
+                         << batch << " does not divide";
+        return signalPassFailure();
+      }
       plans.push_back({numRanks, *chosen});
     }
     for (auto [op, plan] : llvm::zip(ops, plans)) {
       StringAttr grid = getOrCreateGrid(module, {plan.first});
       Value out =
           DecodePlanBuilder(op, grid.getValue(), plan.first, plan.second)
-              .build();
+              .build(masters);
       op.replaceAllUsesWith(out);
       op.erase();
     }
@@ -130,8 +181,12 @@ struct DAttnPlanDecodePass
     candidates.push_back(topology.getNumGpus());
     std::optional<DecodePrediction> best;
     std::string others;
+    int64_t batch = op.getQ().getType().getDimSize(0);
     for (int64_t candidate : candidates) {
-      DecodePrediction p = model.predictDecode(work, kvLen, candidate);
+      // Each master takes the same share of the batch.
+      if (masters && batch % candidate != 0)
+        continue;
+      DecodePrediction p = model.predictDecode(work, kvLen, candidate, masters);
       if (!best || p.totalSeconds < best->totalSeconds) {
         if (best)
           others += " " + describe(*best) + ";";

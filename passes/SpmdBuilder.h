@@ -87,6 +87,16 @@ public:
         strides(stride, type.getRank()));
   }
 
+  /// `into` with `part` written from request `first` on (dim 0).
+  Value placeBatch(Value part, Value into, OpFoldResult first) {
+    auto type = cast<RankedTensorType>(part.getType());
+    SmallVector<OpFoldResult> offsets(type.getRank(), builder.getIndexAttr(0));
+    offsets[0] = first;
+    return tensor::InsertSliceOp::create(
+        builder, loc, part, into, offsets, sizes(type),
+        SmallVector<OpFoldResult>(type.getRank(), builder.getIndexAttr(1)));
+  }
+
   /// `into` with `rows` written at positions first + stride * i.
   Value place(Value rows, Value into, OpFoldResult first, int64_t stride = 1) {
     auto type = cast<RankedTensorType>(rows.getType());
@@ -104,14 +114,41 @@ public:
                                   /*offset=*/1, /*rotate=*/true);
   }
 
-  /// Every rank's rows, in rank order, along dim 2.
-  Value allGather(Value tensor) {
+  /// Every rank's part, in rank order, along dim `dim` (the sequence by
+  /// default).
+  Value allGather(Value tensor, int64_t dim = 2) {
     auto type = cast<RankedTensorType>(tensor.getType());
     SmallVector<int64_t> gathered(type.getShape());
-    gathered[2] *= ranks;
+    gathered[dim] *= ranks;
     return shard::AllGatherOp::create(
         builder, loc, RankedTensorType::get(gathered, type.getElementType()),
-        grid, ArrayRef<int16_t>{0}, tensor, /*gather_axis=*/APInt(64, 2));
+        grid, ArrayRef<int16_t>{0}, tensor, /*gather_axis=*/APInt(64, dim));
+  }
+
+  /// Rank i receives piece i (of `ranks`, along dim 0: the batch) of every
+  /// rank's `tensor`, in rank order along dim 2.
+  Value allToAllBatch(Value tensor) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape[0] /= ranks;
+    shape[2] *= ranks;
+    return shard::AllToAllOp::create(
+        builder, loc, RankedTensorType::get(shape, type.getElementType()), grid,
+        ArrayRef<int16_t>{0}, tensor, /*split_axis=*/APInt(64, 0),
+        /*concat_axis=*/APInt(64, 2));
+  }
+
+  /// Requests first + i, i < count, along dim 0 (the batch).
+  Value sliceBatch(Value tensor, OpFoldResult first, int64_t count) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape[0] = count;
+    auto resultType = RankedTensorType::get(shape, type.getElementType());
+    SmallVector<OpFoldResult> offsets(type.getRank(), builder.getIndexAttr(0));
+    offsets[0] = first;
+    return tensor::ExtractSliceOp::create(
+        builder, loc, resultType, tensor, offsets, sizes(resultType),
+        SmallVector<OpFoldResult>(type.getRank(), builder.getIndexAttr(1)));
   }
 
   /// The sum over every rank of the grid.

@@ -45,7 +45,7 @@ Tensor mlir::dattn::interp::concatenate(ArrayRef<const Tensor *> parts,
   int64_t outer = 1;
   for (int64_t d = 0; d < axis; ++d)
     outer *= shape[d];
-  if (axis == 2)
+  if (axis == 2) {
     for (const Tensor *part : parts) {
       result.rows.insert(result.rows.end(), part->rows.begin(),
                          part->rows.end());
@@ -53,7 +53,18 @@ Tensor mlir::dattn::interp::concatenate(ArrayRef<const Tensor *> parts,
                             part->rowKeys.end());
       result.causal |= part->causal;
     }
-  if (result.rows.size() != size_t(shape[axis]))
+  } else if (shape.size() > 2 && llvm::all_of(parts, [&](const Tensor *part) {
+               return part->rows == parts.front()->rows &&
+                      part->rowKeys == parts.front()->rowKeys;
+             })) {
+    // Along another dim (the batch) the parts share their token rows; rows
+    // that saw different keys in different parts cannot be told apart and
+    // stay untracked.
+    result.rows = parts.front()->rows;
+    result.rowKeys = parts.front()->rowKeys;
+    result.causal = parts.front()->causal;
+  }
+  if (shape.size() <= 2 || result.rows.size() != size_t(shape[2]))
     result.rows.clear(); // some part was not tracked
   if (result.rowKeys.size() != result.rows.size())
     result.rowKeys.clear(); // some part was no exported state

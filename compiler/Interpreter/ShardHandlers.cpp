@@ -154,6 +154,85 @@ LogicalResult gatherAlongGrid(Operation *op, Frame &frame, PlanTracker *tracker,
   return success();
 }
 
+/// Piece `index` of `parts` equal pieces of `input` along `axis`, with its
+/// tracked rows (sliced when the axis is the sequence, dim 2).
+Tensor piece(const Tensor &input, int64_t axis, int64_t index, int64_t parts) {
+  SmallVector<int64_t> shape = input.shape;
+  int64_t size = shape[axis] / parts;
+  shape[axis] = size;
+  Tensor result = Tensor::filled(shape, 0.0);
+  if (!input.rows.empty()) {
+    bool sequence = axis == 2;
+    for (int64_t i = 0; i < (sequence ? size : int64_t(input.rows.size()));
+         ++i) {
+      int64_t row = sequence ? index * size + i : i;
+      result.rows.push_back(input.rows[row]);
+      if (!input.rowKeys.empty())
+        result.rowKeys.push_back(input.rowKeys[row]);
+    }
+  }
+  result.causal = input.causal;
+  if (input.data.empty())
+    return result; // shapes only
+  // Row-major: `outer` runs of `run` contiguous elements, one per index of
+  // the dims before `axis`.
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= input.shape[d];
+  for (size_t d = axis + 1; d < input.shape.size(); ++d)
+    inner *= input.shape[d];
+  int64_t run = size * inner;
+  for (int64_t o = 0; o < outer; ++o)
+    std::copy_n(input.data.begin() +
+                    (o * input.shape[axis] + index * size) * inner,
+                run, result.data.begin() + o * run);
+  return result;
+}
+
+/// shard.all_to_all: group member i receives piece i of every member's
+/// input (split along `splitAxis`), concatenated in member order along
+/// `concatAxis`. Bytes and, on a timeline, a blocking pairwise exchange.
+LogicalResult allToAllAlongGrid(shard::AllToAllOp op, Frame &frame,
+                                PlanTracker *tracker) {
+  auto grid = lookupGrid(op, op.getGridAttr());
+  if (failed(grid))
+    return failure();
+  int64_t splitAxis = op.getSplitAxis().getSExtValue();
+  int64_t concatAxis = op.getConcatAxis().getSExtValue();
+  int64_t bytes = dattn::getStorageBytes(op.getInput().getType());
+  for (unsigned rank = 0; rank < frame.getNumRanks(); ++rank) {
+    SmallVector<int64_t> members = grid->group(rank, op.getGridAxes());
+    int64_t n = members.size();
+    int64_t me = llvm::find(members, int64_t(rank)) - members.begin();
+    const Tensor &mine = std::get<Tensor>(frame.lookup(op.getInput(), rank));
+    if (mine.shape[splitAxis] % n != 0)
+      return op.emitOpError()
+             << "splits dim " << splitAxis << " of size "
+             << mine.shape[splitAxis] << " into " << n << " pieces";
+    SmallVector<Tensor> pieces;
+    for (int64_t member : members)
+      pieces.push_back(
+          piece(std::get<Tensor>(frame.lookup(op.getInput(), member)),
+                splitAxis, me, n));
+    SmallVector<const Tensor *> parts;
+    for (const Tensor &p : pieces)
+      parts.push_back(&p);
+    frame.bind(op.getResult(), rank, concatenate(parts, concatAxis));
+    if (tracker) {
+      // Every piece but its own leaves the rank, and as much arrives.
+      tracker->ranks[rank].bytesSent += bytes / n * (n - 1);
+      tracker->ranks[rank].bytesReceived += bytes / n * (n - 1);
+    }
+  }
+  if (tracker && tracker->timeline) {
+    int64_t n = grid->group(0, op.getGridAxes()).size();
+    tracker->timeline->collective(
+        bytes / n, n - 1,
+        op.getGridAxes().empty() ? 0 : op.getGridAxes().front());
+  }
+  return success();
+}
+
 } // namespace
 
 FailureOr<unsigned> mlir::dattn::interp::getNumRanks(Operation *module) {
@@ -266,6 +345,13 @@ void mlir::dattn::interp::registerShardHandlers(Interpreter &interpreter) {
                                start.getGridAttr(), axes, start.getInput(),
                                start.getTransfer(), start.getGatherAxis(),
                                /*async=*/true);
+      });
+
+  interpreter.registerHandler(
+      shard::AllToAllOp::getOperationName(),
+      [&interpreter](Operation *op, Frame &frame) -> LogicalResult {
+        return allToAllAlongGrid(cast<shard::AllToAllOp>(op), frame,
+                                 interpreter.tracker);
       });
 
   interpreter.registerHandler(

@@ -251,7 +251,8 @@ std::string mlir::dattn::describe(const PrefillPrediction &p) {
 }
 
 DecodePrediction CostModel::predictDecode(const AttentionWorkload &work,
-                                          int64_t kvLen, int64_t ranks) const {
+                                          int64_t kvLen, int64_t ranks,
+                                          bool masters) const {
   DecodePrediction p;
   p.ranks = ranks;
   int64_t tokens = llvm::divideCeil(kvLen, ranks);
@@ -265,6 +266,16 @@ DecodePrediction CostModel::predictDecode(const AttentionWorkload &work,
   auto [bandwidth, latency] = ringLink(ranks);
   p.gatherSeconds =
       ranks == 1 ? 0 : (ranks - 1) * (stateBytes / bandwidth + latency);
+  if (masters && ranks > 1) {
+    // The queries: a ring all-gather of each master's share. The states:
+    // an all-to-all, its N-1 messages of 1/N each in flight at once (one
+    // NCCL group), so it pays the link latency about once.
+    double n = double(ranks);
+    double queryBytes = double(work.batch) * work.qHeads * work.seqLen *
+                        work.headDim * work.elementBytes;
+    p.gatherSeconds = (n - 1) * (queryBytes / n / bandwidth + latency) +
+                      (n - 1) / n * stateBytes / bandwidth + latency;
+  }
   p.totalSeconds = p.readSeconds + p.gatherSeconds;
   return p;
 }

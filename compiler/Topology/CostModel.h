@@ -90,9 +90,12 @@ public:
   /// distattn's reach ~0.9 of a device copy on an H100).
   double decodeEfficiency = 0.9;
 
-  /// `work.seqLen` is the query rows, `kvLen` the keys.
+  /// `work.seqLen` is the query rows, `kvLen` the keys. With `masters`,
+  /// each rank masters batch / ranks requests: their queries are
+  /// all-gathered and the partial states go to the masters (an
+  /// all-to-all: (N-1)/N of them leave each rank) instead of to everyone.
   DecodePrediction predictDecode(const AttentionWorkload &work, int64_t kvLen,
-                                 int64_t ranks) const;
+                                 int64_t ranks, bool masters = false) const;
 
   /// Bytes/s and seconds of latency of one hop on a ring over `ranks`
   /// consecutive GPUs: NVLink inside a node, the inter-node link once the

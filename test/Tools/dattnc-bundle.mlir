@@ -29,6 +29,15 @@
 // RUN: rm -rf %t.heads && dattnc %s --ranks 4 --strategy zigzag --head-parallel 2 -o %t.heads 2>&1 | FileCheck %s --check-prefix=HEADSPLAN
 // RUN: cmake -S %t.heads -B %t.heads/build -G Ninja > /dev/null && cmake --build %t.heads/build > /dev/null
 // RUN: %mpirun -np 4 %t.heads/build/runner | FileCheck %s --check-prefix=HEADS
+// Multi-master decode: a batch of 4 requests, each rank masters 4/N of
+// them (queries all-gathered, partial states all-to-all to the masters).
+// RUN: rm -rf %t.masters && dattnc %S/Inputs/decode-batch4.mlir --phase decode --ranks 4 --masters -o %t.masters 2>&1 | FileCheck %s --check-prefix=MASTERSPLAN
+// RUN: cmake -S %t.masters -B %t.masters/build -G Ninja > /dev/null && cmake --build %t.masters/build > /dev/null
+// RUN: %mpirun -np 4 %t.masters/build/runner | FileCheck %s --check-prefix=MASTERS
+// RUN: %mpirun -np 4 %t.masters/build/runner --seq-len 77 | FileCheck %s --check-prefix=MASTERS77
+// RUN: rm -rf %t.masters2 && dattnc %S/Inputs/decode-batch4.mlir --phase decode --ranks 2 --masters -o %t.masters2 > /dev/null 2>&1
+// RUN: cmake -S %t.masters2 -B %t.masters2/build -G Ninja > /dev/null && cmake --build %t.masters2/build > /dev/null
+// RUN: %mpirun -np 2 %t.masters2/build/runner | FileCheck %s --check-prefix=MASTERS2
 // The hierarchical ring order: 2 x 2 ranks, inner rings of 2 (each axis's
 // shifts on its own communicator), and at a run-time length that pads.
 // RUN: rm -rf %t.hier && dattnc %s --ranks 4 --strategy striped --inner-ring 2 -o %t.hier 2>&1 | FileCheck %s --check-prefix=HIERPLAN
@@ -48,6 +57,10 @@
 // DECODE1: bundle: 1 replica(s) of the 3-rank plan on 3 ranks, 1 of 300 tokens: max rel_err {{.*}} (tol 1e-05): ok
 // TOOLONG: dattn_prefill: sequence length 38 is not in [1, 37]
 // HEADSPLAN: == plan: dattn-plan-prefill{strategy=zigzag ranks=4 head-parallel=2},dattn-overlap,cse
+// MASTERSPLAN: == plan: dattn-plan-decode{ranks=4 masters=true},cse
+// MASTERS: bundle: 1 replica(s) of the 4-rank plan on 4 ranks: max rel_err {{.*}} (tol 1e-05): ok
+// MASTERS77: bundle: 1 replica(s) of the 4-rank plan on 4 ranks, 77 of 300 tokens: max rel_err {{.*}} (tol 1e-05): ok
+// MASTERS2: bundle: 1 replica(s) of the 2-rank plan on 2 ranks: max rel_err {{.*}} (tol 1e-05): ok
 // HIERPLAN: == plan: dattn-plan-prefill{strategy=striped ranks=4 inner-ring=2},dattn-overlap,cse
 // HIER: bundle: 1 replica(s) of the 4-rank plan on 4 ranks: max rel_err {{.*}} (tol 1e-05): ok
 // HIER30: bundle: 1 replica(s) of the 4-rank plan on 4 ranks, 30 of 37 tokens: max rel_err {{.*}} (tol 1e-05): ok

@@ -2,7 +2,8 @@
 // and MPI: each prefill strategy on 4 ranks (lengths that do not divide:
 // padded blocks), head-parallel=2 x zigzag on a 2x2 grid (NCCL
 // communicators split per axis), zigzag in the hierarchical order on a
-// 2x2 grid (a transfer stream per axis), decode from a config on 3. The kernels are linked
+// 2x2 grid (a transfer stream per axis), multi-master decode of a batch of
+// 4 on 2 (NCCL all-to-all), decode from a config on 3. The kernels are linked
 // prebuilt from this tree (a bundle compiles its own src/ when not told
 // so). Running them needs GPUs: scripts/cuda-bundles.sh.
 // REQUIRES: cuda-bundle
@@ -13,8 +14,9 @@
 // RUN: dattnc %s --target cuda --ranks 4 --strategy all-gather -o %t/all-gather > /dev/null 2>&1
 // RUN: dattnc %s --target cuda --ranks 4 --strategy zigzag --head-parallel 2 -o %t/heads > /dev/null 2>&1
 // RUN: dattnc %s --target cuda --ranks 4 --strategy zigzag --inner-ring 2 -o %t/hier > /dev/null 2>&1
+// RUN: dattnc %S/Inputs/decode-batch4-bf16.mlir --phase decode --target cuda --ranks 2 --masters -o %t/masters > /dev/null 2>&1
 // RUN: dattnc %S/../../examples/configs/llama3-8b.json --seq-len 1000 --phase decode --target cuda --ranks 3 -o %t/decode > /dev/null 2>&1
-// RUN: for b in ring striped zigzag all-gather heads hier decode; do cmake -G Ninja -S %t/$b -B %t/$b/build %cuda_bundle_flags > /dev/null && cmake --build %t/$b/build > /dev/null && ls %t/$b/build/runner %t/$b/build/libdattn_plan.so || exit 1; done | FileCheck %s
+// RUN: for b in ring striped zigzag all-gather heads hier masters decode; do cmake -G Ninja -S %t/$b -B %t/$b/build %cuda_bundle_flags > /dev/null && cmake --build %t/$b/build > /dev/null && ls %t/$b/build/runner %t/$b/build/libdattn_plan.so || exit 1; done | FileCheck %s
 
 // CHECK: ring/build/libdattn_plan.so
 // CHECK: ring/build/runner
@@ -28,6 +30,8 @@
 // CHECK: heads/build/runner
 // CHECK: hier/build/libdattn_plan.so
 // CHECK: hier/build/runner
+// CHECK: masters/build/libdattn_plan.so
+// CHECK: masters/build/runner
 // CHECK: decode/build/libdattn_plan.so
 // CHECK: decode/build/runner
 

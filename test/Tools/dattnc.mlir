@@ -10,6 +10,8 @@
 // RUN: not dattnc %S/Inputs/gqa-config.json --seq-len 30 --phase decode --head-parallel 2 2>&1 | FileCheck %s --check-prefix=DECODEHEADS
 // RUN: not dattnc %s --ranks 4 --strategy zigzag --head-parallel 3 2>&1 | FileCheck %s --check-prefix=BADHEADS
 // RUN: not dattnc %S/Inputs/gqa-config.json --seq-len 30 --phase decode --inner-ring 2 2>&1 | FileCheck %s --check-prefix=DECODERING
+// RUN: not dattnc %s --ranks 4 --strategy zigzag --masters 2>&1 | FileCheck %s --check-prefix=PREFILLMASTERS
+// RUN: not dattnc %S/Inputs/decode-batch4.mlir --phase decode --ranks 3 --masters 2>&1 | FileCheck %s --check-prefix=UNEVENMASTERS
 // RUN: not dattnc %S/Inputs/no-heads.json --seq-len 8 2>&1 | FileCheck %s --check-prefix=HEADS
 // RUN: not dattnc %s --topology %S/../Topology/Inputs/typo.json 2>&1 | FileCheck %s --check-prefix=TOPOLOGY
 
@@ -56,6 +58,8 @@
 // CUDA: dattnc: error: compilation failed
 // SEQLEN: dattnc: error: a config input needs --seq-len N (N >= 1)
 // DECODEHEADS: dattnc: error: --head-parallel is for prefill plans (decode shards the KV, not the heads)
+// PREFILLMASTERS: dattnc: error: --masters is for decode plans
+// UNEVENMASTERS: error: 'dattn.attention' op masters=true gives each of the 3 ranks the same number of requests to master; the batch of 4 does not divide
 // DECODERING: dattnc: error: --inner-ring is for prefill plans (decode has no ring)
 // BADHEADS: error: dattn-plan-prefill: head-parallel=3 must be at least 1 and divide the 4 ranks
 // BADHEADS: dattnc: error: compilation failed

@@ -79,6 +79,12 @@ static cl::opt<int64_t> innerRing(
              "GPUs / head-parallel) inside an outer ring across nodes (1: "
              "one flat ring; strategy=auto chooses it)"),
     cl::init(1), cl::cat(category));
+static cl::opt<bool> masters(
+    "masters",
+    cl::desc("Decode: each rank masters B/N of the batch's requests (their "
+             "queries shipped to the KV holders, partial states returned to "
+             "the master alone and merged there)"),
+    cl::init(false), cl::cat(category));
 static cl::opt<int64_t> seqLen("seq-len",
                                cl::desc("Sequence length (config input)"),
                                cl::init(0), cl::cat(category));
@@ -224,6 +230,8 @@ int main(int argc, char **argv) {
   if (headParallel != 1 && phase != "prefill")
     fail("--head-parallel is for prefill plans (decode shards the KV, not "
          "the heads)");
+  if (masters && phase != "decode")
+    fail("--masters is for decode plans");
   if (innerRing != 1 && phase != "prefill")
     fail("--inner-ring is for prefill plans (decode has no ring)");
 
@@ -276,7 +284,8 @@ int main(int argc, char **argv) {
                 (innerRing != 1 ? " inner-ring=" + std::to_string(innerRing)
                                 : std::string()) +
                 "},dattn-overlap,cse"
-          : "dattn-plan-decode{ranks=" + std::to_string(ranks) + "},cse";
+          : "dattn-plan-decode{ranks=" + std::to_string(ranks) +
+                (masters ? " masters=true" : "") + "},cse";
   llvm::outs() << "== plan: " << plan << "\n";
   llvm::outs().flush();
   runPipeline(*module, plan);

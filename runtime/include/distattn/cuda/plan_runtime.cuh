@@ -667,32 +667,69 @@ Transfer prepare_all_gather(const Tensor &input, int64_t gatherAxis,
 
 /// What a transfer delivered, once the compute stream waits for
 /// t.arrived(). Releases the transfer's hold on its source.
-inline Tensor received(Transfer &t) {
-  t.source = Tensor();
-  if (t.gatherAxis < 0)
-    return t.result;
-  // parts [P, d0.., dg, ..] -> result [d0.., P*dg, ..]: part p lands at
-  // offset p*dg along gatherAxis.
-  const Tensor &parts = t.result;
+namespace detail {
+/// Parts received back to back, [P, d0.., da, ..], concatenated along
+/// `axis`: part p lands at offset p*da (a copy on the compute stream).
+inline Tensor concat_parts(const Tensor &parts, int64_t axis) {
   std::vector<int64_t> part(parts.shape.begin() + 1, parts.shape.end());
   std::vector<int64_t> shape = part;
-  shape[t.gatherAxis] *= t.parts;
+  shape[axis] *= parts.shape[0];
   Tensor result = allocate(parts.dtype, shape);
   std::vector<int64_t> resultStrides = result.strides();
-  detail::Walk w;
+  Walk w;
   w.rank = int(parts.shape.size());
   std::vector<int64_t> partStrides = parts.strides();
-  w.sizes[0] = t.parts;
+  w.sizes[0] = parts.shape[0];
   w.srcStride[0] = partStrides[0];
-  w.dstStride[0] = part[t.gatherAxis] * resultStrides[t.gatherAxis];
+  w.dstStride[0] = part[axis] * resultStrides[axis];
   for (size_t d = 0; d < part.size(); ++d) {
     w.sizes[d + 1] = part[d];
     w.srcStride[d + 1] = partStrides[d + 1];
     w.dstStride[d + 1] = resultStrides[d];
   }
-  detail::copy(parts, result, w);
+  copy(parts, result, w);
+  return result;
+}
+} // namespace detail
+
+inline Tensor received(Transfer &t) {
+  t.source = Tensor();
+  if (t.gatherAxis < 0)
+    return t.result;
+  Tensor result = detail::concat_parts(t.result, t.gatherAxis);
   t.result = Tensor();
   return result;
+}
+
+/// shard.all_to_all over grid axis `axis`: piece i of `input` along dim
+/// `splitAxis` (0: the pieces are contiguous) goes to member i of this
+/// rank's group, and what arrives is concatenated in member order along
+/// `concatAxis`. One NCCL group of sends and receives on the compute
+/// stream (it is waited for at once, as the plan's next op needs it).
+template <typename... Dims>
+Tensor all_to_all(const Tensor &input, int64_t splitAxis, int64_t concatAxis,
+                  int64_t axis, Dims... gridDims) {
+  std::vector<int64_t> shape = {int64_t(gridDims)...};
+  check_grid({int64_t(gridDims)...});
+  int64_t members = shape[axis];
+  std::vector<int64_t> staging = grid::allToAllStaging(input.shape, members);
+  if (splitAxis != 0 || staging.empty())
+    fail("all_to_all splits dim 0 into equal pieces only");
+  Tensor staged = allocate(input.dtype, staging);
+  size_t count = input.count() / size_t(members);
+  size_t bytes = count * elementBytes(input.dtype);
+  ncclComm_t comm = axis_group(axis, shape).comm;
+  DATTN_NCCL(ncclGroupStart());
+  for (int64_t peer = 0; peer < members; ++peer) {
+    DATTN_NCCL(ncclSend(static_cast<const char *>(input.data()) + peer * bytes,
+                        count, input.nccl_type(), int(peer), comm,
+                        compute_stream()));
+    DATTN_NCCL(ncclRecv(static_cast<char *>(staged.data()) + peer * bytes,
+                        count, input.nccl_type(), int(peer), comm,
+                        compute_stream()));
+  }
+  DATTN_NCCL(ncclGroupEnd());
+  return detail::concat_parts(staged, concatAxis);
 }
 
 /// shard.all_reduce sum over the whole grid, on the compute stream.

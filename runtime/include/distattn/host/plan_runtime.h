@@ -390,29 +390,37 @@ Transfer prepare_all_gather(const Tensor &input, int64_t gatherAxis,
 }
 
 /// What a completed transfer delivered.
+namespace detail {
+/// Parts received back to back, [P, d0.., da, ..], concatenated along
+/// `axis`: [d0.., P*da, ..]. The dims before `axis` index contiguous runs
+/// of each part.
+inline Tensor concat_parts(const Tensor &parts, int64_t axis) {
+  int64_t count = parts.shape[0];
+  std::vector<int64_t> part(parts.shape.begin() + 1, parts.shape.end());
+  int64_t each = parts.numElements() / count;
+  int64_t outer = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= part[d];
+  int64_t run = each / outer;
+  Tensor result;
+  result.shape = part;
+  result.shape[axis] *= count;
+  result.data.reserve(parts.data.size());
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < count; ++i) {
+      const float *from = parts.data.data() + i * each + o * run;
+      result.data.insert(result.data.end(), from, from + run);
+    }
+  return result;
+}
+} // namespace detail
+
 inline Tensor received(Transfer &t) {
   Transfer::Flight &f = *t.flight;
   f.source = Tensor();
   if (f.gatherAxis < 0)
     return f.result;
-  // parts [P, d0.., dg, ..] -> [d0.., P*dg, ..]: the dims before gatherAxis
-  // index contiguous runs of each part.
-  std::vector<int64_t> part(f.result.shape.begin() + 1, f.result.shape.end());
-  int64_t count = f.result.numElements() / f.parts;
-  int64_t outer = 1;
-  for (int64_t d = 0; d < f.gatherAxis; ++d)
-    outer *= part[d];
-  int64_t run = count / outer;
-  Tensor result;
-  result.shape = part;
-  result.shape[f.gatherAxis] *= f.parts;
-  result.data.reserve(f.result.data.size());
-  for (int64_t o = 0; o < outer; ++o)
-    for (int i = 0; i < f.parts; ++i) {
-      const float *from = f.result.data.data() + size_t(i) * count + o * run;
-      result.data.insert(result.data.end(), from, from + run);
-    }
-  return result;
+  return detail::concat_parts(f.result, f.gatherAxis);
 }
 
 /// shard.all_reduce sum over the whole grid.
@@ -423,6 +431,27 @@ Tensor all_reduce_sum(const Tensor &input, Dims... gridDims) {
   MPI_Allreduce(input.data.data(), result.data.data(), int(input.data.size()),
                 MPI_FLOAT, MPI_SUM, communicator());
   return result;
+}
+
+/// shard.all_to_all over grid axis `axis`: piece i of `input` along dim
+/// `splitAxis` (0: the pieces are contiguous) goes to member i of this
+/// rank's group, and what arrives is concatenated in member order along
+/// `concatAxis`. Blocking (MPI_Alltoall).
+template <typename... Dims>
+Tensor all_to_all(const Tensor &input, int64_t splitAxis, int64_t concatAxis,
+                  int64_t axis, Dims... gridDims) {
+  std::vector<int64_t> shape = {int64_t(gridDims)...};
+  check_grid({int64_t(gridDims)...});
+  int64_t members = shape[axis];
+  Tensor staged;
+  staged.shape = grid::allToAllStaging(input.shape, members);
+  if (splitAxis != 0 || staged.shape.empty())
+    fail("all_to_all splits dim 0 into equal pieces only");
+  staged.data.resize(input.data.size());
+  int count = int(input.data.size() / size_t(members));
+  MPI_Alltoall(input.data.data(), count, MPI_FLOAT, staged.data.data(), count,
+               MPI_FLOAT, axis_comm(axis, shape));
+  return detail::concat_parts(staged, concatAxis);
 }
 
 } // namespace distattn::host
