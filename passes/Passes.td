@@ -230,17 +230,21 @@ def DAttnPlanDecode : Pass<"dattn-plan-decode", "::mlir::ModuleOp"> {
 
     With `masters=true`, the requests of the batch have different masters
     (LoongServe's scale-up): rank r masters requests [r * B/N, (r+1) * B/N)
-    and holds their queries. The queries go to every KV holder
-    (`shard.all_gather` over the batch), every rank attends the whole
-    batch's queries to its KV, and each request's partial states go to its
-    master alone (`shard.all_to_all`: split over the batch, concatenated
-    along the rows), which merges them: a rank receives 1/N of the partial
-    states the shared plan gathers, and the merging is split N ways. The
-    batch must divide over the ranks. For comparison with the input program
+    and holds their queries. The query blocks go around the ring
+    (`shard.shift`, a few KB a request): at step t a rank attends master
+    (r - t) mod N's queries to those requests' KV in its shard and keeps
+    the partial (out, lse) at the master's place in the batch, so that
+    `dattn-overlap` ships the next master's queries while this one's tiles
+    run. Then each request's partial states go to its master alone
+    (`shard.all_to_all`: split over the batch, concatenated along the rows)
+    and the master merges them: a rank receives 1/N of the partial states
+    the shared plan gathers, and the merging is split N ways. The batch
+    must divide over the ranks. For comparison with the input program
     every rank still assembles the whole output (its requests' rows, zeros
     elsewhere, `shard.all_reduce` sum).
 
-    Not yet: the overlap of the state exchange with local work.
+    Not yet: the overlap of the state exchange with local work, and one
+    owner for a batch smaller than the ranks.
   }];
   let dependentDialects = [
     "::mlir::dattn::DAttnDialect",

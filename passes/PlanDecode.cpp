@@ -29,7 +29,13 @@ public:
                     int64_t budget)
       : SpmdBuilder(op, grid, ranks), op(op), budget(budget) {}
 
-  Value build(bool masters) { return masters ? buildMasters() : buildShared(); }
+  Value build(bool masters) {
+    // Rank r holds keys [r * budget, (r + 1) * budget) of every request.
+    firstKey = mul(gridIndex(0), index(budget));
+    kShard = slice(padSequence(op.getK(), ranks * budget), firstKey, budget);
+    vShard = slice(padSequence(op.getV(), ranks * budget), firstKey, budget);
+    return masters ? buildMasters() : buildShared();
+  }
 
 private:
   /// One owner for the batch: every rank merges every rank's partial state
@@ -44,24 +50,48 @@ private:
   }
 
   /// Several masters in one batch (LoongServe's scale-up): rank r masters
-  /// requests [r * B/N, (r + 1) * B/N) and holds their queries; it ships
-  /// them to every KV holder (an all-gather over the batch: a few KB a
-  /// request), every rank attends all the batch's queries to the KV it
-  /// holds, and each request's partial states go to its master alone (an
-  /// all-to-all over the batch), which merges them: every rank receives
-  /// 1/N of what the shared plan's all-gather brings, and the merging is
-  /// split N ways.
+  /// requests [r * B/N, (r + 1) * B/N) and holds their queries. The query
+  /// blocks go around the ring (a few KB a request, `shard.shift`): at
+  /// step t a rank attends master (r - t) mod N's queries to the KV it
+  /// holds and keeps the partial (out, lse) at that master's place in the
+  /// batch, so that dattn-overlap can send the block on while it computes.
+  /// Then each request's partial states go to its master alone (an
+  /// all-to-all over the batch), which merges them: a rank receives 1/N of
+  /// what the shared plan's all-gather brings, and the merging is split N
+  /// ways.
   Value buildMasters() {
     auto qType = op.getQ().getType();
     int64_t mine = qType.getDimSize(0) / ranks;
-    Value firstRequest = mul(gridIndex(0), index(mine));
-    Value queries = allGather(sliceBatch(op.getQ(), firstRequest, mine),
-                              /*dim=*/0);
-    auto finalized = localPartial(queries);
+    Value rank = gridIndex(0);
+    Value firstRequest = mul(rank, index(mine));
+    auto stateType = StateType::get(op.getContext(), qType.getShape());
+    Value outs = zeros(cast<RankedTensorType>(stateType.getOutType()));
+    Value lses = zeros(cast<RankedTensorType>(stateType.getLseType()));
+    auto loop = scf::ForOp::create(
+        builder, loc, index(0), index(ranks), index(1),
+        ValueRange{sliceBatch(op.getQ(), firstRequest, mine), outs, lses});
+    {
+      OpBuilder::InsertionGuard guard(builder);
+      builder.setInsertionPointToStart(loop.getBody());
+      ValueRange args = loop.getRegionIterArgs();
+      // The master whose queries are in hand: (r - t) mod N.
+      Value master = arith::RemUIOp::create(
+          builder, loc,
+          sub(arith::AddIOp::create(builder, loc, rank, index(ranks)),
+              loop.getInductionVar()),
+          index(ranks));
+      Value at = mul(master, index(mine));
+      auto partial = localPartial(args[0], at);
+      scf::YieldOp::create(
+          builder, loc,
+          ValueRange{shift(args[0]), placeBatch(partial.getOut(), args[1], at),
+                     placeBatch(partial.getLse(), args[2], at)});
+    }
     // [B/N, H, N * Q, ...]: row block j is rank j's partial for my requests.
-    Value outs = allToAllBatch(finalized.getOut());
-    Value lses = allToAllBatch(finalized.getLse());
-    Value result = finalize(mergeRowBlocks(outs, lses), qType.getElementType());
+    Value mineOuts = allToAllBatch(loop.getResult(1));
+    Value mineLses = allToAllBatch(loop.getResult(2));
+    Value result =
+        finalize(mergeRowBlocks(mineOuts, mineLses), qType.getElementType());
     // Every rank ends with the whole output for comparison with the input
     // program: its requests' rows, zeros elsewhere, summed over the grid (a
     // deployment keeps each request's output at its master).
@@ -69,21 +99,27 @@ private:
   }
 
   /// `queries` attended to the keys this rank holds, [r * budget, (r + 1) *
-  /// budget), exported as fp32 (out, lse).
-  FinalizeOp localPartial(Value queries) {
+  /// budget), exported as fp32 (out, lse). With `firstRequest`, the
+  /// queries are those of requests firstRequest.. (each request has its
+  /// own KV); else the whole batch's.
+  FinalizeOp localPartial(Value queries, Value firstRequest = {}) {
     int64_t kvLen = op.getK().getType().getDimSize(2);
-    Value first = mul(gridIndex(0), index(budget));
-    Value k = slice(padSequence(op.getK(), ranks * budget), first, budget);
-    Value v = slice(padSequence(op.getV(), ranks * budget), first, budget);
+    Value k = kShard, v = vShard;
+    if (firstRequest) {
+      int64_t requests =
+          cast<RankedTensorType>(queries.getType()).getDimSize(0);
+      k = sliceBatch(k, firstRequest, requests);
+      v = sliceBatch(v, firstRequest, requests);
+    }
     MaskAttr mask = op.getEffectiveMask();
     auto tileMask =
         MaskAttr::get(op.getContext(), mask.getKind(), mask.getQOffset(),
                       mask.getQStride(), 0, 1, kvLen);
     auto stateType = StateType::get(
         op.getContext(), cast<RankedTensorType>(queries.getType()).getShape());
-    Value local =
-        MicroAttentionOp::create(builder, loc, stateType, queries, k, v,
-                                 index(0), first, tileMask, op.getScaleAttr());
+    Value local = MicroAttentionOp::create(builder, loc, stateType, queries, k,
+                                           v, index(0), firstKey, tileMask,
+                                           op.getScaleAttr());
     return FinalizeOp::create(builder, loc, stateType.getOutType(),
                               stateType.getLseType(), local);
   }
@@ -114,6 +150,7 @@ private:
 
   AttentionOp op;
   int64_t budget;
+  Value firstKey, kShard, vShard; // this rank's KV shard
 };
 
 struct DAttnPlanDecodePass

@@ -14,6 +14,8 @@
 #include "compiler/Interpreter/Timeline.h"
 #include "dialects/DAttn/DAttn.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
 #include <limits>
 
 using namespace mlir;
@@ -199,9 +201,20 @@ bool isPartialExport(FinalizeOp finalize) {
     Value value = work.pop_back_val();
     if (!seen.insert(value).second)
       continue;
-    for (Operation *user : value.getUsers()) {
+    for (OpOperand &use : value.getUses()) {
+      Operation *user = use.getOwner();
       if (isa<AsStateOp>(user))
         return true;
+      // Through a loop: what a step yields is the next step's argument and
+      // the loop's result (a decode plan collects partials in a loop).
+      if (auto yield = dyn_cast<scf::YieldOp>(user)) {
+        unsigned index = use.getOperandNumber();
+        if (auto loop = dyn_cast<scf::ForOp>(yield->getParentOp())) {
+          work.push_back(loop.getResult(index));
+          work.push_back(loop.getRegionIterArgs()[index]);
+        }
+        continue;
+      }
       llvm::append_range(work, user->getResults());
     }
   }

@@ -127,6 +127,23 @@ void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
             result.data[sourceOffset(index, offsets, strides, destStrides)] =
                 source.data[next++];
           });
+        // The plan verifier follows token positions along dim 2: a part
+        // that spans every row (written at other batch or head places)
+        // brings its rows, and the keys they saw, if the destination's
+        // other parts saw the same (else they cannot be told apart).
+        if (result.shape.size() > 2 && offsets[2] == 0 && strides[2] == 1 &&
+            sizes[2] == result.shape[2] && !source.rows.empty()) {
+          bool fresh = result.rows.empty();
+          if (fresh || (result.rows == source.rows &&
+                        result.rowKeys == source.rowKeys)) {
+            result.rows = source.rows;
+            result.rowKeys = source.rowKeys;
+            result.causal = source.causal;
+          } else {
+            result.rows.clear();
+            result.rowKeys.clear();
+          }
+        }
         results.push_back(std::move(result));
         return success();
       });

@@ -267,13 +267,15 @@ DecodePrediction CostModel::predictDecode(const AttentionWorkload &work,
   p.gatherSeconds =
       ranks == 1 ? 0 : (ranks - 1) * (stateBytes / bandwidth + latency);
   if (masters && ranks > 1) {
-    // The queries: a ring all-gather of each master's share. The states:
-    // an all-to-all, its N-1 messages of 1/N each in flight at once (one
-    // NCCL group), so it pays the link latency about once.
+    // The queries go around the ring, each hop under the tiles of the
+    // master in hand (dattn-overlap), so only what the KV reads do not
+    // cover shows. The states: an all-to-all, its N-1 messages of 1/N each
+    // in flight at once (one NCCL group), paying the latency about once.
     double n = double(ranks);
     double queryBytes = double(work.batch) * work.qHeads * work.seqLen *
                         work.headDim * work.elementBytes;
-    p.gatherSeconds = (n - 1) * (queryBytes / n / bandwidth + latency) +
+    double shipping = (n - 1) * (queryBytes / n / bandwidth + latency);
+    p.gatherSeconds = std::max(0.0, shipping - p.readSeconds) +
                       (n - 1) / n * stateBytes / bandwidth + latency;
   }
   p.totalSeconds = p.readSeconds + p.gatherSeconds;

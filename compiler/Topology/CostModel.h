@@ -91,9 +91,10 @@ public:
   double decodeEfficiency = 0.9;
 
   /// `work.seqLen` is the query rows, `kvLen` the keys. With `masters`,
-  /// each rank masters batch / ranks requests: their queries are
-  /// all-gathered and the partial states go to the masters (an
-  /// all-to-all: (N-1)/N of them leave each rank) instead of to everyone.
+  /// each rank masters batch / ranks requests: their queries go around
+  /// the ring under the KV reads and the partial states go to the masters
+  /// (an all-to-all: (N-1)/N of them leave each rank) instead of to
+  /// everyone.
   DecodePrediction predictDecode(const AttentionWorkload &work, int64_t kvLen,
                                  int64_t ranks, bool masters = false) const;
 

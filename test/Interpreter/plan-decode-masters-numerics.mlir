@@ -1,7 +1,7 @@
 // Multi-master KV-parallel decode (masters=true: each rank masters B/N of
-// the batch's requests, ships their queries to every KV holder and merges
-// the partial states the others return to it) computes the unpartitioned
-// attention: N in {1, 2, 3, 4, 5, 8} over a batch of 120 requests x
+// the batch's requests, its queries go around the ring to every KV holder,
+// and it merges the partial states the others return to it) computes the
+// unpartitioned attention, planned alone and after dattn-overlap: N in {1, 2, 3, 4, 5, 8} over a batch of 120 requests x
 // {causal at the end of the cache, full} x {GQA 4:1, none} x {240 tokens,
 // 37 (padded)} x {1, 3 query tokens}, and budgets that leave ranks idle:
 // every rank's assembled output within 1e-9.
@@ -12,6 +12,9 @@
 // RUN: dattn-run %s --compare-pipeline='dattn-plan-decode{ranks=4 masters=true}' | FileCheck %s
 // RUN: dattn-run %s --compare-pipeline='dattn-plan-decode{ranks=5 masters=true}' | FileCheck %s
 // RUN: dattn-run %s --compare-pipeline='dattn-plan-decode{ranks=8 masters=true}' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-decode{ranks=2 masters=true},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-decode{ranks=3 masters=true},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-decode{ranks=5 masters=true},dattn-overlap' | FileCheck %s
 // RUN: dattn-run %s --compare-pipeline='dattn-plan-decode{ranks=8 budget=64 masters=true},canonicalize,cse' | FileCheck %s
 
 // CHECK-NOT: MISMATCH

@@ -1,43 +1,71 @@
 // Several masters in one batch (masters=true): 4 requests on 2 ranks, each
-// rank masters 2. Its queries go to every KV holder (all-gather over the
-// batch), every rank attends all 4 requests to the 19 tokens it holds, and
-// each request's partial (out, lse) goes to its master alone (all-to-all:
-// split over the batch, rank j's partial in row block j), which merges them.
+// rank masters 2 and holds their queries. The query blocks go around the
+// ring: at step t a rank attends master (r - t) mod 2's queries to that
+// master's requests' KV in its 19-token shard and keeps the partial (out,
+// lse) at the master's place in the batch; then each request's partials go
+// to its master alone (all-to-all: split over the batch, rank j's partial
+// in row block j), which merges them.
 // RUN: dattn-opt %s --dattn-plan-decode="ranks=2 masters=true" --cse | FileCheck %s
-// The verifier proves coverage and counts what moves: per rank 3/4 of its
-// partial states leave and as much arrives, plus the query shipping, where
-// the shared plan gathers every rank's whole partial state.
-// RUN: dattn-opt %s --dattn-plan-decode="ranks=4 masters=true" --dattn-verify-plan -o /dev/null 2>&1 | FileCheck %s --check-prefix=VERIFY
+// dattn-overlap ships the next master's queries while this one's tiles
+// run, and peels the last step (nothing sent after it).
+// RUN: dattn-opt %s --dattn-plan-decode="ranks=2 masters=true" --dattn-overlap --cse | FileCheck %s --check-prefix=OVERLAP
+// RUN: dattn-opt %s --dattn-plan-decode="ranks=4 masters=true" --dattn-overlap --dattn-verify-schedule -o /dev/null
+// The verifier proves coverage and counts what moves: per rank the three
+// other masters' queries (3 x 128 bytes) and 3/4 of its partial states
+// leave and as much arrives, where the shared plan gathers every rank's
+// whole partial state.
+// RUN: dattn-opt %s --dattn-plan-decode="ranks=4 masters=true" --dattn-overlap --dattn-verify-plan -o /dev/null 2>&1 | FileCheck %s --check-prefix=VERIFY
 // RUN: dattn-opt %s --dattn-plan-decode="ranks=4" --dattn-verify-plan -o /dev/null 2>&1 | FileCheck %s --check-prefix=SHARED
 // The cost model: 16 requests x 128K tokens on 4 InfiniBand nodes. The
-// shared plan ring-gathers every rank's whole fp32 partial state (15 hops);
-// with masters the queries are ring-gathered (1/16 each) and the states
-// exchanged all-to-all (15/16 of them, the messages in flight at once).
+// shared plan ring-gathers every rank's whole fp32 partial state (15 hops,
+// after the KV reads); with masters the query hops run under the KV reads
+// and only the states' all-to-all (15/16 of them, the messages in flight at
+// once) follows them.
 // RUN: dattn-opt %S/Inputs/decode-batch16-128k.mlir --dattn-topology=file=%S/../../examples/topologies/h100-4x8-ib400.json --dattn-plan-decode --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=COSTSHARED
 // RUN: dattn-opt %S/Inputs/decode-batch16-128k.mlir --dattn-topology=file=%S/../../examples/topologies/h100-4x8-ib400.json --dattn-plan-decode=masters=true --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=COSTMASTERS
 // COSTSHARED: remark: auto: KV-parallel decode on 16 ranks: 0.347 ms (KV read 0.178 ms, gather 0.169 ms
-// COSTMASTERS: remark: auto: KV-parallel decode on 16 ranks: 0.281 ms (KV read 0.178 ms, gather 0.103 ms
+// COSTMASTERS: remark: auto: KV-parallel decode on 16 ranks: 0.189 ms (KV read 0.178 ms, gather 0.011 ms
 // The batch must divide over the ranks.
 // RUN: not dattn-opt %s --dattn-plan-decode="ranks=3 masters=true" 2>&1 | FileCheck %s --check-prefix=UNEVEN
 
 // CHECK: %[[R:.+]] = shard.process_linear_index on @sp
+// CHECK: %[[KEY0:.+]] = arith.muli %[[R]], %[[C19:.+]] : index
+// CHECK: %[[KSHARD:.+]] = tensor.extract_slice %{{.+}}[0, 0, %[[KEY0]], 0] [4, 2, 19, 8]
 // CHECK: %[[FIRST:.+]] = arith.muli %[[R]], %[[C2:.+]] : index
 // CHECK: %[[MINE:.+]] = tensor.extract_slice %arg0[%[[FIRST]], 0, 0, 0] [2, 4, 1, 8]
-// CHECK: %[[QS:.+]] = shard.all_gather %[[MINE]] on @sp grid_axes = [0] gather_axis = 0 : tensor<2x4x1x8xf32> -> tensor<4x4x1x8xf32>
-// CHECK: %[[TILE:.+]] = dattn.micro_attention %[[QS]], {{.*}} : tensor<4x4x1x8xf32>, tensor<4x2x19x8xf32>, tensor<4x2x19x8xf32> -> !dattn.state<4x4x1x8>
-// CHECK: %[[OUT:.+]], %[[LSE:.+]] = dattn.finalize %[[TILE]]
-// CHECK: %[[OUTS:.+]] = shard.all_to_all %[[OUT]] on @sp grid_axes = [0] split_axis = 0 concat_axis = 2 : tensor<4x4x1x8xf32> -> tensor<2x4x2x8xf32>
-// CHECK: %[[LSES:.+]] = shard.all_to_all %[[LSE]] on @sp grid_axes = [0] split_axis = 0 concat_axis = 2 : tensor<4x4x1xf32> -> tensor<2x4x2xf32>
+// CHECK: scf.for %[[T:.+]] = {{.+}} iter_args(%[[QS:.+]] = %[[MINE]], %[[OUTS:.+]] = %{{.+}}, %[[LSES:.+]] = %{{.+}})
+// CHECK:   %[[A:.+]] = arith.addi %[[R]], %[[C2]]
+// CHECK:   %[[B:.+]] = arith.subi %[[A]], %[[T]]
+// CHECK:   %[[MASTER:.+]] = arith.remui %[[B]], %[[C2]]
+// CHECK:   %[[AT:.+]] = arith.muli %[[MASTER]], %[[C2]]
+// CHECK:   %[[K:.+]] = tensor.extract_slice %[[KSHARD]][%[[AT]], 0, 0, 0] [2, 2, 19, 8]
+// CHECK:   %[[TILE:.+]] = dattn.micro_attention %[[QS]], %[[K]], {{.*}} : tensor<2x4x1x8xf32>, tensor<2x2x19x8xf32>, tensor<2x2x19x8xf32> -> !dattn.state<2x4x1x8>
+// CHECK:   %[[OUT:.+]], %[[LSE:.+]] = dattn.finalize %[[TILE]]
+// CHECK:   %[[NEXT:.+]] = shard.shift %[[QS]] on @sp grid_axes = [0] shift_axis = 0 offset = 1 rotate
+// CHECK:   tensor.insert_slice %[[OUT]] into %[[OUTS]][%[[AT]], 0, 0, 0] [2, 4, 1, 8]
+// CHECK:   tensor.insert_slice %[[LSE]] into %[[LSES]][%[[AT]], 0, 0] [2, 4, 1]
+// CHECK:   scf.yield %[[NEXT]]
+// CHECK: %[[ALLOUTS:.+]] = shard.all_to_all %{{.+}}#1 on @sp grid_axes = [0] split_axis = 0 concat_axis = 2 : tensor<4x4x1x8xf32> -> tensor<2x4x2x8xf32>
+// CHECK: %[[ALLLSES:.+]] = shard.all_to_all %{{.+}}#2 on @sp grid_axes = [0] split_axis = 0 concat_axis = 2 : tensor<4x4x1xf32> -> tensor<2x4x2xf32>
 // CHECK: scf.for
-// CHECK:   tensor.extract_slice %[[LSES]]
-// CHECK:   tensor.extract_slice %[[OUTS]]
+// CHECK:   tensor.extract_slice %[[ALLLSES]]
+// CHECK:   tensor.extract_slice %[[ALLOUTS]]
 // CHECK:   dattn.as_state {{.*}} -> !dattn.state<2x4x1x8>
 // CHECK:   dattn.merge
 // CHECK: dattn.finalize {{.*}} -> tensor<2x4x1x8xf32>
 // CHECK: tensor.insert_slice {{.*}}[%[[FIRST]], 0, 0, 0] [2, 4, 1, 8]
 
+// OVERLAP: scf.for {{.+}} iter_args(%[[QS:.+]] = {{.+}}, %{{.+}} = {{.+}}, %{{.+}} = {{.+}})
+// OVERLAP-NEXT: %[[SEND:.+]] = dattn.shift_start %[[QS]] on @sp axis = 0 offset = 1 rotate
+// OVERLAP: dattn.micro_attention %[[QS]]
+// OVERLAP: dattn.wait %[[SEND]]
+// OVERLAP: scf.yield
+// OVERLAP: dattn.micro_attention
+// OVERLAP-NOT: dattn.shift_start
+// OVERLAP: shard.all_to_all
+
 // VERIFY: every visible (q, k) pair is computed exactly once
-// VERIFY: 0 1 0 10 10 816 816 5120
+// VERIFY: 0 4 0 40 40 816 816 5120
 // SHARED: 0 1 0 10 10 1728 1728 5120
 // UNEVEN: error: 'dattn.attention' op masters=true gives each of the 3 ranks the same number of requests to master; the batch of 4 does not divide
 func.func @d(%q: tensor<4x4x1x8xf32>, %k: tensor<4x2x37x8xf32>, %v: tensor<4x2x37x8xf32>) -> tensor<4x4x1x8xf32> {
