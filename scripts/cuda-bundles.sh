@@ -8,7 +8,8 @@
 #       bundle against them with CMake (the first one from its own src/ as
 #       well, as a user would), runs each under mpirun, and compares the
 #       output with PyTorch's SDPA (scripts/check-sdpa.py); exits 1 on any
-#       failure. SANITIZE=1 runs each runner under compute-sanitizer
+#       failure. KERNELS=lib.a links prebuilt kernels instead of
+#       compiling them. SANITIZE=1 runs each runner under compute-sanitizer
 #       (memcheck) as well, its log in $LOGS (default: the bundle).
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -55,12 +56,18 @@ mpirun_cmd=(mpirun)
 
 kernels="$dir/kernels"
 mkdir -p "$kernels"
-for f in micro_attention merge; do
-  nvcc -O3 -std=c++17 -gencode=arch=compute_90a,code=sm_90a -Xcompiler -fPIC \
-    -I"$ROOT/runtime/include" -c "$ROOT/runtime/cuda/$f.cu" -o "$kernels/$f.o" &
-done
-wait
-ar rcs "$kernels/libdistattn_cuda.a" "$kernels"/micro_attention.o "$kernels"/merge.o || exit 1
+if [ -n "${KERNELS:-}" ]; then
+  # KERNELS=libdistattn_cuda.a: kernels built elsewhere for sm_90a (the
+  # build tree's), so that a GPU run need not compile them.
+  cp "$KERNELS" "$kernels/libdistattn_cuda.a" || exit 1
+else
+  for f in micro_attention merge; do
+    nvcc -O3 -std=c++17 -gencode=arch=compute_90a,code=sm_90a -Xcompiler -fPIC \
+      -I"$ROOT/runtime/include" -c "$ROOT/runtime/cuda/$f.cu" -o "$kernels/$f.o" &
+  done
+  wait
+  ar rcs "$kernels/libdistattn_cuda.a" "$kernels"/micro_attention.o "$kernels"/merge.o || exit 1
+fi
 
 failed=0
 first="${SELF_BUILD:-1}"   # SELF_BUILD=0: every bundle links the kernels built once
