@@ -321,16 +321,21 @@ def DAttnSimulateTimeline : Pass<"dattn-simulate-timeline", "::mlir::ModuleOp"> 
   let summary = "Simulate a plan on the topology: streams, trace, summary";
   let description = [{
     Runs each public function on all ranks against the cost model of the
-    module's `dattn.topology`: every rank has a compute stream (tiles take
-    their visible pairs' time at `efficiency` of the GPU's peak matrix
-    rate) and a communication stream (a transfer occupies the sender's
-    stream from when it is issued, for bytes / bandwidth + latency on the
-    ring's link); a wait holds the compute stream until the data is there.
+    module's `dattn.topology`: every rank has a compute stream (a tile takes
+    the longer of its visible pairs' flops at `efficiency` of the GPU's
+    peak matrix rate and its K/V bytes at 90% of the HBM bandwidth: prefill
+    tiles are compute-bound, decode tiles memory-bound) and a communication
+    stream per grid axis (a transfer occupies the sender's stream from
+    when it is issued, for bytes / bandwidth + latency on NVLink between
+    GPUs of one node, on the inter-node link otherwise; an all-to-all sends
+    its pieces at once); a wait holds the compute stream until the data is
+    there.
     Sizes and token positions are followed, numbers are not, so full-size
     plans (a million tokens) simulate in seconds.
 
     Writes a Chrome trace (`trace=<file.json>`, loadable in Perfetto:
-    one process per rank, threads "compute" and "communication") and
+    one process per rank, threads "compute" and "communication", one of
+    those per grid axis on a grid of several) and
     remarks a summary: predicted time, the ideal (all compute / N),
     efficiency, exposed communication (time compute streams wait, as a
     fraction) and the ranks' busy fractions.

@@ -87,18 +87,6 @@ struct DAttnSimulateTimelinePass
         interp::makeTrackedInputs(func, tracker, "dattn-simulate-timeline");
     if (failed(args))
       return failure();
-    // A decode tile reads its whole K/V shard for one query row: its time
-    // is HBM bandwidth, which the timeline's kernels (matrix rate) do not
-    // model yet. Refuse rather than report a compute time 20x too short.
-    if (!args->empty() &&
-        int64_t(std::get<interp::Tensor>(args->front()).rows.size()) <
-            tracker.keyLength)
-      return func.emitError()
-             << "dattn-simulate-timeline: decode plans (a query shorter "
-                "than the keys) are not simulated yet: their tiles are "
-                "bound by HBM bandwidth, which the timeline does not model; "
-                "the cost model's decode prediction does (dattn-plan-decode "
-                "with ranks=0)";
     CostModel model(topology);
     auto [bandwidth, latency] = model.ringLink(numRanks);
     auto [intraBandwidth, intraLatency] = model.ringLink(1);
@@ -109,6 +97,9 @@ struct DAttnSimulateTimelinePass
         {intraBandwidth, intraLatency},
         {double(topology.getInterMbps()) * 1e6,
          double(topology.getInterLatencyNs()) * 1e-9});
+    // Decode tiles read their K/V at the HBM rate a decode kernel reaches.
+    timeline.byteSeconds =
+        1.0 / (double(topology.getHbmMbps()) * 1e6 * model.decodeEfficiency);
     tracker.timeline = &timeline;
     interp::Interpreter interpreter(numRanks);
     interpreter.tracker = &tracker;

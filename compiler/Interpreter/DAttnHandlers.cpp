@@ -124,8 +124,11 @@ FailureOr<State> trackTile(MicroAttentionOp tile, unsigned rank,
   }
   // 4 * batch * heads * head_dim flops per pair (QK^T and PV).
   int64_t flops = pairs * 4 * q.shape[0] * q.shape[1] * q.shape[3];
+  // The kernel reads the tile's K and V once (GQA: once per KV head).
   if (tracker.timeline)
-    tracker.timeline->compute(rank, double(flops));
+    tracker.timeline->compute(
+        rank, double(flops),
+        2.0 * double(dattn::getStorageBytes(tile.getK().getType())));
   if (pairs == 0) {
     ++report.tilesSkipped;
   } else {

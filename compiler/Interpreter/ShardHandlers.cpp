@@ -191,7 +191,8 @@ Tensor piece(const Tensor &input, int64_t axis, int64_t index, int64_t parts) {
 
 /// shard.all_to_all: group member i receives piece i of every member's
 /// input (split along `splitAxis`), concatenated in member order along
-/// `concatAxis`. Bytes and, on a timeline, a blocking pairwise exchange.
+/// `concatAxis`. Bytes and, on a timeline, a blocking exchange (every piece
+/// in flight at once).
 LogicalResult allToAllAlongGrid(shard::AllToAllOp op, Frame &frame,
                                 PlanTracker *tracker) {
   auto grid = lookupGrid(op, op.getGridAttr());
@@ -226,7 +227,7 @@ LogicalResult allToAllAlongGrid(shard::AllToAllOp op, Frame &frame,
   }
   if (tracker && tracker->timeline) {
     int64_t n = grid->group(0, op.getGridAxes()).size();
-    tracker->timeline->collective(
+    tracker->timeline->exchange(
         bytes / n, n - 1,
         op.getGridAxes().empty() ? 0 : op.getGridAxes().front());
   }

@@ -16,10 +16,10 @@ Timeline::Timeline(unsigned ranks, unsigned streams, double flopSeconds,
       computeClock(ranks, 0), computeBusy(ranks, 0), waited(ranks, 0),
       commClock(ranks, std::vector<double>(std::max(1u, streams), 0)) {}
 
-void Timeline::compute(unsigned rank, double flops) {
+void Timeline::compute(unsigned rank, double flops, double bytes) {
   if (flops == 0)
     return; // a skipped tile costs nothing measurable
-  double duration = flops * flopSeconds;
+  double duration = std::max(flops * flopSeconds, bytes * byteSeconds);
   events.push_back({rank, 0, "tile", computeClock[rank], duration});
   computeClock[rank] += duration;
   computeBusy[rank] += duration;
@@ -51,11 +51,22 @@ void Timeline::wait(Value handle, unsigned rank) {
   arrival.erase(it);
 }
 
+void Timeline::exchange(int64_t bytesPerPeer, int64_t peers, unsigned stream) {
+  double bytes = double(bytesPerPeer) * double(peers);
+  collectiveFor(peers == 0 ? 0 : collectiveLink.seconds(bytes), stream,
+                "all-to-all");
+}
+
 void Timeline::collective(int64_t bytesPerHop, int64_t hops, unsigned stream) {
+  collectiveFor(double(hops) * collectiveLink.seconds(double(bytesPerHop)),
+                stream, "all-gather");
+}
+
+void Timeline::collectiveFor(double duration, unsigned stream,
+                             const char *name) {
   double start = *std::max_element(computeClock.begin(), computeClock.end());
-  double duration = double(hops) * collectiveLink.seconds(double(bytesPerHop));
   for (unsigned rank = 0; rank < computeClock.size(); ++rank) {
-    events.push_back({rank, threadOf(stream), "all-gather", start, duration});
+    events.push_back({rank, threadOf(stream), name, start, duration});
     waited[rank] += start + duration - computeClock[rank];
     computeClock[rank] = commClock[rank][stream] = start + duration;
   }

@@ -3,11 +3,14 @@
 // Each rank has a compute stream and a communication stream per grid axis
 // (as the cuda runtime has a transfer stream per axis group). As the
 // evaluator runs a plan (in tracking mode), tiles advance the compute
-// stream by their visible pairs' time, a transfer occupies the sender's
-// stream of its axis from when the sender issued it, over NVLink when both
-// ranks share a node (consecutive ranks fill a node) and the inter-node
-// link otherwise, and a wait holds the receiver's compute stream until the
-// data is there. What a rank waits for is exposed communication.
+// stream by their time on a roofline: their visible pairs' flops at the
+// kernels' matrix rate or their K/V bytes at the HBM rate, whichever is
+// longer (prefill tiles are compute-bound, decode tiles memory-bound), a
+// transfer occupies the sender's stream of its axis from when the sender issued
+// it, over NVLink when both ranks share a node (consecutive ranks fill a node)
+// and the inter-node link otherwise, and a wait holds the receiver's compute
+// stream until the data is there. What a rank waits for is exposed
+// communication.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DISTATTN_COMPILER_INTERPRETER_TIMELINE_H
@@ -37,7 +40,9 @@ public:
   Timeline(unsigned ranks, unsigned streams, double flopSeconds,
            Link collectiveLink, unsigned gpusPerNode, Link intra, Link inter);
 
-  void compute(unsigned rank, double flops);
+  void compute(unsigned rank, double flops, double bytes = 0);
+  /// Seconds per byte a tile reads from HBM (0: not modelled).
+  double byteSeconds = 0;
   /// `sender`'s value for `receiver`, issued now on the sender's stream
   /// `stream`; `handle` names the transfer until the receiver waits for it.
   void transfer(Value handle, unsigned receiver, unsigned sender, int64_t bytes,
@@ -46,6 +51,10 @@ public:
   /// A blocking collective over all ranks moving `bytesPerRank` per hop of
   /// a ring of `hops` hops.
   void collective(int64_t bytesPerHop, int64_t hops, unsigned stream);
+  /// A blocking exchange in which every rank sends `bytesPerPeer` to each
+  /// of `peers` others at once (an all-to-all as one NCCL group): the
+  /// bytes queue on the link, the latency is paid once.
+  void exchange(int64_t bytesPerPeer, int64_t peers, unsigned stream);
   /// The same collective started now on every rank's stream `stream`;
   /// each rank's compute waits for it at `wait(handle, rank)`.
   void startCollective(Value handle, int64_t bytesPerHop, int64_t hops,
@@ -66,6 +75,8 @@ private:
     std::string name;
     double start, duration;
   };
+  /// Every rank waits for the last to arrive, then `duration` on `stream`.
+  void collectiveFor(double duration, unsigned stream, const char *name);
   /// Where `stream`'s events go in the trace (thread 0 is compute).
   static int threadOf(unsigned stream) { return int(stream) + 1; }
 
