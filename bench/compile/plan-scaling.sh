@@ -16,11 +16,14 @@ func.func @prefill(%q: $q, %k: $kv, %v: $kv) -> $q {
 }
 MLIR
 printf '%-10s %-7s %10s %8s %10s\n' strategy ranks seconds ops ir-bytes
-for strategy in ring striped zigzag all-gather; do
+# "zigzag/8": zigzag in the hierarchical order, inner rings of 8 (a node).
+for strategy in ring striped zigzag all-gather zigzag/8; do
   for ranks in 8 64 512; do
+    options="strategy=${strategy%/*} ranks=$ranks"
+    [ "$strategy" != "${strategy%/*}" ] && options="$options inner-ring=${strategy#*/}"
     start=$(date +%s.%N)
     "$BIN/dattn-opt" "$WORK/in.mlir" \
-      --dattn-plan-prefill="strategy=$strategy ranks=$ranks" --cse \
+      --dattn-plan-prefill="$options" --cse \
       -o "$WORK/out.mlir"
     end=$(date +%s.%N)
     ops=$("$BIN/dattn-opt" "$WORK/out.mlir" --mlir-print-op-generic |
