@@ -1,10 +1,20 @@
 // The hierarchical ring order computes the unpartitioned attention: ring,
 // striped and zigzag with inner rings of G ring positions inside an outer
-// ring (grids [N/G, G], and [N/G, G, P] with heads split P ways), causal
+// ring (grids [N/G, G], and [N/G, G, P] with heads split P ways; N in {2,
+// 3, 4, 5, 6, 8}, N = G an outer ring of one node), causal
 // and full, GQA 2:1 and none, divisible and padded lengths, planned alone
 // and after dattn-overlap (which pipelines both loops); every rank within
 // 1e-9.
 
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=2 inner-ring=2},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=3 inner-ring=3},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=5 inner-ring=5},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=striped ranks=2 inner-ring=2},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=striped ranks=3 inner-ring=3},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=striped ranks=5 inner-ring=5},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=zigzag ranks=2 inner-ring=2},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=zigzag ranks=3 inner-ring=3},dattn-overlap' | FileCheck %s
+// RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=zigzag ranks=5 inner-ring=5},dattn-overlap' | FileCheck %s
 // RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=4 inner-ring=2},dattn-overlap' | FileCheck %s
 // RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=6 inner-ring=3},dattn-overlap' | FileCheck %s
 // RUN: dattn-run %s --compare-pipeline='dattn-plan-prefill{strategy=ring ranks=8 inner-ring=4},dattn-overlap' | FileCheck %s
