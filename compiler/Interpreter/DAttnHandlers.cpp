@@ -316,8 +316,8 @@ void mlir::dattn::interp::registerDAttnHandlers(Interpreter &interpreter) {
               (tracker->proveCoverage && out.rowKeys.size() != out.rows.size()))
             return op->emitError()
                    << "plan verifier: this state's output does not come "
-                      "from a dattn.finalize with lse through slices and "
-                      "gathers only";
+                      "from a dattn.finalize with lse through slices, "
+                      "gathers and placements that fill every slot";
           State state;
           state.rows = out.rows;
           state.keys = out.rowKeys;

@@ -41,6 +41,14 @@ struct Tensor {
   /// its rows see keys causally. Follows `rows` through slices and gathers.
   std::vector<llvm::BitVector> rowKeys;
   bool causal = false;
+  /// A tensor filled part by part (partial states placed at their batch
+  /// and head offsets, each part spanning every row): which [dim 0 x dim 1]
+  /// slabs are written, and the rows and keys the parts bring. They count
+  /// as tracked (`rows`, `rowKeys`) only once every slab is written by
+  /// parts that agree, so a slot a plan never fills is not taken for seen.
+  std::vector<bool> slabsWritten;
+  std::vector<int64_t> pendingRows;
+  std::vector<llvm::BitVector> pendingKeys;
 
   static Tensor filled(ArrayRef<int64_t> shape, double value);
   int64_t getNumElements() const;

@@ -71,6 +71,49 @@ int64_t sourceOffset(ArrayRef<int64_t> index, ArrayRef<int64_t> offsets,
   return flat;
 }
 
+/// The plan verifier follows token positions along dim 2. A part that spans
+/// every row, placed at some batch and head offsets of an untracked
+/// destination, brings its rows and the keys they saw; the destination is
+/// tracked once every [dim 0 x dim 1] slab has been written by parts that
+/// agree (else its rows cannot be told apart, or a slot was never filled).
+/// Into a tracked destination a part must agree with it.
+void trackPlacedPart(Tensor &dest, const Tensor &part,
+                     ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
+                     ArrayRef<int64_t> strides) {
+  if (dest.shape.size() < 3 || part.rows.empty() || offsets[2] != 0 ||
+      strides[2] != 1 || sizes[2] != dest.shape[2] || strides[0] != 1 ||
+      strides[1] != 1)
+    return;
+  if (!dest.rows.empty()) {
+    if (dest.rows != part.rows || dest.rowKeys != part.rowKeys) {
+      dest.rows.clear();
+      dest.rowKeys.clear();
+    }
+    return;
+  }
+  int64_t heads = dest.shape[1];
+  if (dest.slabsWritten.empty()) {
+    dest.slabsWritten.assign(dest.shape[0] * heads, false);
+    dest.pendingRows = part.rows;
+    dest.pendingKeys = part.rowKeys;
+  } else if (dest.pendingRows != part.rows ||
+             dest.pendingKeys != part.rowKeys) {
+    dest.pendingRows.clear(); // parts disagree: never tracked
+  }
+  for (int64_t b = 0; b < sizes[0]; ++b)
+    for (int64_t h = 0; h < sizes[1]; ++h)
+      dest.slabsWritten[(offsets[0] + b) * heads + offsets[1] + h] = true;
+  if (dest.pendingRows.empty() ||
+      !llvm::all_of(dest.slabsWritten, [](bool w) { return w; }))
+    return;
+  dest.rows = std::move(dest.pendingRows);
+  dest.rowKeys = std::move(dest.pendingKeys);
+  dest.causal = part.causal;
+  dest.slabsWritten.clear();
+  dest.pendingRows.clear();
+  dest.pendingKeys.clear();
+}
+
 } // namespace
 
 void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
@@ -127,23 +170,7 @@ void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
             result.data[sourceOffset(index, offsets, strides, destStrides)] =
                 source.data[next++];
           });
-        // The plan verifier follows token positions along dim 2: a part
-        // that spans every row (written at other batch or head places)
-        // brings its rows, and the keys they saw, if the destination's
-        // other parts saw the same (else they cannot be told apart).
-        if (result.shape.size() > 2 && offsets[2] == 0 && strides[2] == 1 &&
-            sizes[2] == result.shape[2] && !source.rows.empty()) {
-          bool fresh = result.rows.empty();
-          if (fresh || (result.rows == source.rows &&
-                        result.rowKeys == source.rowKeys)) {
-            result.rows = source.rows;
-            result.rowKeys = source.rowKeys;
-            result.causal = source.causal;
-          } else {
-            result.rows.clear();
-            result.rowKeys.clear();
-          }
-        }
+        trackPlacedPart(result, source, offsets, sizes, strides);
         results.push_back(std::move(result));
         return success();
       });

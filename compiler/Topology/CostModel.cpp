@@ -271,6 +271,9 @@ DecodePrediction CostModel::predictDecode(const AttentionWorkload &work,
     // master in hand (dattn-overlap), so only what the KV reads do not
     // cover shows. The states: an all-to-all, its N-1 messages of 1/N each
     // in flight at once (one NCCL group), paying the latency about once.
+    // Each output stays at its master (the plans' final all-reduce, which
+    // gives every rank the whole output to compare with the input program,
+    // is not part of a deployment and not charged, as for prefill).
     double n = double(ranks);
     double queryBytes = double(work.batch) * work.qHeads * work.seqLen *
                         work.headDim * work.elementBytes;

@@ -199,7 +199,7 @@ func.func @decode_holder_dropped(%q: tensor<1x1x1x2xf32>, %k: tensor<1x1x4x2xf32
 shard.grid @sp(shape = 2)
 func.func @decode_state_from_nowhere(%q: tensor<1x1x1x2xf32>, %k: tensor<1x1x4x2xf32>, %v: tensor<1x1x4x2xf32>) -> tensor<1x1x1x2xf32> {
   %lse = arith.constant dense<0.0> : tensor<1x1x1xf32>
-  // expected-error @+1 {{plan verifier: this state's output does not come from a dattn.finalize with lse through slices and gathers only}}
+  // expected-error @+1 {{plan verifier: this state's output does not come from a dattn.finalize with lse through slices, gathers and placements that fill every slot}}
   %s = dattn.as_state %q, %lse : tensor<1x1x1x2xf32>, tensor<1x1x1xf32> -> !dattn.state<1x1x1x2>
   %result = dattn.finalize %s : !dattn.state<1x1x1x2> -> tensor<1x1x1x2xf32>
   return %result : tensor<1x1x1x2xf32>
@@ -222,3 +222,65 @@ func.func @unplanned(%q: tensor<1x1x4x2xf32>, %k: tensor<1x1x4x2xf32>, %v: tenso
   %o = dattn.attention %q, %k, %v mask(<causal>) : tensor<1x1x4x2xf32>, tensor<1x1x4x2xf32>, tensor<1x1x4x2xf32> -> tensor<1x1x4x2xf32>
   return %o : tensor<1x1x4x2xf32>
 }
+
+// -----
+
+// Multi-master decode whose query ring stops one step short: the partials
+// of one master's requests are never placed, so that slot of the exchanged
+// states stays zeros; the verifier must not take it for a partial that saw
+// this rank's keys.
+shard.grid @sp(shape = 2)
+func.func @masters_slot_never_filled(%arg0: tensor<4x4x1x8xf32>, %arg1: tensor<4x2x37x8xf32>, %arg2: tensor<4x2x37x8xf32>) -> tensor<4x4x1x8xf32> {
+  %c19 = arith.constant 19 : index
+  %proc_linear_idx = shard.process_linear_index on @sp : index
+  %0 = arith.muli %proc_linear_idx, %c19 : index
+  %cst = arith.constant 0.000000e+00 : f32
+  %padded = tensor.pad %arg1 low[0, 0, 0, 0] high[0, 0, 1, 0] {
+  ^bb0(%arg3: index, %arg4: index, %arg5: index, %arg6: index):
+    tensor.yield %cst : f32
+  } : tensor<4x2x37x8xf32> to tensor<4x2x38x8xf32>
+  %extracted_slice = tensor.extract_slice %padded[0, 0, %0, 0] [4, 2, 19, 8] [1, 1, 1, 1] : tensor<4x2x38x8xf32> to tensor<4x2x19x8xf32>
+  %padded_0 = tensor.pad %arg2 low[0, 0, 0, 0] high[0, 0, 1, 0] {
+  ^bb0(%arg3: index, %arg4: index, %arg5: index, %arg6: index):
+    tensor.yield %cst : f32
+  } : tensor<4x2x37x8xf32> to tensor<4x2x38x8xf32>
+  %extracted_slice_1 = tensor.extract_slice %padded_0[0, 0, %0, 0] [4, 2, 19, 8] [1, 1, 1, 1] : tensor<4x2x38x8xf32> to tensor<4x2x19x8xf32>
+  %c2 = arith.constant 2 : index
+  %1 = arith.muli %proc_linear_idx, %c2 : index
+  %cst_2 = arith.constant dense<0.000000e+00> : tensor<4x4x1x8xf32>
+  %cst_3 = arith.constant dense<0.000000e+00> : tensor<4x4x1xf32>
+  %extracted_slice_4 = tensor.extract_slice %arg0[%1, 0, 0, 0] [2, 4, 1, 8] [1, 1, 1, 1] : tensor<4x4x1x8xf32> to tensor<2x4x1x8xf32>
+  %c1 = arith.constant 1 : index
+  %c0 = arith.constant 0 : index
+  %2:3 = scf.for %arg3 = %c0 to %c1 step %c1 iter_args(%arg4 = %extracted_slice_4, %arg5 = %cst_2, %arg6 = %cst_3) -> (tensor<2x4x1x8xf32>, tensor<4x4x1x8xf32>, tensor<4x4x1xf32>) {
+    %5 = arith.addi %proc_linear_idx, %c2 : index
+    %6 = arith.subi %5, %arg3 : index
+    %7 = arith.remui %6, %c2 : index
+    %8 = arith.muli %7, %c2 : index
+    %extracted_slice_6 = tensor.extract_slice %extracted_slice[%8, 0, 0, 0] [2, 2, 19, 8] [1, 1, 1, 1] : tensor<4x2x19x8xf32> to tensor<2x2x19x8xf32>
+    %extracted_slice_7 = tensor.extract_slice %extracted_slice_1[%8, 0, 0, 0] [2, 2, 19, 8] [1, 1, 1, 1] : tensor<4x2x19x8xf32> to tensor<2x2x19x8xf32>
+    %9 = dattn.micro_attention %arg4, %extracted_slice_6, %extracted_slice_7 mask(<causal, q = 36 + 1 * i, k_end = 37>) at(%c0, %0) : tensor<2x4x1x8xf32>, tensor<2x2x19x8xf32>, tensor<2x2x19x8xf32> -> !dattn.state<2x4x1x8>
+    %out_8, %lse = dattn.finalize %9 : !dattn.state<2x4x1x8> -> tensor<2x4x1x8xf32>, tensor<2x4x1xf32>
+    %shift = shard.shift %arg4 on @sp grid_axes = [0] shift_axis = 0 offset = 1 rotate : tensor<2x4x1x8xf32> -> tensor<2x4x1x8xf32>
+    %inserted_slice_9 = tensor.insert_slice %out_8 into %arg5[%8, 0, 0, 0] [2, 4, 1, 8] [1, 1, 1, 1] : tensor<2x4x1x8xf32> into tensor<4x4x1x8xf32>
+    %inserted_slice_10 = tensor.insert_slice %lse into %arg6[%8, 0, 0] [2, 4, 1] [1, 1, 1] : tensor<2x4x1xf32> into tensor<4x4x1xf32>
+    scf.yield %shift, %inserted_slice_9, %inserted_slice_10 : tensor<2x4x1x8xf32>, tensor<4x4x1x8xf32>, tensor<4x4x1xf32>
+  }
+  %all_to_all = shard.all_to_all %2#1 on @sp grid_axes = [0] split_axis = 0 concat_axis = 2 : tensor<4x4x1x8xf32> -> tensor<2x4x2x8xf32>
+  %all_to_all_5 = shard.all_to_all %2#2 on @sp grid_axes = [0] split_axis = 0 concat_axis = 2 : tensor<4x4x1xf32> -> tensor<2x4x2xf32>
+  %3 = dattn.empty_state : !dattn.state<2x4x1x8>
+  %4 = scf.for %arg3 = %c0 to %c2 step %c1 iter_args(%arg4 = %3) -> (!dattn.state<2x4x1x8>) {
+    %5 = arith.muli %arg3, %c1 : index
+    %extracted_slice_6 = tensor.extract_slice %all_to_all_5[0, 0, %5] [2, 4, 1] [1, 1, 1] : tensor<2x4x2xf32> to tensor<2x4x1xf32>
+    %extracted_slice_7 = tensor.extract_slice %all_to_all[0, 0, %5, 0] [2, 4, 1, 8] [1, 1, 1, 1] : tensor<2x4x2x8xf32> to tensor<2x4x1x8xf32>
+    // expected-error @+1 {{plan verifier: this state's output does not come from a dattn.finalize with lse through slices, gathers and placements that fill every slot}}
+    %6 = dattn.as_state %extracted_slice_7, %extracted_slice_6 : tensor<2x4x1x8xf32>, tensor<2x4x1xf32> -> !dattn.state<2x4x1x8>
+    %7 = dattn.merge %arg4, %6 : !dattn.state<2x4x1x8>
+    scf.yield %7 : !dattn.state<2x4x1x8>
+  }
+  %out = dattn.finalize %4 : !dattn.state<2x4x1x8> -> tensor<2x4x1x8xf32>
+  %inserted_slice = tensor.insert_slice %out into %cst_2[%1, 0, 0, 0] [2, 4, 1, 8] [1, 1, 1, 1] : tensor<2x4x1x8xf32> into tensor<4x4x1x8xf32>
+  %all_reduce = shard.all_reduce %inserted_slice on @sp grid_axes = [0] : tensor<4x4x1x8xf32> -> tensor<4x4x1x8xf32>
+  return %all_reduce : tensor<4x4x1x8xf32>
+}
+

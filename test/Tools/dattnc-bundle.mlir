@@ -57,7 +57,7 @@
 // DECODE1: bundle: 1 replica(s) of the 3-rank plan on 3 ranks, 1 of 300 tokens: max rel_err {{.*}} (tol 1e-05): ok
 // TOOLONG: dattn_prefill: sequence length 38 is not in [1, 37]
 // HEADSPLAN: == plan: dattn-plan-prefill{strategy=zigzag ranks=4 head-parallel=2},dattn-overlap,cse
-// MASTERSPLAN: == plan: dattn-plan-decode{ranks=4 masters=true},cse
+// MASTERSPLAN: == plan: dattn-plan-decode{ranks=4 masters=true},dattn-overlap,cse
 // MASTERS: bundle: 1 replica(s) of the 4-rank plan on 4 ranks: max rel_err {{.*}} (tol 1e-05): ok
 // MASTERS77: bundle: 1 replica(s) of the 4-rank plan on 4 ranks, 77 of 300 tokens: max rel_err {{.*}} (tol 1e-05): ok
 // MASTERS2: bundle: 1 replica(s) of the 2-rank plan on 2 ranks: max rel_err {{.*}} (tol 1e-05): ok

@@ -50,7 +50,7 @@
 // A model config: 8 heads of 32 (hidden 256), 2 KV heads, one decode token
 // at the end of 300.
 // CONFIG: == dattnc: @attention, q tensor<1x8x1x32xf32>, k/v tensor<1x2x300x32xf32>
-// CONFIG: == plan: dattn-plan-decode{ranks=3},cse
+// CONFIG: == plan: dattn-plan-decode{ranks=3},dattn-overlap,cse
 // CONFIG: mpirun -np 3
 
 // The cuda targets kernels take bf16/f16 inputs; this graph is f32.

@@ -285,7 +285,7 @@ int main(int argc, char **argv) {
                                 : std::string()) +
                 "},dattn-overlap,cse"
           : "dattn-plan-decode{ranks=" + std::to_string(ranks) +
-                (masters ? " masters=true" : "") + "},cse";
+                (masters ? " masters=true" : "") + "},dattn-overlap,cse";
   llvm::outs() << "== plan: " << plan << "\n";
   llvm::outs().flush();
   runPipeline(*module, plan);

@@ -565,24 +565,32 @@ template <typename... Dims> size_t grid_index(int64_t axis, Dims... gridDims) {
 /// This rank's group along grid axis `axis` (the other coordinates fixed):
 /// its communicator, ranked by the coordinate on the axis, and its
 /// transfer stream. The world's and the context's for a one-axis grid;
-/// split once per axis otherwise (collective: every rank reaches the same
-/// transfers of a plan in the same order).
+/// otherwise split for every axis of the grid at the first transfer on it
+/// (collective: every rank reaches the same transfers of a plan in the
+/// same order), before any of that grid's transfers is in flight, as NCCL
+/// wants communicators created.
 inline Context::Group axis_group(int64_t axis,
                                  const std::vector<int64_t> &shape) {
   Context &ctx = context();
   if (shape.size() == 1)
     return {ctx.world, ctx.transfer};
-  std::vector<int64_t> key = {axis};
-  key.insert(key.end(), shape.begin(), shape.end());
-  auto found = ctx.groups.find(key);
-  if (found != ctx.groups.end())
-    return found->second;
-  Context::Group group;
-  DATTN_NCCL(ncclCommSplit(ctx.world, int(grid::groupOf(ctx.rank, axis, shape)),
-                           int(coordinate(axis, shape)), &group.comm, nullptr));
-  DATTN_CUDA(cudaStreamCreateWithFlags(&group.stream, cudaStreamNonBlocking));
-  ctx.groups[key] = group;
-  return group;
+  auto keyOf = [&](int64_t a) {
+    std::vector<int64_t> key = {a};
+    key.insert(key.end(), shape.begin(), shape.end());
+    return key;
+  };
+  if (!ctx.groups.count(keyOf(axis))) {
+    for (int64_t a = 0; a < int64_t(shape.size()); ++a) {
+      Context::Group group;
+      DATTN_NCCL(
+          ncclCommSplit(ctx.world, int(grid::groupOf(ctx.rank, a, shape)),
+                        int(coordinate(a, shape)), &group.comm, nullptr));
+      DATTN_CUDA(
+          cudaStreamCreateWithFlags(&group.stream, cudaStreamNonBlocking));
+      ctx.groups[keyOf(a)] = group;
+    }
+  }
+  return ctx.groups[keyOf(axis)];
 }
 
 /// An asynchronous transfer on the transfer stream: what is received, the

@@ -448,7 +448,10 @@ Tensor all_to_all(const Tensor &input, int64_t splitAxis, int64_t concatAxis,
   if (splitAxis != 0 || staged.shape.empty())
     fail("all_to_all splits dim 0 into equal pieces only");
   staged.data.resize(input.data.size());
-  int count = int(input.data.size() / size_t(members));
+  size_t piece = input.data.size() / size_t(members);
+  if (piece > size_t(std::numeric_limits<int>::max()))
+    fail("all_to_all: a piece exceeds MPI's int count");
+  int count = int(piece);
   MPI_Alltoall(input.data.data(), count, MPI_FLOAT, staged.data.data(), count,
                MPI_FLOAT, axis_comm(axis, shape));
   return detail::concat_parts(staged, concatAxis);
