@@ -85,9 +85,10 @@ example() {
   cmake --build "$out/bundle/build" >/dev/null
   mpirun --allow-run-as-root --oversubscribe -np 8 "$out/bundle/build/runner"
   say "not implemented yet"
-  echo "multi-GPU runs of cuda bundles (dattnc" \
-    "--target cuda writes them; scripts/cuda-bundles.sh runs them on a GPU" \
-    "machine); see README, Status."
+  echo "cuda bundles across nodes or on more than two GPUs (run on one and" \
+    "two H100: docs/cuda-target.md; scripts/cuda-bundles.sh runs them on a" \
+    "GPU machine); the kernels' speed targets (bench/RESULTS.md); see" \
+    "README, Status."
 }
 
 format_check() {
