@@ -125,17 +125,27 @@ public:
         grid, ArrayRef<int16_t>{0}, tensor, /*gather_axis=*/APInt(64, dim));
   }
 
+  /// Member i of each group of `members` along grid axis `gridAxis`
+  /// receives piece i (along dim `splitDim`) of every member's `tensor`, in
+  /// member order along dim `concatDim`.
+  Value allToAll(Value tensor, int64_t splitDim, int64_t concatDim,
+                 int16_t gridAxis, int64_t members) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape[splitDim] /= members;
+    shape[concatDim] *= members;
+    return shard::AllToAllOp::create(
+        builder, loc, RankedTensorType::get(shape, type.getElementType()), grid,
+        ArrayRef<int16_t>{gridAxis}, tensor,
+        /*split_axis=*/APInt(64, splitDim),
+        /*concat_axis=*/APInt(64, concatDim));
+  }
+
   /// Rank i receives piece i (of `ranks`, along dim 0: the batch) of every
   /// rank's `tensor`, in rank order along dim 2.
   Value allToAllBatch(Value tensor) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    SmallVector<int64_t> shape(type.getShape());
-    shape[0] /= ranks;
-    shape[2] *= ranks;
-    return shard::AllToAllOp::create(
-        builder, loc, RankedTensorType::get(shape, type.getElementType()), grid,
-        ArrayRef<int16_t>{0}, tensor, /*split_axis=*/APInt(64, 0),
-        /*concat_axis=*/APInt(64, 2));
+    return allToAll(tensor, /*splitDim=*/0, /*concatDim=*/2, /*gridAxis=*/0,
+                    ranks);
   }
 
   /// Requests first + i, i < count, along dim 0 (the batch).

@@ -228,7 +228,7 @@ LogicalResult allToAllAlongGrid(shard::AllToAllOp op, Frame &frame,
   if (tracker && tracker->timeline) {
     int64_t n = grid->group(0, op.getGridAxes()).size();
     tracker->timeline->exchange(
-        bytes / n, n - 1,
+        bytes / n, grid->group(0, op.getGridAxes()),
         op.getGridAxes().empty() ? 0 : op.getGridAxes().front());
   }
   return success();

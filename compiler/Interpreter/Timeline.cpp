@@ -51,10 +51,15 @@ void Timeline::wait(Value handle, unsigned rank) {
   arrival.erase(it);
 }
 
-void Timeline::exchange(int64_t bytesPerPeer, int64_t peers, unsigned stream) {
-  double bytes = double(bytesPerPeer) * double(peers);
-  collectiveFor(peers == 0 ? 0 : collectiveLink.seconds(bytes), stream,
-                "all-to-all");
+void Timeline::exchange(int64_t bytesPerPeer, ArrayRef<int64_t> group,
+                        unsigned stream) {
+  if (group.size() < 2)
+    return;
+  bool oneNode = llvm::all_of(group, [&](int64_t rank) {
+    return rank / gpusPerNode == group.front() / gpusPerNode;
+  });
+  double bytes = double(bytesPerPeer) * double(group.size() - 1);
+  collectiveFor((oneNode ? intra : inter).seconds(bytes), stream, "all-to-all");
 }
 
 void Timeline::collective(int64_t bytesPerHop, int64_t hops, unsigned stream) {

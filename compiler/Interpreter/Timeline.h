@@ -52,9 +52,10 @@ public:
   /// a ring of `hops` hops.
   void collective(int64_t bytesPerHop, int64_t hops, unsigned stream);
   /// A blocking exchange in which every rank sends `bytesPerPeer` to each
-  /// of `peers` others at once (an all-to-all as one NCCL group): the
-  /// bytes queue on the link, the latency is paid once.
-  void exchange(int64_t bytesPerPeer, int64_t peers, unsigned stream);
+  /// other member of its group at once (an all-to-all as one NCCL group):
+  /// the bytes queue on the link, the latency is paid once. The link is
+  /// NVLink if `group` (a representative group) lies in one node.
+  void exchange(int64_t bytesPerPeer, ArrayRef<int64_t> group, unsigned stream);
   /// The same collective started now on every rank's stream `stream`;
   /// each rank's compute waits for it at `wait(handle, rank)`.
   void startCollective(Value handle, int64_t bytesPerHop, int64_t hops,
