@@ -3,6 +3,7 @@
 // RUN: ls %t.bundle | FileCheck %s --check-prefix=FILES
 // RUN: dattn-opt %t.bundle/plan.mlir --dattn-verify-plan=report=none | FileCheck %s --check-prefix=PLAN
 // RUN: FileCheck %s --check-prefix=API < %t.bundle/attention.h
+// RUN: FileCheck %s --check-prefix=NAMES < %t.bundle/plan.cpp
 // RUN: FileCheck %s --check-prefix=CMAKE < %t.bundle/CMakeLists.txt
 // RUN: rm -rf %t.config && dattnc %S/Inputs/gqa-config.json --seq-len 300 --phase decode --ranks 3 -o %t.config 2>&1 | FileCheck %s --check-prefix=CONFIG
 // RUN: not dattnc %s --target cuda 2>&1 | FileCheck %s --check-prefix=CUDA
@@ -22,6 +23,20 @@
 // CHECK: remark: timeline of @prefill on 4 ranks of h100-1x8-nvlink
 // CHECK: == bundle: {{.*}}.bundle (plan.cpp, attention.h C API, runner, CMakeLists.txt)
 // CHECK: mpirun -np 4 {{.*}}/build/runner
+
+// The emitted code names the plan's values after what they are.
+// NAMES: distattn::host::Tensor {{[a-z0-9_]+}}(distattn::host::Tensor q_in, distattn::host::Tensor k_in, distattn::host::Tensor v_in)
+// NAMES: distattn::host::Tensor padded[[Q:[0-9]+]] = distattn::host::pad(q_in,
+// NAMES: size_t rank{{[0-9]+}} = distattn::host::linear_index(4);
+// NAMES: distattn::host::Tensor slice[[QLO:[0-9]+]] = distattn::host::extract_slice(padded[[Q]],
+// NAMES: distattn::host::Tensor carried[[K:[0-9]+]];
+// NAMES: distattn::host::Tensor held[[HK:[0-9]+]] = carried[[K]];
+// NAMES: distattn::host::Transfer send[[SEND:[0-9]+]] = distattn::host::prepare_shift(held[[HK]],
+// NAMES: MPI_Isend(send[[SEND]].source(),
+// NAMES: distattn::host::State tile[[TILE:[0-9]+]] = distattn::host::micro_attention(slice[[QLO]], held[[HK]],
+// NAMES: distattn::host::State merged{{[0-9]+}} = distattn::host::merge(held{{[0-9]+}}, tile[[TILE]],
+// NAMES: distattn::host::Tensor arrived{{[0-9]+}} = distattn::host::received(send[[SEND]]);
+// NAMES: distattn::host::Tensor assembled{{[0-9]+}} = distattn::host::all_reduce_sum(
 
 // FILES: CMakeLists.txt
 // FILES: attention.cpp

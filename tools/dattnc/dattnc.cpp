@@ -16,6 +16,7 @@
 // with MPI, runs anywhere) and cuda (CUDA with NCCL, one GPU per rank).
 //
 //===----------------------------------------------------------------------===//
+#include "ValueNames.h"
 #include "compiler/Topology/Topology.h"
 #include "dialects/DAttn/DAttn.h"
 #include "passes/Passes.h"
@@ -330,7 +331,7 @@ int main(int argc, char **argv) {
     if (std::error_code error = llvm::sys::fs::create_directories(dir + sub))
       fail("cannot create '" + dir + sub + "': " + error.message());
   writeFile(dir + "/plan.mlir", planIR);
-  writeFile(dir + (cuda ? "/plan.cu" : "/plan.cpp"), cpp);
+  writeFile(dir + (cuda ? "/plan.cu" : "/plan.cpp"), distattn::nameValues(cpp));
   for (const std::string &header : headers)
     writeFile(dir + "/include/distattn/" + header,
               readFile(runtime + "/distattn/" + header));
