@@ -31,7 +31,8 @@ public:
 
   Value build(bool masters) {
     // Rank r holds keys [r * budget, (r + 1) * budget) of every request.
-    firstKey = mul(gridIndex(0), index(budget));
+    rank = gridIndex(0);
+    firstKey = mul(rank, index(budget));
     kShard = slice(padSequence(op.getK(), ranks * budget), firstKey, budget);
     vShard = slice(padSequence(op.getV(), ranks * budget), firstKey, budget);
     return masters ? buildMasters() : buildShared();
@@ -62,7 +63,6 @@ private:
   Value buildMasters() {
     auto qType = op.getQ().getType();
     int64_t mine = qType.getDimSize(0) / ranks;
-    Value rank = gridIndex(0);
     Value firstRequest = mul(rank, index(mine));
     auto stateType = StateType::get(op.getContext(), qType.getShape());
     Value outs = zeros(cast<RankedTensorType>(stateType.getOutType()));
@@ -74,12 +74,8 @@ private:
       OpBuilder::InsertionGuard guard(builder);
       builder.setInsertionPointToStart(loop.getBody());
       ValueRange args = loop.getRegionIterArgs();
-      // The master whose queries are in hand: (r - t) mod N.
-      Value master = arith::RemUIOp::create(
-          builder, loc,
-          sub(arith::AddIOp::create(builder, loc, rank, index(ranks)),
-              loop.getInductionVar()),
-          index(ranks));
+      // The master whose queries are in hand.
+      Value master = ringOwner(rank, loop.getInductionVar(), ranks);
       Value at = mul(master, index(mine));
       auto partial = localPartial(args[0], at);
       scf::YieldOp::create(
@@ -150,7 +146,7 @@ private:
 
   AttentionOp op;
   int64_t budget;
-  Value firstKey, kShard, vShard; // this rank's KV shard
+  Value rank, firstKey, kShard, vShard; // this rank and its KV shard
 };
 
 struct DAttnPlanDecodePass

@@ -65,8 +65,7 @@ public:
     if (innerRing > 1) {
       node = rank;
       gpu = gridIndex(1);
-      rank =
-          arith::AddIOp::create(builder, loc, mul(node, index(innerRing)), gpu);
+      rank = add(mul(node, index(innerRing)), gpu);
     }
     Value headFirst;
     if (headParallel > 1) {
@@ -212,10 +211,7 @@ private:
   SmallVector<Value> ringSteps(ValueRange blocks, ValueRange states,
                                RingStep step) {
     if (innerRing <= 1)
-      return ringLoop(/*axis=*/0, ranks, rank, blocks, states,
-                      [&](Value t, ValueRange kv, ValueRange st) {
-                        return step(t, kv, st);
-                      });
+      return ringLoop(/*axis=*/0, ranks, rank, blocks, states, step);
     // Hierarchical order: the outer ring passes each node's blocks to the
     // next node (one hop across the inter-node link per outer step, hidden
     // under a whole inner ring of compute); the inner ring passes them
@@ -233,8 +229,7 @@ private:
         /*axis=*/1, innerRing, gpu, outerArgs.take_front(blocks.size()),
         outerArgs.drop_front(blocks.size()),
         [&](Value ownerGpu, ValueRange kv, ValueRange st) {
-          return step(arith::AddIOp::create(builder, loc, nodeFirst, ownerGpu),
-                      kv, st);
+          return step(add(nodeFirst, ownerGpu), kv, st);
         });
     SmallVector<Value> next;
     for (Value block : outerArgs.take_front(blocks.size()))
@@ -266,14 +261,6 @@ private:
     llvm::append_range(next, merged);
     scf::YieldOp::create(builder, loc, next);
     return SmallVector<Value>(loop.getResults().drop_front(blocks.size()));
-  }
-
-  /// (position - t) mod size: whose blocks are in hand at step t.
-  Value ringOwner(Value position, Value t, int64_t size) {
-    return arith::RemUIOp::create(
-        builder, loc,
-        sub(arith::AddIOp::create(builder, loc, position, index(size)), t),
-        index(size));
   }
 
   static SmallVector<Value> concat(ValueRange a, ValueRange b) {

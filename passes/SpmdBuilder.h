@@ -38,6 +38,15 @@ public:
   Value sub(Value a, Value b) {
     return arith::SubIOp::create(builder, loc, a, b);
   }
+  Value add(Value a, Value b) {
+    return arith::AddIOp::create(builder, loc, a, b);
+  }
+  /// (position - t) mod size: on a ring of `size` whose values move one
+  /// hop a step, whose value a rank at `position` holds at step t.
+  Value ringOwner(Value position, Value t, int64_t size) {
+    return arith::RemUIOp::create(
+        builder, loc, sub(add(position, index(size)), t), index(size));
+  }
   /// This rank's coordinate on grid axis `axis`.
   Value gridIndex(int16_t axis) {
     if (gridRank == 1)
@@ -49,15 +58,7 @@ public:
 
   /// Heads first + i, i < count, of a [B, H, S, D] tensor.
   Value sliceHeads(Value tensor, OpFoldResult first, int64_t count) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    SmallVector<int64_t> shape(type.getShape());
-    shape[1] = count;
-    auto resultType = RankedTensorType::get(shape, type.getElementType());
-    SmallVector<OpFoldResult> offsets(4, builder.getIndexAttr(0));
-    offsets[1] = first;
-    return tensor::ExtractSliceOp::create(
-        builder, loc, resultType, tensor, offsets, sizes(resultType),
-        SmallVector<OpFoldResult>(4, builder.getIndexAttr(1)));
+    return sliceAlong(tensor, /*dim=*/1, first, count);
   }
 
   /// `into` with `part` written from head `firstHead` and sequence
@@ -150,15 +151,7 @@ public:
 
   /// Requests first + i, i < count, along dim 0 (the batch).
   Value sliceBatch(Value tensor, OpFoldResult first, int64_t count) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    SmallVector<int64_t> shape(type.getShape());
-    shape[0] = count;
-    auto resultType = RankedTensorType::get(shape, type.getElementType());
-    SmallVector<OpFoldResult> offsets(type.getRank(), builder.getIndexAttr(0));
-    offsets[0] = first;
-    return tensor::ExtractSliceOp::create(
-        builder, loc, resultType, tensor, offsets, sizes(resultType),
-        SmallVector<OpFoldResult>(type.getRank(), builder.getIndexAttr(1)));
+    return sliceAlong(tensor, /*dim=*/0, first, count);
   }
 
   /// The sum over every rank of the grid.
@@ -206,6 +199,20 @@ public:
   }
 
 protected:
+  /// Indices first + i, i < count, along dim `dim`; the rest whole.
+  Value sliceAlong(Value tensor, int64_t dim, OpFoldResult first,
+                   int64_t count) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape[dim] = count;
+    auto resultType = RankedTensorType::get(shape, type.getElementType());
+    SmallVector<OpFoldResult> offsets(type.getRank(), builder.getIndexAttr(0));
+    offsets[dim] = first;
+    return tensor::ExtractSliceOp::create(
+        builder, loc, resultType, tensor, offsets, sizes(resultType),
+        SmallVector<OpFoldResult>(type.getRank(), builder.getIndexAttr(1)));
+  }
+
   SmallVector<OpFoldResult> sequenceOffsets(OpFoldResult first, int64_t rank) {
     SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0));
     offsets[2] = first;

@@ -134,51 +134,42 @@ PrefillPrediction CostModel::predict(const AttentionWorkload &whole,
     p.peakBytes = int64_t((2 * paddedLen * kvRowBytes + block * qRowBytes +
                            chunk * stateRowBytes) /
                           heads);
-  } else if (innerRing > 1) {
-    // Hierarchical order (dattn-overlap's schedule of it): inside outer
-    // step o, inner step i's compute hides the next inner hop (G-1 of them,
-    // over the node's link); the hop to the next node starts with the outer
-    // step and hides under its whole inner ring. The diagonal tile is at
-    // (0, 0), as step 0 of a flat ring.
-    int64_t nodes = ranks / innerRing;
-    auto [innerBandwidth, innerLatency] = ringLink(innerRing * headParallel);
-    double innerTransfer =
-        block * kvRowBytes / innerBandwidth + messages * innerLatency;
-    double outerTransfer = nodes == 1 ? 0 : blockTransfer;
+  } else {
+    // The ring's steps as dattn-overlap schedules them: step t's compute
+    // hides the hop of the block for step t+1. A flat ring is one outer
+    // step of N. In the hierarchical order the N steps run as M outer steps
+    // of G: the G-1 inner hops use the node's link, and the hop to the next
+    // node starts with the outer step and hides under its whole inner
+    // ring. The diagonal tile is step 0 either way.
+    int64_t inner = innerRing > 1 ? innerRing : ranks;
+    int64_t nodes = ranks / inner;
+    double innerTransfer = blockTransfer;
+    if (innerRing > 1) {
+      auto [innerBandwidth, innerLatency] = ringLink(innerRing * headParallel);
+      innerTransfer =
+          block * kvRowBytes / innerBandwidth + messages * innerLatency;
+    }
     for (int64_t o = 0; o < nodes; ++o) {
       double innerTime = 0;
-      for (int64_t i = 0; i < innerRing; ++i) {
-        double compute = stepPairs(o * innerRing + i) * pairSeconds;
-        double transfer = i + 1 < innerRing ? innerTransfer : 0;
+      for (int64_t i = 0; i < inner; ++i) {
+        double compute = stepPairs(o * inner + i) * pairSeconds;
+        double transfer = i + 1 < inner ? innerTransfer : 0;
         p.computeSeconds += compute;
         p.commSeconds += transfer;
         innerTime += std::max(compute, transfer);
       }
-      double hop = o + 1 < nodes ? outerTransfer : 0;
+      double hop = o + 1 < nodes ? blockTransfer : 0;
       p.commSeconds += hop;
       p.totalSeconds += std::max(innerTime, hop);
     }
     p.exposedSeconds = std::max(0.0, p.totalSeconds - p.computeSeconds);
-    // As measured on the overlapped plan: the flat ring's working set and
-    // the node's block, pinned while it goes to the next node, and the
-    // next node's, arriving.
-    p.peakBytes = int64_t(block * (qRowBytes + 3 * stateRowBytes) +
-                          4 * block * kvRowBytes);
-  } else {
-    // Step t's compute hides the transfer of the block for step t+1.
-    for (int64_t t = 0; t < ranks; ++t) {
-      double compute = stepPairs(t) * pairSeconds;
-      double transfer = t + 1 < ranks ? blockTransfer : 0;
-      p.computeSeconds += compute;
-      p.commSeconds += transfer;
-      p.exposedSeconds += std::max(0.0, transfer - compute);
-      p.totalSeconds += std::max(compute, transfer);
-    }
     // What dattn-verify-plan measures on the overlapped plan, at a merge:
     // the query block, three states (carried, the tile's, the merged), the
-    // own K/V block (pinned while it is sent) and the one arriving.
+    // own K/V block (pinned while it is sent) and the one arriving; in the
+    // hierarchical order also the node's block, pinned while it goes to
+    // the next node, and the next node's, arriving.
     p.peakBytes = int64_t(block * (qRowBytes + 3 * stateRowBytes) +
-                          2 * block * kvRowBytes);
+                          (innerRing > 1 ? 4 : 2) * block * kvRowBytes);
   }
   if (headParallel > 1) {
     // Head parallelism re-lays the sequence-sharded q, k, v out by heads

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <regex>
+#include <sstream>
 
 namespace {
 
@@ -34,35 +35,35 @@ const char *prefixFor(const std::string &callee) {
 } // namespace
 
 std::string distattn::nameValues(const std::string &cpp) {
-  std::map<std::string, std::string> names;
-  // `T vN = a::b::callee(` and `T vN;` (a loop's carried value).
+  // One statement a line (translateToCpp's layout):
+  // `T vN = a::b::callee(...)`, a runtime call's result;
   static const std::regex call(R"(\b(v\d+) = (?:[A-Za-z_]\w*::)*(\w+)\()");
+  // `T vN;`, a loop's carried value, and `T vN = vM;`, its copy at a step
+  // (or after the loop);
   static const std::regex carried(R"(^\s*[\w:]+ (v\d+);$)");
-  for (auto it = std::sregex_iterator(cpp.begin(), cpp.end(), call);
-       it != std::sregex_iterator(); ++it)
-    if (const char *prefix = prefixFor((*it)[2].str()))
-      names.emplace((*it)[1].str(), prefix + (*it)[1].str().substr(1));
-  // A loop-carried value read at a step (or after the loop).
   static const std::regex held(R"(^\s*[\w:]+ (v\d+) = v\d+;$)");
-  // The plan function's (q, k, v).
+  // the plan function's (q, k, v).
   static const std::regex signature(
       R"(^[\w:]+ \w+\([\w:]+ (v\d+), [\w:]+ (v\d+), [\w:]+ (v\d+)\) \{$)");
-  std::string::size_type begin = 0;
-  while (begin < cpp.size()) {
-    std::string::size_type end = cpp.find('\n', begin);
-    if (end == std::string::npos)
-      end = cpp.size();
+  std::map<std::string, std::string> names;
+  auto name = [&](const std::string &value, const char *prefix) {
+    names.emplace(value, prefix + value.substr(1));
+  };
+  std::istringstream lines(cpp);
+  for (std::string line; std::getline(lines, line);) {
     std::smatch match;
-    std::string line = cpp.substr(begin, end - begin);
-    if (std::regex_match(line, match, carried))
-      names.emplace(match[1].str(), "carried" + match[1].str().substr(1));
-    else if (std::regex_match(line, match, held))
-      names.emplace(match[1].str(), "held" + match[1].str().substr(1));
-    else if (std::regex_match(line, match, signature))
-      for (auto [index, name] :
+    if (std::regex_search(line, match, call)) {
+      if (const char *prefix = prefixFor(match[2].str()))
+        name(match[1].str(), prefix);
+    } else if (std::regex_match(line, match, carried)) {
+      name(match[1].str(), "carried");
+    } else if (std::regex_match(line, match, held)) {
+      name(match[1].str(), "held");
+    } else if (std::regex_match(line, match, signature)) {
+      for (auto [index, input] :
            {std::pair<int, const char *>{1, "q_in"}, {2, "k_in"}, {3, "v_in"}})
-        names.emplace(match[index].str(), name);
-    begin = end + 1;
+        names.emplace(match[index].str(), input);
+    }
   }
   static const std::regex token(R"(\bv\d+\b)");
   std::string result;
