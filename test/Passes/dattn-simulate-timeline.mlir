@@ -22,9 +22,12 @@
 // RUN: dattn-opt %s --dattn-topology=file=%S/../../examples/topologies/h100-4x8-ib400.json --dattn-plan-prefill="strategy=zigzag ranks=32 inner-ring=8" --dattn-overlap --dattn-simulate-timeline=trace=%t.hier.json --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=IBHIER
 // RUN: python3 %S/Inputs/check_trace.py %t.hier.json 32 65 124 | FileCheck %s --check-prefix=HIERTRACE
 // RUN: not dattn-opt %s --dattn-topology=file=%S/../../examples/topologies/h100-1x8-nvlink.json --dattn-plan-prefill="strategy=zigzag ranks=16" 2>&1 | FileCheck %s --check-prefix=TOOMANY
+// A plan made for more ranks than the topology attached after it has GPUs.
+// RUN: not dattn-opt %s --dattn-plan-prefill="strategy=zigzag ranks=16" --dattn-topology=file=%S/../../examples/topologies/h100-1x8-nvlink.json --dattn-simulate-timeline 2>&1 | FileCheck %s --check-prefix=TOOMANYSIM
 // IB: on 32 ranks of h100-4x8-ib400 {{.*}} efficiency {{[1-6][0-9]\.[0-9]}}%; exposed communication {{[3-9][0-9]\.[0-9]+}}%
 // IBHIER: on 32 ranks of h100-4x8-ib400 {{.*}} efficiency {{(9[5-9]|100)\.[0-9]}}%; exposed communication {{([01]\.[0-9]+|2\.00)}}%
 // HIERTRACE: trace ok: 32 ranks, 2 communication stream(s), 65 tiles and 124 sends each
+// TOOMANYSIM: error: dattn-simulate-timeline: the plan runs on 16 ranks but the topology (h100-1x8-nvlink) has 8 GPUs
 // TOOMANY: error: dattn-plan-prefill: ranks=16 but the topology (h100-1x8-nvlink) has 8 GPUs
 // IBHEADS: on 32 ranks of h100-4x8-ib400 {{.*}} efficiency {{(9[5-9]|100)\.[0-9]}}%; exposed communication {{([01]\.[0-9]+|2\.00)}}%
 // RUN: not dattn-opt %s --dattn-topology=file=%S/../../examples/topologies/h100-1x8-nvlink.json --dattn-simulate-timeline=efficiency=1.5 2>&1 | FileCheck %s --check-prefix=EFF
