@@ -304,12 +304,10 @@ void populateCallPatterns(RewritePatternSet &patterns,
         auto shape = gridShape(op, op.getGridAttr(), target);
         if (failed(shape))
           return failure();
-        if (op.getGridAxes().size() != 1 ||
-            op.getSplitAxis().getSExtValue() != 0)
+        if (op.getGridAxes().size() != 1)
           return op.emitOpError()
                  << "the " << target.name
-                 << " target exchanges over one grid axis, split along "
-                    "tensor dim 0 (contiguous pieces)";
+                 << " target exchanges over one grid axis at a time";
         args.value(adaptor.getInput())
             .literal(op.getSplitAxis().getSExtValue())
             .literal(op.getConcatAxis().getSExtValue())

@@ -95,7 +95,11 @@ def DAttnPlanPrefill : Pass<"dattn-plan-prefill", "::mlir::ModuleOp"> {
       `[ranks / P, P]`; the heads are split P ways along axis 1 (inside a
       node, where an all-to-all over heads is cheap) and the sequence
       strategy runs along axis 0 on each group's heads, so the ring is P
-      times shorter and each hop carries 1/P of the K/V.
+      times shorter and each hop carries 1/P of the K/V. As in Ulysses,
+      each rank of a head group holds a 1/P sub-block of its block's rows
+      with every head; a `shard.all_to_all` over axis 1 (split the heads,
+      concatenate the rows) gives it the whole block on its group's heads,
+      and the inverse one returns its output rows on every head.
 
     Sequence lengths that do not divide evenly are padded (`tensor.pad`);
     tiles then carry `k_end = <length>` so padded keys are never seen, and

@@ -51,10 +51,13 @@ public:
   }
 
   Value build(PrefillStrategy strategy) {
-    int64_t granule = strategy == PrefillStrategy::Ring ||
-                              strategy == PrefillStrategy::Striped
-                          ? ranks
-                          : 2 * ranks;
+    // Blocks (ring, striped) or chunks (zigzag, all-gather) of equal
+    // length, split evenly over a head group for its all-to-all.
+    int64_t granule = (strategy == PrefillStrategy::Ring ||
+                               strategy == PrefillStrategy::Striped
+                           ? ranks
+                           : 2 * ranks) *
+                      headParallel;
     paddedLen = llvm::divideCeil(seqLen, granule) * granule;
     q = padSequence(op.getQ(), paddedLen);
     k = padSequence(op.getK(), paddedLen);
@@ -67,22 +70,14 @@ public:
       gpu = gridIndex(1);
       rank = add(mul(node, index(innerRing)), gpu);
     }
-    Value headFirst;
-    if (headParallel > 1) {
-      // This ring's share of the heads (an all-to-all over heads inside a
-      // node in deployment; here every rank is given the whole input).
-      int64_t qHeads = shape[1] / headParallel;
-      Value group = gridIndex(innerRing > 1 ? 2 : 1);
-      headFirst = mul(group, index(qHeads));
-      q = sliceHeads(q, headFirst, qHeads);
-      k = sliceHeads(k, mul(group, index(kvHeads / headParallel)),
-                     kvHeads / headParallel);
-      v = sliceHeads(v, mul(group, index(kvHeads / headParallel)),
-                     kvHeads / headParallel);
-      shape[1] = qHeads;
-    }
     output = zeros(RankedTensorType::get(
         {shape[0], shape[1], paddedLen, shape[3]}, elementType));
+    if (headParallel > 1) {
+      // The ring works on this group's share of the heads (localRows).
+      headAxis = innerRing > 1 ? 2 : 1;
+      headGroup = gridIndex(headAxis);
+      shape[1] /= headParallel;
+    }
     switch (strategy) {
     case PrefillStrategy::Ring:
       buildRing(/*strided=*/false);
@@ -99,13 +94,6 @@ public:
     }
     // Every rank ends with the whole output: its rows, zeros elsewhere,
     // summed over the grid.
-    if (headParallel > 1)
-      output =
-          placeAt(output,
-                  zeros(RankedTensorType::get(
-                      {shape[0], shape[1] * headParallel, paddedLen, shape[3]},
-                      elementType)),
-                  headFirst, builder.getIndexAttr(0));
     Value assembled = allReduceSum(output);
     if (paddedLen == seqLen)
       return assembled;
@@ -120,9 +108,9 @@ private:
     int64_t block = paddedLen / ranks;
     int64_t stride = strided ? ranks : 1;
     Value first = strided ? rank : mul(rank, index(block));
-    Value qLocal = slice(q, first, block, stride);
-    Value kLocal = slice(k, first, block, stride);
-    Value vLocal = slice(v, first, block, stride);
+    Value qLocal = localRows(q, first, block, stride);
+    Value kLocal = localRows(k, first, block, stride);
+    Value vLocal = localRows(v, first, block, stride);
     Value state = emptyState({shape[0], shape[1], block, shape[3]});
     SmallVector<Value> states =
         ringSteps({kLocal, vLocal}, {state},
@@ -134,7 +122,8 @@ private:
                         MergeOp::create(builder, loc, carried[0].getType(),
                                         ValueRange{carried[0], tile})};
                   });
-    output = place(finalize(states[0], elementType), output, first, stride);
+    output = placeRows(finalize(states[0], elementType), output, first, block,
+                       stride);
   }
 
   // Zigzag: rank r holds chunks r and 2N-1-r of 2N; every step computes
@@ -143,10 +132,10 @@ private:
     int64_t chunk = paddedLen / (2 * ranks);
     Value lo = mul(rank, index(chunk));
     Value hi = mirroredChunk(rank, chunk);
-    Value qLo = slice(q, lo, chunk, 1), qHi = slice(q, hi, chunk, 1);
-    SmallVector<Value> blocks = {slice(k, lo, chunk, 1), slice(k, hi, chunk, 1),
-                                 slice(v, lo, chunk, 1),
-                                 slice(v, hi, chunk, 1)};
+    Value qLo = localRows(q, lo, chunk, 1), qHi = localRows(q, hi, chunk, 1);
+    SmallVector<Value> blocks = {
+        localRows(k, lo, chunk, 1), localRows(k, hi, chunk, 1),
+        localRows(v, lo, chunk, 1), localRows(v, hi, chunk, 1)};
     Value empty = emptyState({shape[0], shape[1], chunk, shape[3]});
     SmallVector<Value> states = ringSteps(
         blocks, {empty, empty}, [&](Value owner, ValueRange c, ValueRange st) {
@@ -163,8 +152,8 @@ private:
               MergeOp::create(builder, loc, type, stateLo),
               MergeOp::create(builder, loc, type, stateHi)};
         });
-    output = place(finalize(states[0], elementType), output, lo, 1);
-    output = place(finalize(states[1], elementType), output, hi, 1);
+    output = placeRows(finalize(states[0], elementType), output, lo, chunk, 1);
+    output = placeRows(finalize(states[1], elementType), output, hi, chunk, 1);
   }
 
   // All-gather: K/V blocks gathered once; queries in the zigzag layout so
@@ -173,17 +162,23 @@ private:
     int64_t chunk = paddedLen / (2 * ranks);
     int64_t block = paddedLen / ranks;
     Value first = mul(rank, index(block));
-    Value kLocal = slice(k, first, block, 1);
-    Value vLocal = slice(v, first, block, 1);
+    Value kLocal = localRows(k, first, block, 1);
+    Value vLocal = localRows(v, first, block, 1);
     Value lo = mul(rank, index(chunk));
     Value hi = mirroredChunk(rank, chunk);
-    Value qLo = slice(q, lo, chunk, 1), qHi = slice(q, hi, chunk, 1);
+    Value qLo = localRows(q, lo, chunk, 1), qHi = localRows(q, hi, chunk, 1);
     // One KV head (and its query heads) at a time, so that dattn-overlap
     // can gather the next head's K/V while this one computes.
-    int64_t groups = cast<RankedTensorType>(k.getType()).getDimSize(1);
+    int64_t groups = cast<RankedTensorType>(kLocal.getType()).getDimSize(1);
     int64_t qPerGroup = shape[1] / groups;
+    // This group's heads, all rows (only this rank's get written).
+    Value heads = headParallel == 1
+                      ? output
+                      : zeros(RankedTensorType::get(
+                            {shape[0], shape[1], paddedLen, shape[3]},
+                            elementType));
     auto loop = scf::ForOp::create(builder, loc, index(0), index(groups),
-                                   index(1), ValueRange{output});
+                                   index(1), ValueRange{heads});
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(loop.getBody());
     Value group = loop.getInductionVar();
@@ -198,7 +193,44 @@ private:
     }
     scf::YieldOp::create(builder, loc, out);
     builder.setInsertionPointAfter(loop);
-    output = loop.getResult(0);
+    if (headParallel == 1) {
+      output = loop.getResult(0);
+      return;
+    }
+    for (Value rows : {lo, hi})
+      output = placeRows(slice(loop.getResult(0), rows, chunk, 1), output,
+                         rows, chunk, 1);
+  }
+
+  /// This rank's rows first + stride * i, i < count, of a [B, H, S, D]
+  /// tensor, on its share of the heads. With head parallelism (Ulysses)
+  /// each of the P ranks of a head group takes a 1/P sub-block of the rows
+  /// with every head, and an all-to-all over the group trades heads for
+  /// rows: each ends with the whole block on its group's H/P heads.
+  Value localRows(Value tensor, Value first, int64_t count, int64_t stride) {
+    if (headParallel == 1)
+      return slice(tensor, first, count, stride);
+    int64_t part = count / headParallel;
+    Value subFirst = arith::AddIOp::create(
+        builder, loc, first, mul(headGroup, index(stride * part)));
+    return allToAll(slice(tensor, subFirst, part, stride), /*splitDim=*/1,
+                    /*concatDim=*/2, headAxis, headParallel);
+  }
+
+  /// `into` (every head) with `rows` (this rank's block on its group's
+  /// heads) written back at first + stride * i: with head parallelism the
+  /// inverse all-to-all first, rows for heads, so each rank writes its
+  /// sub-block of the rows on every head.
+  Value placeRows(Value rows, Value into, Value first, int64_t count,
+                  int64_t stride) {
+    if (headParallel == 1)
+      return place(rows, into, first, stride);
+    int64_t part = count / headParallel;
+    Value subFirst = arith::AddIOp::create(
+        builder, loc, first, mul(headGroup, index(stride * part)));
+    return place(allToAll(rows, /*splitDim=*/2, /*concatDim=*/1, headAxis,
+                          headParallel),
+                 into, subFirst, stride);
   }
 
   /// `step(owner, blocks, states)` computes on the K/V `blocks` in hand,
@@ -302,6 +334,8 @@ private:
   bool causal;
   Value q, k, v, rank, output;
   Value node, gpu; // grid axes 0 and 1 in the hierarchical order
+  int16_t headAxis = 1; // the grid axis of a head group, and this rank's
+  Value headGroup;      // place on it, with head parallelism
 };
 
 struct DAttnPlanPrefillPass

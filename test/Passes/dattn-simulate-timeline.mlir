@@ -12,7 +12,9 @@
 // RUN: not dattn-opt %s --dattn-plan-prefill="strategy=zigzag ranks=8" --dattn-simulate-timeline 2>&1 | FileCheck %s --check-prefix=NOTOPO
 // Across 4 nodes over InfiniBand (2K tokens per GPU) a plain ring exposes
 // its transfers; head-parallel x zigzag (heads split inside each node, the
-// ring across nodes on 1/8 of the K/V) hides them again.
+// ring across nodes on 1/8 of the K/V) hides the ring's again, and only the
+// Ulysses all-to-alls (sequence-sharded q, k, v to head-sharded and the
+// output back, over NVLink, nothing to hide them under) show: ~4.5%.
 // RUN: dattn-opt %s --dattn-topology=file=%S/../../examples/topologies/h100-4x8-ib400.json --dattn-plan-prefill="strategy=zigzag ranks=32" --dattn-overlap --dattn-simulate-timeline --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=IB
 // RUN: dattn-opt %s --dattn-topology=file=%S/../../examples/topologies/h100-4x8-ib400.json --dattn-plan-prefill="strategy=zigzag ranks=32 head-parallel=8" --dattn-overlap --dattn-simulate-timeline --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=IBHEADS
 // The hierarchical order hides them too, with no all-to-all: inner rings
@@ -29,7 +31,7 @@
 // HIERTRACE: trace ok: 32 ranks, 2 communication stream(s), 65 tiles and 124 sends each
 // TOOMANYSIM: error: dattn-simulate-timeline: the plan runs on 16 ranks but the topology (h100-1x8-nvlink) has 8 GPUs
 // TOOMANY: error: dattn-plan-prefill: ranks=16 but the topology (h100-1x8-nvlink) has 8 GPUs
-// IBHEADS: on 32 ranks of h100-4x8-ib400 {{.*}} efficiency {{(9[5-9]|100)\.[0-9]}}%; exposed communication {{([01]\.[0-9]+|2\.00)}}%
+// IBHEADS: on 32 ranks of h100-4x8-ib400 {{.*}} efficiency {{(9[5-9]|100)\.[0-9]}}%; exposed communication {{[3-5]\.[0-9]+}}%
 // RUN: not dattn-opt %s --dattn-topology=file=%S/../../examples/topologies/h100-1x8-nvlink.json --dattn-simulate-timeline=efficiency=1.5 2>&1 | FileCheck %s --check-prefix=EFF
 
 // CHECK: remark: timeline of @prefill on 8 ranks of h100-1x8-nvlink (kernels at 50% of peak): {{[0-9.]+}} ms, ideal {{[0-9.]+}} ms, efficiency {{(9[5-9]|100)\.[0-9]}}%; exposed communication {{([01]\.[0-9]+|2\.00)}}% of the time

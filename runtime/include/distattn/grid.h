@@ -53,18 +53,6 @@ inline ShiftPeers shiftPeers(int64_t me, int64_t n, int64_t offset,
   return peers;
 }
 
-/// Where a shard.all_to_all split along dim 0 into `members` pieces lands:
-/// the pieces back to back, [members, d0 / members, d1, ...]; empty when
-/// dim 0 does not split evenly.
-inline std::vector<int64_t> allToAllStaging(std::vector<int64_t> shape,
-                                            int64_t members) {
-  if (shape.empty() || members < 1 || shape[0] % members != 0)
-    return {};
-  shape[0] /= members;
-  shape.insert(shape.begin(), members);
-  return shape;
-}
-
 } // namespace distattn::grid
 
 #endif // DISTATTN_GRID_H

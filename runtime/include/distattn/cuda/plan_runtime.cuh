@@ -700,6 +700,33 @@ inline Tensor concat_parts(const Tensor &parts, int64_t axis) {
 }
 } // namespace detail
 
+namespace detail {
+/// `t` cut into `count` equal parts along `axis`, back to back:
+/// [count, d0.., da / count, ..] (a copy on the compute stream; what
+/// concat_parts puts together).
+inline Tensor split_parts(const Tensor &t, int64_t axis, int64_t count) {
+  std::vector<int64_t> part = t.shape;
+  part[axis] /= count;
+  std::vector<int64_t> shape = part;
+  shape.insert(shape.begin(), count);
+  Tensor result = allocate(t.dtype, shape);
+  std::vector<int64_t> resultStrides = result.strides();
+  std::vector<int64_t> sourceStrides = t.strides();
+  Walk w;
+  w.rank = int(shape.size());
+  w.sizes[0] = count;
+  w.srcStride[0] = part[axis] * sourceStrides[axis];
+  w.dstStride[0] = resultStrides[0];
+  for (size_t d = 0; d < part.size(); ++d) {
+    w.sizes[d + 1] = part[d];
+    w.srcStride[d + 1] = sourceStrides[d];
+    w.dstStride[d + 1] = resultStrides[d + 1];
+  }
+  copy(t, result, w);
+  return result;
+}
+} // namespace detail
+
 inline Tensor received(Transfer &t) {
   t.source = Tensor();
   if (t.gatherAxis < 0)
@@ -710,26 +737,32 @@ inline Tensor received(Transfer &t) {
 }
 
 /// shard.all_to_all over grid axis `axis`: piece i of `input` along dim
-/// `splitAxis` (0: the pieces are contiguous) goes to member i of this
-/// rank's group, and what arrives is concatenated in member order along
-/// `concatAxis`. One NCCL group of sends and receives on the compute
-/// stream (it is waited for at once, as the plan's next op needs it).
+/// `splitAxis` goes to member i of this rank's group, and what arrives is
+/// concatenated in member order along `concatAxis`. The pieces are packed
+/// back to back (a copy, unless they already are: dim 0), then one NCCL
+/// group of sends and receives on the compute stream (it is waited for at
+/// once, as the plan's next op needs it).
 template <typename... Dims>
 Tensor all_to_all(const Tensor &input, int64_t splitAxis, int64_t concatAxis,
                   int64_t axis, Dims... gridDims) {
   std::vector<int64_t> shape = {int64_t(gridDims)...};
   check_grid({int64_t(gridDims)...});
   int64_t members = shape[axis];
-  std::vector<int64_t> staging = grid::allToAllStaging(input.shape, members);
-  if (splitAxis != 0 || staging.empty())
-    fail("all_to_all splits dim 0 into equal pieces only");
+  if (splitAxis < 0 || splitAxis >= int64_t(input.shape.size()) ||
+      input.shape[splitAxis] % members != 0)
+    fail("all_to_all: the split dim does not divide into the group");
+  Tensor packed =
+      splitAxis == 0 ? input : detail::split_parts(input, splitAxis, members);
+  std::vector<int64_t> staging = input.shape;
+  staging[splitAxis] /= members;
+  staging.insert(staging.begin(), members);
   Tensor staged = allocate(input.dtype, staging);
   size_t count = input.count() / size_t(members);
   size_t bytes = count * elementBytes(input.dtype);
   ncclComm_t comm = axis_group(axis, shape).comm;
   DATTN_NCCL(ncclGroupStart());
   for (int64_t peer = 0; peer < members; ++peer) {
-    DATTN_NCCL(ncclSend(static_cast<const char *>(input.data()) + peer * bytes,
+    DATTN_NCCL(ncclSend(static_cast<const char *>(packed.data()) + peer * bytes,
                         count, input.nccl_type(), int(peer), comm,
                         compute_stream()));
     DATTN_NCCL(ncclRecv(static_cast<char *>(staged.data()) + peer * bytes,

@@ -415,6 +415,30 @@ inline Tensor concat_parts(const Tensor &parts, int64_t axis) {
 }
 } // namespace detail
 
+namespace detail {
+/// `t` cut into `count` equal parts along `axis`, back to back:
+/// [count, d0.., da / count, ..] (what concat_parts puts together).
+inline Tensor split_parts(const Tensor &t, int64_t axis, int64_t count) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= t.shape[d];
+  for (size_t d = axis + 1; d < t.shape.size(); ++d)
+    inner *= t.shape[d];
+  int64_t run = t.shape[axis] / count * inner;
+  Tensor result;
+  result.shape = t.shape;
+  result.shape[axis] /= count;
+  result.shape.insert(result.shape.begin(), count);
+  result.data.reserve(t.data.size());
+  for (int64_t i = 0; i < count; ++i)
+    for (int64_t o = 0; o < outer; ++o) {
+      const float *from = t.data.data() + o * t.shape[axis] * inner + i * run;
+      result.data.insert(result.data.end(), from, from + run);
+    }
+  return result;
+}
+} // namespace detail
+
 inline Tensor received(Transfer &t) {
   Transfer::Flight &f = *t.flight;
   f.source = Tensor();
@@ -434,25 +458,27 @@ Tensor all_reduce_sum(const Tensor &input, Dims... gridDims) {
 }
 
 /// shard.all_to_all over grid axis `axis`: piece i of `input` along dim
-/// `splitAxis` (0: the pieces are contiguous) goes to member i of this
-/// rank's group, and what arrives is concatenated in member order along
-/// `concatAxis`. Blocking (MPI_Alltoall).
+/// `splitAxis` goes to member i of this rank's group, and what arrives is
+/// concatenated in member order along `concatAxis`. Blocking
+/// (MPI_Alltoall on the pieces packed back to back).
 template <typename... Dims>
 Tensor all_to_all(const Tensor &input, int64_t splitAxis, int64_t concatAxis,
                   int64_t axis, Dims... gridDims) {
   std::vector<int64_t> shape = {int64_t(gridDims)...};
   check_grid({int64_t(gridDims)...});
   int64_t members = shape[axis];
+  if (splitAxis < 0 || splitAxis >= int64_t(input.shape.size()) ||
+      input.shape[splitAxis] % members != 0)
+    fail("all_to_all: the split dim does not divide into the group");
+  Tensor packed = detail::split_parts(input, splitAxis, members);
   Tensor staged;
-  staged.shape = grid::allToAllStaging(input.shape, members);
-  if (splitAxis != 0 || staged.shape.empty())
-    fail("all_to_all splits dim 0 into equal pieces only");
+  staged.shape = packed.shape;
   staged.data.resize(input.data.size());
   size_t piece = input.data.size() / size_t(members);
   if (piece > size_t(std::numeric_limits<int>::max()))
     fail("all_to_all: a piece exceeds MPI's int count");
   int count = int(piece);
-  MPI_Alltoall(input.data.data(), count, MPI_FLOAT, staged.data.data(), count,
+  MPI_Alltoall(packed.data.data(), count, MPI_FLOAT, staged.data.data(), count,
                MPI_FLOAT, axis_comm(axis, shape));
   return detail::concat_parts(staged, concatAxis);
 }
