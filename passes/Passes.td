@@ -242,13 +242,20 @@ def DAttnPlanDecode : Pass<"dattn-plan-decode", "::mlir::ModuleOp"> {
     run. Then each request's partial states go to its master alone
     (`shard.all_to_all`: split over the batch, concatenated along the rows)
     and the master merges them: a rank receives 1/N of the partial states
-    the shared plan gathers, and the merging is split N ways. The batch
-    must divide over the ranks. For comparison with the input program
-    every rank still assembles the whole output (its requests' rows, zeros
-    elsewhere, `shard.all_reduce` sum).
+    the shared plan gathers, and the merging is split N ways. A batch that
+    does not divide over the ranks is padded with empty requests (zero
+    queries and KV) up to ceil(B/N) a master, so the last masters own
+    fewer real requests; the padding's rows are dropped at the end (its KV
+    is read, which the cost model charges). For comparison with the input
+    program every rank still assembles the whole output (its requests'
+    rows, zeros elsewhere, `shard.all_reduce` sum).
 
-    Not yet: the overlap of the state exchange with local work, and one
-    owner for a batch smaller than the ranks.
+    With `masters=auto` (the default) and a topology, the cost model
+    weighs one owner against several masters (and, with `ranks=0`, every
+    rank count) and a remark explains the choice; without a topology the
+    plan has one owner.
+
+    Not yet: the overlap of the state exchange with local work.
   }];
   let dependentDialects = [
     "::mlir::dattn::DAttnDialect",
@@ -264,10 +271,13 @@ def DAttnPlanDecode : Pass<"dattn-plan-decode", "::mlir::ModuleOp"> {
     Option<"budget", "budget", "int64_t", /*default=*/"0",
            "tokens of KV a rank holds before the next takes over; 0: an "
            "even split">,
-    Option<"masters", "masters", "bool", /*default=*/"false",
-           "the batch's requests have a master each (B/N a rank): queries "
-           "shipped to the KV holders, partial states returned to the "
-           "master alone (all-to-all) and merged there">
+    Option<"masters", "masters", "std::string", /*default=*/"\"auto\"",
+           "true: the batch's requests have a master each (ceil(B/N) a "
+           "rank): queries shipped to the KV holders, partial states "
+           "returned to the master alone (all-to-all) and merged there; "
+           "false: one owner, every rank merges every state; auto: the cost "
+           "model on the module's topology chooses (one owner without a "
+           "topology)">
   ];
 }
 

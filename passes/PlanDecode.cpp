@@ -31,10 +31,18 @@ public:
 
   Value build(bool masters) {
     // Rank r holds keys [r * budget, (r + 1) * budget) of every request.
+    // With masters each rank masters the same number of requests: the
+    // batch is padded with empty requests (zero queries and KV), whose
+    // rows are dropped at the end.
+    int64_t batch = op.getQ().getType().getDimSize(0);
+    paddedBatch = masters ? ranks * llvm::divideCeil(batch, ranks) : batch;
     rank = gridIndex(0);
     firstKey = mul(rank, index(budget));
-    kShard = slice(padSequence(op.getK(), ranks * budget), firstKey, budget);
-    vShard = slice(padSequence(op.getV(), ranks * budget), firstKey, budget);
+    SmallVector<int64_t> kvShape(op.getK().getType().getShape());
+    kvShape[0] = paddedBatch;
+    kvShape[2] = ranks * budget;
+    kShard = slice(padTo(op.getK(), kvShape), firstKey, budget);
+    vShard = slice(padTo(op.getV(), kvShape), firstKey, budget);
     return masters ? buildMasters() : buildShared();
   }
 
@@ -51,7 +59,8 @@ private:
   }
 
   /// Several masters in one batch (LoongServe's scale-up): rank r masters
-  /// requests [r * B/N, (r + 1) * B/N) and holds their queries. The query
+  /// requests [r * B/N, (r + 1) * B/N) of the padded batch and holds their
+  /// queries. The query
   /// blocks go around the ring (a few KB a request, `shard.shift`): at
   /// step t a rank attends master (r - t) mod N's queries to the KV it
   /// holds and keeps the partial (out, lse) at that master's place in the
@@ -61,15 +70,18 @@ private:
   /// what the shared plan's all-gather brings, and the merging is split N
   /// ways.
   Value buildMasters() {
-    auto qType = op.getQ().getType();
-    int64_t mine = qType.getDimSize(0) / ranks;
+    SmallVector<int64_t> qShape(op.getQ().getType().getShape());
+    qShape[0] = paddedBatch;
+    Value queries = padTo(op.getQ(), qShape);
+    auto qType = cast<RankedTensorType>(queries.getType());
+    int64_t mine = paddedBatch / ranks;
     Value firstRequest = mul(rank, index(mine));
     auto stateType = StateType::get(op.getContext(), qType.getShape());
     Value outs = zeros(cast<RankedTensorType>(stateType.getOutType()));
     Value lses = zeros(cast<RankedTensorType>(stateType.getLseType()));
     auto loop = scf::ForOp::create(
         builder, loc, index(0), index(ranks), index(1),
-        ValueRange{sliceBatch(op.getQ(), firstRequest, mine), outs, lses});
+        ValueRange{sliceBatch(queries, firstRequest, mine), outs, lses});
     {
       OpBuilder::InsertionGuard guard(builder);
       builder.setInsertionPointToStart(loop.getBody());
@@ -91,7 +103,8 @@ private:
     // Every rank ends with the whole output for comparison with the input
     // program: its requests' rows, zeros elsewhere, summed over the grid (a
     // deployment keeps each request's output at its master).
-    return allReduceSum(placeBatch(result, zeros(qType), firstRequest));
+    Value whole = allReduceSum(placeBatch(result, zeros(qType), firstRequest));
+    return sliceBatch(whole, index(0), op.getQ().getType().getDimSize(0));
   }
 
   /// `queries` attended to the keys this rank holds, [r * budget, (r + 1) *
@@ -145,7 +158,7 @@ private:
   }
 
   AttentionOp op;
-  int64_t budget;
+  int64_t budget, paddedBatch = 0;
   Value rank, firstKey, kShard, vShard; // this rank and its KV shard
 };
 
@@ -174,63 +187,84 @@ struct DAttnPlanDecodePass
           << topology.getNumGpus() << " GPUs";
       return signalPassFailure();
     }
+    if (masters != "auto" && masters != "true" && masters != "false") {
+      emitError(module.getLoc())
+          << "dattn-plan-decode: masters must be auto, true or false, got '"
+          << masters << "'";
+      return signalPassFailure();
+    }
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
-    SmallVector<std::pair<int64_t, int64_t>> plans; // ranks, budget
+    struct Plan {
+      int64_t ranks, budget;
+      bool masters;
+    };
+    SmallVector<Plan> plans;
     for (AttentionOp op : ops) {
-      int64_t numRanks = ranks ? int64_t(ranks) : chooseRanks(op, topology);
-      auto chosen = budgetFor(op, numRanks);
-      if (failed(chosen))
-        return signalPassFailure();
-      int64_t batch = op.getQ().getType().getDimSize(0);
-      if (masters && batch % numRanks != 0) {
-        op.emitOpError() << "masters=true gives each of the " << numRanks
-                         << " ranks the same number of requests to master; "
-                            "the batch of "
-                         << batch << " does not divide";
-        return signalPassFailure();
+      Plan plan{ranks, 0, masters == "true"};
+      // Without a topology there is nothing to weigh: auto is one owner.
+      if (ranks == 0 || (masters == "auto" && topology)) {
+        DecodePrediction chosen = choose(op, topology);
+        plan.ranks = chosen.ranks;
+        plan.masters = chosen.masters;
       }
-      plans.push_back({numRanks, *chosen});
+      auto budget = budgetFor(op, plan.ranks);
+      if (failed(budget))
+        return signalPassFailure();
+      plan.budget = *budget;
+      plans.push_back(plan);
     }
     for (auto [op, plan] : llvm::zip(ops, plans)) {
-      StringAttr grid = getOrCreateGrid(module, {plan.first});
+      StringAttr grid = getOrCreateGrid(module, {plan.ranks});
       Value out =
-          DecodePlanBuilder(op, grid.getValue(), plan.first, plan.second)
-              .build(masters);
+          DecodePlanBuilder(op, grid.getValue(), plan.ranks, plan.budget)
+              .build(plan.masters);
       op.replaceAllUsesWith(out);
       op.erase();
     }
   }
 
-  /// The fastest rank count among 1, 2, 4, ... and all of the topology's
-  /// GPUs, explained in a remark.
-  int64_t chooseRanks(AttentionOp op, TopologyAttr topology) {
+  /// The fastest plan by the cost model, explained in a remark: the rank
+  /// count among 1, 2, 4, ... and all of the topology's GPUs (or the one
+  /// given), one owner or several masters (or the one given).
+  DecodePrediction choose(AttentionOp op, TopologyAttr topology) {
     AttentionWorkload work = AttentionWorkload::of(op);
     int64_t kvLen = op.getK().getType().getDimSize(2);
     CostModel model(topology);
     SmallVector<int64_t> candidates;
-    for (int64_t r = 1; r < topology.getNumGpus(); r *= 2)
-      candidates.push_back(r);
-    candidates.push_back(topology.getNumGpus());
+    if (ranks) {
+      candidates.push_back(ranks);
+    } else {
+      for (int64_t r = 1; r < topology.getNumGpus(); r *= 2)
+        candidates.push_back(r);
+      candidates.push_back(topology.getNumGpus());
+    }
+    SmallVector<bool> modes;
+    if (masters != "true")
+      modes.push_back(false);
+    if (masters != "false")
+      modes.push_back(true);
     std::optional<DecodePrediction> best;
     std::string others;
-    int64_t batch = op.getQ().getType().getDimSize(0);
-    for (int64_t candidate : candidates) {
-      // Each master takes the same share of the batch.
-      if (masters && batch % candidate != 0)
-        continue;
-      DecodePrediction p = model.predictDecode(work, kvLen, candidate, masters);
-      if (!best || p.totalSeconds < best->totalSeconds) {
-        if (best)
-          others += " " + describe(*best) + ";";
-        best = p;
-      } else {
-        others += " " + describe(p) + ";";
+    for (int64_t candidate : candidates)
+      for (bool mode : modes) {
+        // On one rank masters and one owner are the same plan.
+        if (mode && candidate == 1 && modes.size() > 1)
+          continue;
+        DecodePrediction p = model.predictDecode(work, kvLen, candidate, mode);
+        if (!best || p.totalSeconds < best->totalSeconds) {
+          if (best)
+            others += " " + describe(*best) + ";";
+          best = p;
+        } else {
+          others += " " + describe(p) + ";";
+        }
       }
-    }
-    emitRemark(op.getLoc()) << "auto: KV-parallel decode on " << describe(*best)
-                            << "; also considered:" << others;
-    return best->ranks;
+    auto remark = emitRemark(op.getLoc())
+                  << "auto: KV-parallel decode on " << describe(*best);
+    if (!others.empty())
+      remark << "; also considered:" << others;
+    return *best;
   }
 
   /// The tokens each rank holds; the KV must fit the ranks.

@@ -165,18 +165,25 @@ public:
 
   /// `tensor` with zero rows appended up to `length` along dim 2.
   Value padSequence(Value tensor, int64_t length) {
+    SmallVector<int64_t> shape(
+        cast<RankedTensorType>(tensor.getType()).getShape());
+    shape[2] = length;
+    return padTo(tensor, shape);
+  }
+
+  /// `tensor` with zeros appended along each dim up to `shape`.
+  Value padTo(Value tensor, ArrayRef<int64_t> shape) {
     auto type = cast<RankedTensorType>(tensor.getType());
-    if (type.getDimSize(2) == length)
+    if (type.getShape() == shape)
       return tensor;
-    SmallVector<int64_t> padded(type.getShape());
-    padded[2] = length;
     Value zero = arith::ConstantOp::create(
         builder, loc, builder.getZeroAttr(type.getElementType()));
     SmallVector<OpFoldResult> low(type.getRank(), builder.getIndexAttr(0));
-    SmallVector<OpFoldResult> high = low;
-    high[2] = builder.getIndexAttr(length - type.getDimSize(2));
+    SmallVector<OpFoldResult> high;
+    for (auto [from, to] : llvm::zip(type.getShape(), shape))
+      high.push_back(builder.getIndexAttr(to - from));
     return tensor::PadOp::create(
-        builder, loc, RankedTensorType::get(padded, type.getElementType()),
+        builder, loc, RankedTensorType::get(shape, type.getElementType()),
         tensor, low, high, zero);
   }
 

@@ -8,8 +8,8 @@ OPT=${DATTN_OPT:-$ROOT/build/bin/dattn-opt}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-decode_graph() { # name q_heads kv_heads tokens: one new token at the end
-  local q="tensor<1x$2x1x128xbf16>" kv="tensor<1x$3x$4x128xbf16>"
+decode_graph() { # name q_heads kv_heads tokens batch: one new token at the end
+  local q="tensor<$5x$2x1x128xbf16>" kv="tensor<$5x$3x$4x128xbf16>"
   cat >"$WORK/$1.mlir" <<MLIR
 func.func @decode(%q: $q, %k: $kv, %v: $kv) -> $q {
   %o = dattn.attention %q, %k, %v mask(<causal, q = $(($4 - 1)) + 1 * i>) : $q, $kv, $kv -> $q
@@ -65,16 +65,19 @@ prefill_row() { # topology-name topology-file model q-heads kv-heads tokens
 }
 
 decode_row() { # topology-name topology-file model q-heads kv-heads tokens
-  decode_graph "decode-$3-$6" "$4" "$5" "$6"
-  local remark choice others
-  remark=$("$OPT" "$WORK/decode-$3-$6.mlir" \
-    --dattn-topology=file="$2" --dattn-plan-decode \
-    --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 |
-    sed -n 's/.*remark: auto: KV-parallel decode on //p')
-  choice=$(echo "$remark" | sed 's/; also considered:.*//')
-  others=$(echo "$remark" | sed 's/^.*; also considered: //; s/;$//' |
-    sed 's/ (KV read [^)]*)//g')
-  echo "| $1 | $3 | $6 | $choice | $others |"
+  local batch remark choice others
+  for batch in 1 16; do
+    decode_graph "decode-$3-$6-$batch" "$4" "$5" "$6" "$batch"
+    remark=$("$OPT" "$WORK/decode-$3-$6-$batch.mlir" \
+      --dattn-topology=file="$2" --dattn-plan-decode \
+      --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 |
+      sed -n 's/.*remark: auto: KV-parallel decode on //p')
+    choice=$(echo "$remark" | sed 's/; also considered:.*//')
+    others=$(echo "$remark" | sed 's/^.*; also considered: //; s/;$//' |
+      sed 's/ (KV read [^)]*)//g' | tr ';' '\n' | sed 's/^ *//' |
+      sort -t: -k2 -g | head -3 | paste -sd ';' | sed 's/;/; /g')
+    echo "| $1 | $3 | $6 | $batch | $choice | $others |"
+  done
 }
 
 {
@@ -103,12 +106,16 @@ decode_row() { # topology-name topology-file model q-heads kv-heads tokens
   echo
   echo "# What \`dattn-plan-decode\` with ranks=0 picks for one decode step"
   echo
-  echo "Per layer: the busiest rank's K/V read at 90% of HBM bandwidth, then a"
-  echo "ring all-gather of every rank's fp32 (out, lse) (not overlapped yet);"
-  echo "rank counts 1, 2, 4, ... and all GPUs of the topology are tried."
+  echo "Per layer, one owner: the busiest rank's K/V read at 90% of HBM"
+  echo "bandwidth, then a ring all-gather of every rank's fp32 (out, lse)."
+  echo "Several masters (\", masters\"; each rank masters ceil(B/N) requests, the"
+  echo "batch padded with empty ones whose KV is read too): the query blocks go"
+  echo "around the ring under the KV reads, then an all-to-all takes each"
+  echo "request's partial states to its master. Rank counts 1, 2, 4, ... and"
+  echo "all GPUs of the topology are tried, each both ways (\`masters=auto\`)."
   echo
-  echo "| topology | model | context | choice | why not the others |"
-  echo "|---|---|---|---|---|"
+  echo "| topology | model | context | batch | choice | the next three |"
+  echo "|---|---|---|---|---|---|"
   each_case decode_row
 } >"$ROOT/docs/auto-plans.md"
 echo "wrote docs/auto-plans.md"

@@ -246,18 +246,22 @@ DecodePrediction CostModel::predictDecode(const AttentionWorkload &work,
                                           bool masters) const {
   DecodePrediction p;
   p.ranks = ranks;
+  p.masters = masters && ranks > 1;
+  // Masters hold the same number of requests each: the batch is padded.
+  int64_t batch =
+      p.masters ? ranks * llvm::divideCeil(work.batch, ranks) : work.batch;
   int64_t tokens = llvm::divideCeil(kvLen, ranks);
   p.kvBytesPerRank =
-      2 * work.batch * work.kvHeads * tokens * work.headDim * work.elementBytes;
+      2 * batch * work.kvHeads * tokens * work.headDim * work.elementBytes;
   p.readSeconds = double(p.kvBytesPerRank) /
                   (double(topology.getHbmMbps()) * 1e6 * decodeEfficiency);
   // A ring all-gather of every rank's fp32 (out, lse).
   double stateBytes =
-      4.0 * work.batch * work.qHeads * work.seqLen * (work.headDim + 1);
+      4.0 * batch * work.qHeads * work.seqLen * (work.headDim + 1);
   auto [bandwidth, latency] = ringLink(ranks);
   p.gatherSeconds =
       ranks == 1 ? 0 : (ranks - 1) * (stateBytes / bandwidth + latency);
-  if (masters && ranks > 1) {
+  if (p.masters) {
     // The queries go around the ring, each hop under the tiles of the
     // master in hand (dattn-overlap), so only what the KV reads do not
     // cover shows. The states: an all-to-all, its N-1 messages of 1/N each
@@ -266,7 +270,7 @@ DecodePrediction CostModel::predictDecode(const AttentionWorkload &work,
     // gives every rank the whole output to compare with the input program,
     // is not part of a deployment and not charged, as for prefill).
     double n = double(ranks);
-    double queryBytes = double(work.batch) * work.qHeads * work.seqLen *
+    double queryBytes = double(batch) * work.qHeads * work.seqLen *
                         work.headDim * work.elementBytes;
     double shipping = (n - 1) * (queryBytes / n / bandwidth + latency);
     p.gatherSeconds = std::max(0.0, shipping - p.readSeconds) +
@@ -279,9 +283,10 @@ DecodePrediction CostModel::predictDecode(const AttentionWorkload &work,
 std::string mlir::dattn::describe(const DecodePrediction &p) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << p.ranks << " ranks: " << llvm::format("%.3f", p.totalSeconds * 1e3)
-     << " ms (KV read " << llvm::format("%.3f", p.readSeconds * 1e3)
-     << " ms, gather " << llvm::format("%.3f", p.gatherSeconds * 1e3) << " ms, "
+  os << p.ranks << " ranks" << (p.masters ? ", masters" : "") << ": "
+     << llvm::format("%.3f", p.totalSeconds * 1e3) << " ms (KV read "
+     << llvm::format("%.3f", p.readSeconds * 1e3) << " ms, gather "
+     << llvm::format("%.3f", p.gatherSeconds * 1e3) << " ms, "
      << llvm::format("%.1f", double(p.kvBytesPerRank) / (1 << 20))
      << " MiB of KV/rank)";
   return text;

@@ -57,6 +57,9 @@ struct PrefillPrediction {
 /// sharded over `ranks`.
 struct DecodePrediction {
   int64_t ranks = 1;
+  /// Several masters (each rank masters its share of the batch, padded to
+  /// a whole number of requests a rank) or one owner.
+  bool masters = false;
   /// Reading the busiest rank's K/V from HBM, gathering the fp32 partial
   /// states (not overlapped yet), and the total.
   double readSeconds = 0, gatherSeconds = 0, totalSeconds = 0;
@@ -91,7 +94,8 @@ public:
   double decodeEfficiency = 0.9;
 
   /// `work.seqLen` is the query rows, `kvLen` the keys. With `masters`,
-  /// each rank masters batch / ranks requests: their queries go around
+  /// each rank masters ceil(batch / ranks) requests (the batch padded with
+  /// empty ones, whose KV is read as well): their queries go around
   /// the ring under the KV reads and the partial states go to the masters
   /// (an all-to-all: (N-1)/N of them leave each rank) instead of to
   /// everyone.

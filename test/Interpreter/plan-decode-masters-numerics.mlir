@@ -3,8 +3,10 @@
 // and it merges the partial states the others return to it) computes the
 // unpartitioned attention, planned alone and after dattn-overlap: N in {1, 2, 3, 4, 5, 8} over a batch of 120 requests x
 // {causal at the end of the cache, full} x {GQA 4:1, none} x {240 tokens,
-// 37 (padded)} x {1, 3 query tokens}, and budgets that leave ranks idle:
-// every rank's assembled output within 1e-9.
+// 37 (padded)} x {1, 3 query tokens}, and budgets that leave ranks idle;
+// batches of 7, 2 and 1 that do not divide over the ranks (padded with
+// empty requests, fewer real ones on the last masters): every rank's
+// assembled output within 1e-9.
 
 // RUN: dattn-run %s --compare-pipeline='dattn-plan-decode{ranks=1 masters=true}' | FileCheck %s
 // RUN: dattn-run %s --compare-pipeline='dattn-plan-decode{ranks=2 masters=true}' | FileCheck %s
@@ -34,6 +36,9 @@
 // CHECK: @full_gqa4_s240_q3: 1 result(s){{( x [0-9]+ ranks)?}}, rel_err {{.*}} (tol 1e-09): ok
 // CHECK: @full_gqa4_s37_q1: 1 result(s){{( x [0-9]+ ranks)?}}, rel_err {{.*}} (tol 1e-09): ok
 // CHECK: @full_gqa4_s37_q3: 1 result(s){{( x [0-9]+ ranks)?}}, rel_err {{.*}} (tol 1e-09): ok
+// CHECK: @causal_gqa4_s37_q1_b7: 1 result(s){{( x [0-9]+ ranks)?}}, rel_err {{.*}} (tol 1e-09): ok
+// CHECK: @full_gqa1_s240_q3_b2: 1 result(s){{( x [0-9]+ ranks)?}}, rel_err {{.*}} (tol 1e-09): ok
+// CHECK: @causal_gqa1_s240_q1_b1: 1 result(s){{( x [0-9]+ ranks)?}}, rel_err {{.*}} (tol 1e-09): ok
 // CHECK-NOT: MISMATCH
 
 func.func @causal_gqa1_s240_q1(%q: tensor<120x2x1x8xf32>, %k: tensor<120x2x240x8xf32>, %v: tensor<120x2x240x8xf32>) -> tensor<120x2x1x8xf32> {
@@ -114,4 +119,19 @@ func.func @full_gqa4_s37_q1(%q: tensor<120x4x1x8xf32>, %k: tensor<120x1x37x8xf32
 func.func @full_gqa4_s37_q3(%q: tensor<120x4x3x8xf32>, %k: tensor<120x1x37x8xf32>, %v: tensor<120x1x37x8xf32>) -> tensor<120x4x3x8xf32> {
   %o = dattn.attention %q, %k, %v : tensor<120x4x3x8xf32>, tensor<120x1x37x8xf32>, tensor<120x1x37x8xf32> -> tensor<120x4x3x8xf32>
   return %o : tensor<120x4x3x8xf32>
+}
+
+func.func @causal_gqa4_s37_q1_b7(%q: tensor<7x4x1x8xf32>, %k: tensor<7x1x37x8xf32>, %v: tensor<7x1x37x8xf32>) -> tensor<7x4x1x8xf32> {
+  %o = dattn.attention %q, %k, %v mask(<causal, q = 36 + 1 * i>) : tensor<7x4x1x8xf32>, tensor<7x1x37x8xf32>, tensor<7x1x37x8xf32> -> tensor<7x4x1x8xf32>
+  return %o : tensor<7x4x1x8xf32>
+}
+
+func.func @full_gqa1_s240_q3_b2(%q: tensor<2x2x3x8xf32>, %k: tensor<2x2x240x8xf32>, %v: tensor<2x2x240x8xf32>) -> tensor<2x2x3x8xf32> {
+  %o = dattn.attention %q, %k, %v mask(<full>) : tensor<2x2x3x8xf32>, tensor<2x2x240x8xf32>, tensor<2x2x240x8xf32> -> tensor<2x2x3x8xf32>
+  return %o : tensor<2x2x3x8xf32>
+}
+
+func.func @causal_gqa1_s240_q1_b1(%q: tensor<1x2x1x8xf32>, %k: tensor<1x2x240x8xf32>, %v: tensor<1x2x240x8xf32>) -> tensor<1x2x1x8xf32> {
+  %o = dattn.attention %q, %k, %v mask(<causal, q = 239 + 1 * i>) : tensor<1x2x1x8xf32>, tensor<1x2x240x8xf32>, tensor<1x2x240x8xf32> -> tensor<1x2x1x8xf32>
+  return %o : tensor<1x2x1x8xf32>
 }

@@ -21,12 +21,26 @@
 // after the KV reads); with masters the query hops run under the KV reads
 // and only the states' all-to-all (15/16 of them, the messages in flight at
 // once) follows them.
-// RUN: dattn-opt %S/Inputs/decode-batch16-128k.mlir --dattn-topology=file=%S/../../examples/topologies/h100-4x8-ib400.json --dattn-plan-decode --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=COSTSHARED
+// RUN: dattn-opt %S/Inputs/decode-batch16-128k.mlir --dattn-topology=file=%S/../../examples/topologies/h100-4x8-ib400.json --dattn-plan-decode=masters=false --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=COSTSHARED
 // RUN: dattn-opt %S/Inputs/decode-batch16-128k.mlir --dattn-topology=file=%S/../../examples/topologies/h100-4x8-ib400.json --dattn-plan-decode=masters=true --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=COSTMASTERS
 // COSTSHARED: remark: auto: KV-parallel decode on 16 ranks: 0.347 ms (KV read 0.178 ms, gather 0.169 ms
-// COSTMASTERS: remark: auto: KV-parallel decode on 16 ranks: 0.189 ms (KV read 0.178 ms, gather 0.011 ms
-// The batch must divide over the ranks.
-// RUN: not dattn-opt %s --dattn-plan-decode="ranks=3 masters=true" 2>&1 | FileCheck %s --check-prefix=UNEVEN
+// COSTMASTERS: remark: auto: KV-parallel decode on 16 ranks, masters: 0.189 ms (KV read 0.178 ms, gather 0.011 ms
+// masters=auto (the default) weighs both for every rank count and takes
+// the masters; the remark lists what it passed over.
+// RUN: dattn-opt %S/Inputs/decode-batch16-128k.mlir --dattn-topology=file=%S/../../examples/topologies/h100-4x8-ib400.json --dattn-plan-decode --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=COSTAUTO
+// COSTAUTO: remark: auto: KV-parallel decode on 16 ranks, masters: 0.189 ms
+// COSTAUTO-SAME: 16 ranks: 0.347 ms
+// COSTAUTO-SAME: 32 ranks, masters:
+// With ranks given, auto weighs the two plans at that count.
+// RUN: dattn-opt %S/Inputs/decode-batch16-128k.mlir --dattn-topology=file=%S/../../examples/topologies/h100-4x8-ib400.json --dattn-plan-decode=ranks=16 --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=COSTRANKS
+// COSTRANKS: remark: auto: KV-parallel decode on 16 ranks, masters: 0.189 ms {{.*}}; also considered: 16 ranks: 0.347 ms
+// A batch that does not divide over the ranks: 4 requests on 3 masters,
+// padded to 6 (two a master, the last master's two are padding), the
+// padding's rows dropped at the end.
+// RUN: dattn-opt %s --dattn-plan-decode="ranks=3 masters=true" --cse | FileCheck %s --check-prefix=UNEVEN
+// RUN: dattn-opt %s --dattn-plan-decode="ranks=3 masters=true" --dattn-overlap --dattn-verify-schedule --dattn-verify-plan=report=none -o /dev/null
+// An unknown value is refused.
+// RUN: not dattn-opt %s --dattn-plan-decode="ranks=3 masters=maybe" 2>&1 | FileCheck %s --check-prefix=BADMASTERS
 
 // CHECK: %[[R:.+]] = shard.process_linear_index on @sp
 // CHECK: %[[KEY0:.+]] = arith.muli %[[R]], %[[C19:.+]] : index
@@ -67,7 +81,15 @@
 // VERIFY: every visible (q, k) pair is computed exactly once
 // VERIFY: 0 4 0 40 40 816 816 5120
 // SHARED: 0 1 0 10 10 1728 1728 5120
-// UNEVEN: error: 'dattn.attention' op masters=true gives each of the 3 ranks the same number of requests to master; the batch of 4 does not divide
+// UNEVEN: tensor.pad %arg1 low[0, 0, 0, 0] high[2, 0, 2, 0]
+// UNEVEN: tensor.pad %arg2 low[0, 0, 0, 0] high[2, 0, 2, 0]
+// UNEVEN: %[[Q:.+]] = tensor.pad %arg0 low[0, 0, 0, 0] high[2, 0, 0, 0]
+// UNEVEN: tensor.extract_slice %[[Q]][%{{.+}}, 0, 0, 0] [2, 4, 1, 8]
+// UNEVEN: scf.for
+// UNEVEN: shard.all_to_all {{.*}} : tensor<6x4x1x8xf32> -> tensor<2x4x3x8xf32>
+// UNEVEN: %[[ALL:.+]] = shard.all_reduce {{.*}} : tensor<6x4x1x8xf32> -> tensor<6x4x1x8xf32>
+// UNEVEN: tensor.extract_slice %[[ALL]][%{{.+}}, 0, 0, 0] [4, 4, 1, 8]
+// BADMASTERS: error: dattn-plan-decode: masters must be auto, true or false, got 'maybe'
 func.func @d(%q: tensor<4x4x1x8xf32>, %k: tensor<4x2x37x8xf32>, %v: tensor<4x2x37x8xf32>) -> tensor<4x4x1x8xf32> {
   %o = dattn.attention %q, %k, %v mask(<causal, q = 36 + 1 * i>) : tensor<4x4x1x8xf32>, tensor<4x2x37x8xf32>, tensor<4x2x37x8xf32> -> tensor<4x4x1x8xf32>
   return %o : tensor<4x4x1x8xf32>

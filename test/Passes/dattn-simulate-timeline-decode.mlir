@@ -4,7 +4,7 @@
 // after dattn-overlap.
 // One owner: every rank gathers every rank's fp32 partial states (out and
 // lse, ring all-gathers) after its KV reads, and the gathers are exposed.
-// RUN: dattn-opt %S/Inputs/decode-batch16-128k.mlir --dattn-topology=file=%S/../../examples/topologies/h100-4x8-ib400.json --dattn-plan-decode=ranks=16 --dattn-overlap --dattn-simulate-timeline --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=SHARED
+// RUN: dattn-opt %S/Inputs/decode-batch16-128k.mlir --dattn-topology=file=%S/../../examples/topologies/h100-4x8-ib400.json --dattn-plan-decode="ranks=16 masters=false" --dattn-overlap --dattn-simulate-timeline --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=SHARED
 // Several masters: the query blocks go around the ring under the tiles
 // (the per-master KV reads, ~11 us, cover each ~6 us hop) and only the
 // states' all-to-all to the masters follows: over 90% of the ideal.

@@ -38,6 +38,10 @@
 // RUN: rm -rf %t.masters2 && dattnc %S/Inputs/decode-batch4.mlir --phase decode --ranks 2 --masters -o %t.masters2 > /dev/null 2>&1
 // RUN: cmake -S %t.masters2 -B %t.masters2/build -G Ninja > /dev/null && cmake --build %t.masters2/build > /dev/null
 // RUN: %mpirun -np 2 %t.masters2/build/runner | FileCheck %s --check-prefix=MASTERS2
+// 4 requests on 3 masters: padded to 6, the last master's two are empty.
+// RUN: rm -rf %t.masters3 && dattnc %S/Inputs/decode-batch4.mlir --phase decode --ranks 3 --masters -o %t.masters3 > /dev/null 2>&1
+// RUN: cmake -S %t.masters3 -B %t.masters3/build -G Ninja > /dev/null && cmake --build %t.masters3/build > /dev/null
+// RUN: %mpirun -np 3 %t.masters3/build/runner | FileCheck %s --check-prefix=MASTERS3
 // The hierarchical ring order: 2 x 2 ranks, inner rings of 2 (each axis's
 // shifts on its own communicator), and at a run-time length that pads.
 // RUN: rm -rf %t.hier && dattnc %s --ranks 4 --strategy striped --inner-ring 2 -o %t.hier 2>&1 | FileCheck %s --check-prefix=HIERPLAN
@@ -59,6 +63,7 @@
 // HEADSPLAN: == plan: dattn-plan-prefill{strategy=zigzag ranks=4 head-parallel=2},dattn-overlap,cse
 // MASTERSPLAN: == plan: dattn-plan-decode{ranks=4 masters=true},dattn-overlap,cse
 // MASTERS: bundle: 1 replica(s) of the 4-rank plan on 4 ranks: max rel_err {{.*}} (tol 1e-05): ok
+// MASTERS3: bundle: 1 replica(s) of the 3-rank plan on 3 ranks: max rel_err {{.*}} (tol 1e-05): ok
 // MASTERS77: bundle: 1 replica(s) of the 4-rank plan on 4 ranks, 77 of 300 tokens: max rel_err {{.*}} (tol 1e-05): ok
 // MASTERS2: bundle: 1 replica(s) of the 2-rank plan on 2 ranks: max rel_err {{.*}} (tol 1e-05): ok
 // HIERPLAN: == plan: dattn-plan-prefill{strategy=striped ranks=4 inner-ring=2},dattn-overlap,cse

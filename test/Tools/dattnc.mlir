@@ -12,7 +12,7 @@
 // RUN: not dattnc %s --ranks 4 --strategy zigzag --head-parallel 3 2>&1 | FileCheck %s --check-prefix=BADHEADS
 // RUN: not dattnc %S/Inputs/gqa-config.json --seq-len 30 --phase decode --inner-ring 2 2>&1 | FileCheck %s --check-prefix=DECODERING
 // RUN: not dattnc %s --ranks 4 --strategy zigzag --masters 2>&1 | FileCheck %s --check-prefix=PREFILLMASTERS
-// RUN: not dattnc %S/Inputs/decode-batch4.mlir --phase decode --ranks 3 --masters 2>&1 | FileCheck %s --check-prefix=UNEVENMASTERS
+// RUN: not dattnc %S/Inputs/decode-batch4.mlir --phase decode --masters=maybe 2>&1 | FileCheck %s --check-prefix=BADMASTERS
 // RUN: not dattnc %S/Inputs/no-heads.json --seq-len 8 2>&1 | FileCheck %s --check-prefix=HEADS
 // RUN: not dattnc %s --topology %S/../Topology/Inputs/typo.json 2>&1 | FileCheck %s --check-prefix=TOPOLOGY
 
@@ -65,7 +65,10 @@
 // A model config: 8 heads of 32 (hidden 256), 2 KV heads, one decode token
 // at the end of 300.
 // CONFIG: == dattnc: @attention, q tensor<1x8x1x32xf32>, k/v tensor<1x2x300x32xf32>
-// CONFIG: == plan: dattn-plan-decode{ranks=3},dattn-overlap,cse
+// CONFIG: == plan: dattn-plan-decode{ranks=3 masters=auto},dattn-overlap,cse
+// One request: masters would pad the batch to three (and read three KVs),
+// so the cost model keeps one owner.
+// CONFIG: remark: auto: KV-parallel decode on 3 ranks: {{.*}}; also considered: 3 ranks, masters: {{.*}}0.1 MiB of KV/rank);
 // CONFIG: mpirun -np 3
 
 // The cuda targets kernels take bf16/f16 inputs; this graph is f32.
@@ -74,7 +77,7 @@
 // SEQLEN: dattnc: error: a config input needs --seq-len N (N >= 1)
 // DECODEHEADS: dattnc: error: --head-parallel is for prefill plans (decode shards the KV, not the heads)
 // PREFILLMASTERS: dattnc: error: --masters is for decode plans
-// UNEVENMASTERS: error: 'dattn.attention' op masters=true gives each of the 3 ranks the same number of requests to master; the batch of 4 does not divide
+// BADMASTERS: dattnc: error: unknown --masters 'maybe'; expected auto, true or false
 // DECODERING: dattnc: error: --inner-ring is for prefill plans (decode has no ring)
 // BADHEADS: error: dattn-plan-prefill: head-parallel=3 must be at least 1 and divide the 4 ranks
 // BADHEADS: dattnc: error: compilation failed

@@ -80,12 +80,14 @@ static cl::opt<int64_t> innerRing(
              "GPUs / head-parallel) inside an outer ring across nodes (1: "
              "one flat ring; strategy=auto chooses it)"),
     cl::init(1), cl::cat(category));
-static cl::opt<bool> masters(
+static cl::opt<std::string> masters(
     "masters",
-    cl::desc("Decode: each rank masters B/N of the batch's requests (their "
-             "queries shipped to the KV holders, partial states returned to "
-             "the master alone and merged there)"),
-    cl::init(false), cl::cat(category));
+    cl::desc("Decode: auto (the cost model chooses), true (each rank "
+             "masters ceil(B/N) of the batch's requests: their queries "
+             "shipped to the KV holders, partial states returned to the "
+             "master alone and merged there; --masters alone means true) or "
+             "false (one owner)"),
+    cl::ValueOptional, cl::init("auto"), cl::cat(category));
 static cl::opt<int64_t> seqLen("seq-len",
                                cl::desc("Sequence length (config input)"),
                                cl::init(0), cl::cat(category));
@@ -231,7 +233,11 @@ int main(int argc, char **argv) {
   if (headParallel != 1 && phase != "prefill")
     fail("--head-parallel is for prefill plans (decode shards the KV, not "
          "the heads)");
-  if (masters && phase != "decode")
+  if (masters.empty())
+    masters = "true"; // --masters with no value
+  if (masters != "auto" && masters != "true" && masters != "false")
+    fail("unknown --masters '" + masters + "'; expected auto, true or false");
+  if (masters != "auto" && phase != "decode")
     fail("--masters is for decode plans");
   if (innerRing != 1 && phase != "prefill")
     fail("--inner-ring is for prefill plans (decode has no ring)");
@@ -286,7 +292,7 @@ int main(int argc, char **argv) {
                                 : std::string()) +
                 "},dattn-overlap,cse"
           : "dattn-plan-decode{ranks=" + std::to_string(ranks) +
-                (masters ? " masters=true" : "") + "},dattn-overlap,cse";
+                " masters=" + masters + "},dattn-overlap,cse";
   llvm::outs() << "== plan: " << plan << "\n";
   llvm::outs().flush();
   runPipeline(*module, plan);
