@@ -172,11 +172,11 @@ private:
     int64_t groups = cast<RankedTensorType>(kLocal.getType()).getDimSize(1);
     int64_t qPerGroup = shape[1] / groups;
     // This group's heads, all rows (only this rank's get written).
-    Value heads = headParallel == 1
-                      ? output
-                      : zeros(RankedTensorType::get(
-                            {shape[0], shape[1], paddedLen, shape[3]},
-                            elementType));
+    Value heads =
+        headParallel == 1
+            ? output
+            : zeros(RankedTensorType::get(
+                  {shape[0], shape[1], paddedLen, shape[3]}, elementType));
     auto loop = scf::ForOp::create(builder, loc, index(0), index(groups),
                                    index(1), ValueRange{heads});
     OpBuilder::InsertionGuard guard(builder);
@@ -198,8 +198,8 @@ private:
       return;
     }
     for (Value rows : {lo, hi})
-      output = placeRows(slice(loop.getResult(0), rows, chunk, 1), output,
-                         rows, chunk, 1);
+      output = placeRows(slice(loop.getResult(0), rows, chunk, 1), output, rows,
+                         chunk, 1);
   }
 
   /// This rank's rows first + stride * i, i < count, of a [B, H, S, D]
@@ -228,9 +228,9 @@ private:
     int64_t part = count / headParallel;
     Value subFirst = arith::AddIOp::create(
         builder, loc, first, mul(headGroup, index(stride * part)));
-    return place(allToAll(rows, /*splitDim=*/2, /*concatDim=*/1, headAxis,
-                          headParallel),
-                 into, subFirst, stride);
+    return place(
+        allToAll(rows, /*splitDim=*/2, /*concatDim=*/1, headAxis, headParallel),
+        into, subFirst, stride);
   }
 
   /// `step(owner, blocks, states)` computes on the K/V `blocks` in hand,
@@ -333,7 +333,7 @@ private:
   Type elementType;
   bool causal;
   Value q, k, v, rank, output;
-  Value node, gpu; // grid axes 0 and 1 in the hierarchical order
+  Value node, gpu;      // grid axes 0 and 1 in the hierarchical order
   int16_t headAxis = 1; // the grid axis of a head group, and this rank's
   Value headGroup;      // place on it, with head parallelism
 };
