@@ -29,6 +29,8 @@
 // FILES: common.cuh
 // FILES: merge.cu
 // FILES: micro_attention.cu
+// FILES: micro_attention_sm90.cuh
+// FILES: wgmma_ops.cuh
 
 // PLAN: #include "distattn/cuda/plan_runtime.cuh"
 // PLAN: ncclGroupStart

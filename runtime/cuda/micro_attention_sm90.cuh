@@ -1,0 +1,318 @@
+//===- micro_attention_sm90.cuh - Hopper micro-attention (wgmma) ----------===//
+//
+// The forward kernel on Hopper's warpgroup MMA: a block of two (or three)
+// warpgroups owns 128 (192) query rows, 64 each, of one kv-head group; K and V
+// tiles of 128 keys stream through shared memory in a two-stage cp.async ring
+// (tile j+1 loads while tile j is computed). S = Q K^T runs with both operands
+// in shared memory, O += P V with P from registers (the S accumulators,
+// softmaxed and packed to 16 bits: wgmma's A fragment is mma.sync's) and V
+// read N-major (transposed B), so V needs no transpose anywhere. Shared
+// memory uses the 128-byte swizzle: a row of 64 elements (128 B) is one
+// swizzle line, 16-byte unit u of row r stored at u ^ (r % 8), which both
+// the cp.async stores and wgmma's reads see conflict-free. Each operand of
+// D = 128 is two such column halves of 64, one after the other.
+//
+// Masks, GQA row flattening, the fp32 (out, lse) epilogue and merge-into are
+// those of the mma.sync kernel (micro_attention.cu), whose per-thread row
+// layout (rows g and g + 8 of a warp's 16, columns 2t, 2t + 1 of each 8)
+// wgmma's accumulators share. Not yet: TMA, warp specialisation, and the
+// overlap of one warpgroup's softmax with the other's MMAs (FlashAttention-3's
+// ping-pong) beyond what the warp schedulers find.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DISTATTN_CUDA_MICRO_ATTENTION_SM90_CUH
+#define DISTATTN_CUDA_MICRO_ATTENTION_SM90_CUH
+
+#include "wgmma_ops.cuh"
+
+namespace distattn {
+namespace cuda {
+namespace sm90 {
+
+using namespace detail;
+
+constexpr int kBc = 128; // keys a tile
+
+/// WGs warpgroups of 64 query rows each share the K/V tiles.
+template <int D, int WGs> struct Smem {
+  static constexpr int Br = 64 * WGs, Threads = 128 * WGs;
+  static constexpr uint32_t QBytes = Br * D * 2, KvBytes = kBc * D * 2;
+  // Q, then K and V for each of two stages; +1 KiB to align to the swizzle
+  // pattern's 1024-byte period.
+  static constexpr size_t Bytes = QBytes + 4 * KvBytes + 1024;
+};
+
+/// Shared-memory matrix descriptor, 128-byte swizzle: start address,
+/// leading and stride byte offsets (16-byte units).
+__device__ __forceinline__ uint64_t descriptor(uint32_t addr, uint32_t lbo,
+                                               uint32_t sbo) {
+  return uint64_t((addr & 0x3FFFF) >> 4) | uint64_t(lbo >> 4) << 16 |
+         uint64_t(sbo >> 4) << 32 | uint64_t(1) << 62;
+}
+
+__device__ __forceinline__ void wgmmaFence() {
+  asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+}
+__device__ __forceinline__ void wgmmaCommit() {
+  asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+}
+__device__ __forceinline__ void wgmmaWait() {
+  asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+}
+/// cp.async's stores (generic proxy) made visible to wgmma's reads (async
+/// proxy).
+__device__ __forceinline__ void fenceProxyAsync() {
+  asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+}
+
+/// Keeps the compiler from moving accumulator reads or writes across an
+/// in-flight wgmma.
+template <int N> __device__ __forceinline__ void pin(float (&r)[N]) {
+#pragma unroll
+  for (int i = 0; i < N; ++i)
+    asm volatile("" : "+f"(r[i])::"memory");
+}
+
+/// cp.async a [R, D] tile (rows [rowStart, rowStart + R) of `g`, row-major;
+/// rows >= rowEnd zero-filled) into the swizzled layout at `s`: column half
+/// h of row r at s + h * R * 128 + r * 128, unit u at u ^ (r % 8).
+template <int D, int R, int Threads>
+__device__ __forceinline__ void
+loadSwizzled(uint32_t s, const void *g, int rowStart, int rowEnd, int tid) {
+  constexpr int Units = D / 8; // 16-byte units a row
+  constexpr int Total = R * Units;
+  const char *base = static_cast<const char *>(g);
+#pragma unroll
+  for (int it = 0; it < (Total + Threads - 1) / Threads; ++it) {
+    int c = tid + it * Threads;
+    if (Total % Threads != 0 && c >= Total)
+      break;
+    int r = c / Units, u = c % Units;
+    int gr = rowStart + r;
+    bool valid = gr < rowEnd;
+    const char *src = valid ? base + (int64_t(gr) * D + u * 8) * 2 : base;
+    uint32_t dst =
+        s + (u >> 3) * (R * 128) + r * 128 + (((u & 7) ^ (r & 7)) << 4);
+    cpAsync16(dst, src, valid);
+  }
+}
+
+template <typename T, int D, int WGs>
+__global__ void __launch_bounds__(128 * WGs, 1)
+    microAttentionFwdSm90(const FwdParams p) {
+  using Mma = Wgmma<kBc, std::is_same<T, __half>::value>;
+  using MmaO = Wgmma<D, std::is_same<T, __half>::value>;
+  using S = Smem<D, WGs>;
+  constexpr int kBr = S::Br, kThreads = S::Threads, Warps = 4 * WGs;
+  extern __shared__ __align__(16) unsigned char smemRaw[];
+  const uint32_t base = (smemAddr(smemRaw) + 1023) & ~1023u;
+  const uint32_t sQ = base, sK0 = sQ + S::QBytes;
+  auto sK = [&](int stage) { return sK0 + stage * 2 * S::KvBytes; };
+  auto sV = [&](int stage) {
+    return sK0 + stage * 2 * S::KvBytes + S::KvBytes;
+  };
+  __shared__ int sLimMin[Warps], sLimMax[Warps];
+
+  const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+  const int wg = warp >> 2, g = lane >> 2, t = lane & 3;
+  const int mTile = p.numMTiles - 1 - int(blockIdx.x); // heavy tiles first
+  const int kvh = blockIdx.y, b = blockIdx.z;
+  const int m0 = mTile * kBr;
+  const int64_t headRow0 = int64_t(b * p.qHeads + kvh * p.group) * p.qLen;
+  const T *qBase = static_cast<const T *>(p.q) + headRow0 * D;
+  const int64_t kvOff = int64_t(b * p.kvHeads + kvh) * p.kvLen * D;
+  const T *kBase = static_cast<const T *>(p.k) + kvOff;
+  const T *vBase = static_cast<const T *>(p.v) + kvOff;
+
+  // This thread's rows: g and g + 8 of its warp's 16.
+  const int rowBase = m0 + warp * 16 + g;
+  int rowLim[2];
+  int limMin = INT_MAX, limMax = -1;
+#pragma unroll
+  for (int h = 0; h < 2; ++h) {
+    int row = rowBase + 8 * h;
+    if (row < p.rows) {
+      int i = row % p.qLen;
+      int lim = int(visibleKeyLimit(p.qOffset + p.qStride * i, p.kOffset,
+                                    p.kStride, p.kvLen, p.causal != 0));
+      rowLim[h] = lim;
+      limMin = min(limMin, lim);
+      limMax = max(limMax, lim);
+    } else {
+      rowLim[h] = p.kvLen - 1;
+    }
+  }
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) {
+    limMin = min(limMin, __shfl_xor_sync(0xffffffffu, limMin, o));
+    limMax = max(limMax, __shfl_xor_sync(0xffffffffu, limMax, o));
+  }
+  if (lane == 0) {
+    sLimMin[warp] = limMin;
+    sLimMax[warp] = limMax;
+  }
+  __syncthreads();
+  limMin = sLimMin[0];
+  limMax = sLimMax[0];
+#pragma unroll
+  for (int w = 1; w < Warps; ++w) {
+    limMin = min(limMin, sLimMin[w]);
+    limMax = max(limMax, sLimMax[w]);
+  }
+  const int nTiles = int(kvTilesToVisit(limMax, kBc));
+
+  float o[D / 2];
+#pragma unroll
+  for (int i = 0; i < D / 2; ++i)
+    o[i] = 0.f;
+  float rowMax[2] = {-INFINITY, -INFINITY}, rowSum[2] = {0.f, 0.f};
+
+  if (nTiles > 0) {
+    loadSwizzled<D, kBr, kThreads>(sQ, qBase, m0, p.rows, tid);
+    loadSwizzled<D, kBc, kThreads>(sK(0), kBase, 0, p.kvLen, tid);
+    loadSwizzled<D, kBc, kThreads>(sV(0), vBase, 0, p.kvLen, tid);
+    cpAsyncCommit();
+  }
+  // This warpgroup's 64 rows of Q, column half 0.
+  const uint32_t qRows = sQ + wg * 64 * 128;
+  for (int tile = 0; tile < nTiles; ++tile) {
+    const int stage = tile & 1;
+    if (tile + 1 < nTiles) {
+      // The other stage was released by the barrier that ended tile - 1.
+      loadSwizzled<D, kBc, kThreads>(sK(stage ^ 1), kBase, (tile + 1) * kBc,
+                                     p.kvLen, tid);
+      loadSwizzled<D, kBc, kThreads>(sV(stage ^ 1), vBase, (tile + 1) * kBc,
+                                     p.kvLen, tid);
+      cpAsyncCommit();
+      cpAsyncWait<1>();
+    } else {
+      cpAsyncWait<0>();
+    }
+    fenceProxyAsync();
+    __syncthreads();
+
+    // S = Q K^T: 64 x 128 a warpgroup, k-steps of 16 along D.
+    float s[kBc / 2];
+    wgmmaFence();
+#pragma unroll
+    for (int kk = 0; kk < D / 16; ++kk) {
+      const uint32_t half = kk / 4, in = (kk % 4) * 32;
+      uint64_t a = descriptor(qRows + half * kBr * 128 + in, 16, 1024);
+      uint64_t bk = descriptor(sK(stage) + half * kBc * 128 + in, 16, 1024);
+      Mma::ss(s, a, bk, kk > 0);
+    }
+    wgmmaCommit();
+    wgmmaWait();
+    pin(s);
+
+    if (kvTileNeedsMask(tile, kBc, limMin)) {
+#pragma unroll
+      for (int i = 0; i < kBc / 2; ++i) {
+        int j = tile * kBc + (i >> 2) * 8 + 2 * t + (i & 1);
+        if (j > rowLim[(i >> 1) & 1])
+          s[i] = -INFINITY;
+      }
+    }
+    // Online softmax (base 2, scale folded in), as the mma.sync kernel.
+    uint32_t pf[kBc / 16][4];
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      float part[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+#pragma unroll
+      for (int nb = 0; nb < kBc / 8; ++nb)
+        part[nb & 3] = fmaxf(part[nb & 3],
+                             fmaxf(s[4 * nb + 2 * h], s[4 * nb + 2 * h + 1]));
+      float mx = fmaxf(fmaxf(part[0], part[1]), fmaxf(part[2], part[3]));
+      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+      float mNew = fmaxf(rowMax[h], mx * p.scaleLog2);
+      float mUse = mNew == -INFINITY ? 0.f : mNew;
+      float corr = fastExp2(rowMax[h] - mUse);
+      rowMax[h] = mNew;
+#pragma unroll
+      for (int nb = 0; nb < D / 8; ++nb) {
+        o[4 * nb + 2 * h] *= corr;
+        o[4 * nb + 2 * h + 1] *= corr;
+      }
+      float sum[4] = {0.f, 0.f, 0.f, 0.f};
+#pragma unroll
+      for (int nb = 0; nb < kBc / 8; ++nb) {
+        float e0 = fastExp2(fmaf(s[4 * nb + 2 * h], p.scaleLog2, -mUse));
+        float e1 = fastExp2(fmaf(s[4 * nb + 2 * h + 1], p.scaleLog2, -mUse));
+        sum[nb & 3] += e0 + e1;
+        // A fragment of k-step nb / 2: regs h (+2 for the odd 8 columns).
+        pf[nb >> 1][h + 2 * (nb & 1)] = MmaOp<T>::pack(e0, e1);
+      }
+      rowSum[h] = fmaf(rowSum[h], corr, (sum[0] + sum[1]) + (sum[2] + sum[3]));
+    }
+
+    // O += P V: k-steps of 16 keys; V's rows are the keys, read N-major.
+    wgmmaFence();
+#pragma unroll
+    for (int kk = 0; kk < kBc / 16; ++kk) {
+      uint64_t bv = descriptor(sV(stage) + kk * 16 * 128, kBc * 128, 1024);
+      MmaO::rsTransB(o, pf[kk], bv, 1);
+    }
+    wgmmaCommit();
+    wgmmaWait();
+    pin(o);
+    __syncthreads(); // this stage's K and V are free for tile + 2
+  }
+
+  // Epilogue: normalise, lse in natural log, store or merge.
+  float *oBase = p.out + headRow0 * D;
+  float *lBase = p.lse + headRow0;
+#pragma unroll
+  for (int h = 0; h < 2; ++h) {
+    float l = rowSum[h];
+    l += __shfl_xor_sync(0xffffffffu, l, 1);
+    l += __shfl_xor_sync(0xffffffffu, l, 2);
+    const int rowM = rowBase + 8 * h;
+    if (rowM >= p.rows)
+      continue;
+    float lseNew = l > 0.f ? rowMax[h] * kLn2 + logf(l) : -INFINITY;
+    float inv = l > 0.f ? 1.f / l : 0.f;
+    float *orow = oBase + int64_t(rowM) * D + 2 * t;
+    if (p.merge) {
+      float wOld, wNew;
+      float merged = mergeWeights(lBase[rowM], lseNew, &wOld, &wNew);
+      float sNew = wNew * inv;
+#pragma unroll
+      for (int nb = 0; nb < D / 8; ++nb) {
+        float2 v = *reinterpret_cast<float2 *>(orow + nb * 8);
+        v.x = v.x * wOld + o[4 * nb + 2 * h] * sNew;
+        v.y = v.y * wOld + o[4 * nb + 2 * h + 1] * sNew;
+        *reinterpret_cast<float2 *>(orow + nb * 8) = v;
+      }
+      if (t == 0)
+        lBase[rowM] = merged;
+    } else {
+#pragma unroll
+      for (int nb = 0; nb < D / 8; ++nb)
+        *reinterpret_cast<float2 *>(orow + nb * 8) =
+            make_float2(o[4 * nb + 2 * h] * inv, o[4 * nb + 2 * h + 1] * inv);
+      if (t == 0)
+        lBase[rowM] = lseNew;
+    }
+  }
+}
+
+template <typename T, int D, int WGs>
+int launchFwdSm90(FwdParams p, int batch, cudaStream_t stream) {
+  using S = Smem<D, WGs>;
+  auto kernel = microAttentionFwdSm90<T, D, WGs>;
+  static std::atomic<uint64_t> configured{0};
+  cudaError_t e = allowSharedMemory(configured, kernel, S::Bytes);
+  if (e != cudaSuccess)
+    return int(e);
+  p.numMTiles = (p.rows + S::Br - 1) / S::Br;
+  dim3 grid(p.numMTiles, p.kvHeads, batch);
+  kernel<<<grid, S::Threads, S::Bytes, stream>>>(p);
+  return int(cudaGetLastError());
+}
+
+} // namespace sm90
+} // namespace cuda
+} // namespace distattn
+
+#endif // DISTATTN_CUDA_MICRO_ATTENTION_SM90_CUH
