@@ -10,7 +10,7 @@
 // folded in; the epilogue writes the normalised fp32 output and the
 // natural-log lse, or merges them into the state already in (out, lse).
 // On Hopper the wgmma kernel (micro_attention_sm90.cuh; configs 8 and 9)
-// is the default for head_dim 128.
+// is the default for head_dim 64 and 128.
 //
 // GQA: the G q heads of a kv head are laid out back to back in q/out
 // ([B, Hq, Sq, D] with h = kvh * G + hg), so the block's rows are the G*Sq
@@ -35,7 +35,7 @@ namespace {
 
 using namespace detail;
 
-constexpr int kDefaultFwdConfigD128 = 8, kDefaultFwdConfigD64 = 5,
+constexpr int kDefaultFwdConfigD128 = 8, kDefaultFwdConfigD64 = 9,
               kDefaultFwdConfigD256 = 5;
 
 struct FwdParams {
@@ -383,8 +383,8 @@ int launchFwd(FwdParams p, int batch, cudaStream_t stream) {
 }
 
 /// Block shapes for head_dim 64/128, chosen by da_micro_attention_set_config
-/// or DISTATTN_FWD_CONFIG (1..9); 0 = the default (8 for D=128, 5 for D=64
-/// and D=256):
+/// or DISTATTN_FWD_CONFIG (1..9); 0 = the default (8 for D=128, 9 for D=64,
+/// 5 for D=256):
 ///   1: 8 warps x 16 rows, 2: 4 warps x 16 rows, 3: 4 warps x 32 rows,
 ///   4: 4 warps x 32 rows with the other kv tile width (D=128: 32, D=64: 128),
 ///   5: 3 with double-buffered K/V (one barrier a tile), 6: 5 with kv tiles

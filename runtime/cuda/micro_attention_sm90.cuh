@@ -16,8 +16,8 @@
 // those of the mma.sync kernel (micro_attention.cu), whose per-thread row
 // layout (rows g and g + 8 of a warp's 16, columns 2t, 2t + 1 of each 8)
 // wgmma's accumulators share. Not yet: TMA, warp specialisation, and the
-// overlap of one warpgroup's softmax with the other's MMAs (FlashAttention-3's
-// ping-pong) beyond what the warp schedulers find.
+// scheduled overlap of one warpgroup's softmax with the other's MMAs
+// (FlashAttention-3's ping-pong) beyond what the warp schedulers find.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DISTATTN_CUDA_MICRO_ATTENTION_SM90_CUH
@@ -56,8 +56,9 @@ __device__ __forceinline__ void wgmmaFence() {
 __device__ __forceinline__ void wgmmaCommit() {
   asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
 }
-__device__ __forceinline__ void wgmmaWait() {
-  asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+/// Waits until at most N of this thread's wgmma groups are in flight.
+template <int N> __device__ __forceinline__ void wgmmaWait() {
+  asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(N) : "memory");
 }
 /// cp.async's stores (generic proxy) made visible to wgmma's reads (async
 /// proxy).
@@ -166,15 +167,92 @@ __global__ void __launch_bounds__(128 * WGs, 1)
   for (int i = 0; i < D / 2; ++i)
     o[i] = 0.f;
   float rowMax[2] = {-INFINITY, -INFINITY}, rowSum[2] = {0.f, 0.f};
+  float s[kBc / 2];         // S, then exp(S - max) in place
+  uint32_t pf[kBc / 16][4]; // P packed as wgmma's A fragments
+  // This warpgroup's 64 rows of Q, column half 0.
+  const uint32_t qRows = sQ + wg * 64 * 128;
 
+  // S = Q K^T: 64 x 128 a warpgroup, k-steps of 16 along D (issued only).
+  auto issueS = [&](uint32_t k) {
+#pragma unroll
+    for (int kk = 0; kk < D / 16; ++kk) {
+      const uint32_t half = kk / 4, in = (kk % 4) * 32;
+      uint64_t a = descriptor(qRows + half * kBr * 128 + in, 16, 1024);
+      uint64_t bk = descriptor(k + half * kBc * 128 + in, 16, 1024);
+      Mma::ss(s, a, bk, kk > 0);
+    }
+    wgmmaCommit();
+  };
+  // O += P V: k-steps of 16 keys; V's rows are the keys, read N-major.
+  auto issuePV = [&](uint32_t v) {
+#pragma unroll
+    for (int kk = 0; kk < kBc / 16; ++kk) {
+      uint64_t bv = descriptor(v + kk * 16 * 128, kBc * 128, 1024);
+      MmaO::rsTransB(o, pf[kk], bv, 1);
+    }
+    wgmmaCommit();
+  };
+  // Mask tile `tile` of S, softmax it in place (base 2, scale folded in)
+  // and return each row's correction of what O holds.
+  auto softmax = [&](int tile, float(&corr)[2]) {
+    if (kvTileNeedsMask(tile, kBc, limMin)) {
+#pragma unroll
+      for (int i = 0; i < kBc / 2; ++i) {
+        int j = tile * kBc + (i >> 2) * 8 + 2 * t + (i & 1);
+        if (j > rowLim[(i >> 1) & 1])
+          s[i] = -INFINITY;
+      }
+    }
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      float part[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+#pragma unroll
+      for (int nb = 0; nb < kBc / 8; ++nb)
+        part[nb & 3] = fmaxf(part[nb & 3],
+                             fmaxf(s[4 * nb + 2 * h], s[4 * nb + 2 * h + 1]));
+      float mx = fmaxf(fmaxf(part[0], part[1]), fmaxf(part[2], part[3]));
+      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+      float mNew = fmaxf(rowMax[h], mx * p.scaleLog2);
+      float mUse = mNew == -INFINITY ? 0.f : mNew;
+      corr[h] = fastExp2(rowMax[h] - mUse);
+      rowMax[h] = mNew;
+      float sum[4] = {0.f, 0.f, 0.f, 0.f};
+#pragma unroll
+      for (int nb = 0; nb < kBc / 8; ++nb) {
+        float &e0 = s[4 * nb + 2 * h], &e1 = s[4 * nb + 2 * h + 1];
+        e0 = fastExp2(fmaf(e0, p.scaleLog2, -mUse));
+        e1 = fastExp2(fmaf(e1, p.scaleLog2, -mUse));
+        sum[nb & 3] += e0 + e1;
+      }
+      rowSum[h] =
+          fmaf(rowSum[h], corr[h], (sum[0] + sum[1]) + (sum[2] + sum[3]));
+    }
+  };
+  // O *= corr, and P packed for the next O += P V.
+  auto rescaleAndPack = [&](const float(&corr)[2]) {
+#pragma unroll
+    for (int nb = 0; nb < D / 8; ++nb)
+#pragma unroll
+      for (int e = 0; e < 4; ++e)
+        o[4 * nb + e] *= corr[e >> 1];
+#pragma unroll
+    for (int nb = 0; nb < kBc / 8; ++nb)
+#pragma unroll
+      for (int h = 0; h < 2; ++h) // k-step nb / 2: regs h (+2: odd 8 columns)
+        pf[nb >> 1][h + 2 * (nb & 1)] =
+            MmaOp<T>::pack(s[4 * nb + 2 * h], s[4 * nb + 2 * h + 1]);
+  };
+  // Tile by tile: S, softmax, O += P V; tile + 1 loads meanwhile. (Issuing
+  // tile j + 1's S before tile j's softmax, FlashAttention-3's
+  // intra-warpgroup overlap, measured no faster here: bench/RESULTS.md.)
+  float corr[2];
   if (nTiles > 0) {
     loadSwizzled<D, kBr, kThreads>(sQ, qBase, m0, p.rows, tid);
     loadSwizzled<D, kBc, kThreads>(sK(0), kBase, 0, p.kvLen, tid);
     loadSwizzled<D, kBc, kThreads>(sV(0), vBase, 0, p.kvLen, tid);
     cpAsyncCommit();
   }
-  // This warpgroup's 64 rows of Q, column half 0.
-  const uint32_t qRows = sQ + wg * 64 * 128;
   for (int tile = 0; tile < nTiles; ++tile) {
     const int stage = tile & 1;
     if (tile + 1 < nTiles) {
@@ -190,71 +268,15 @@ __global__ void __launch_bounds__(128 * WGs, 1)
     }
     fenceProxyAsync();
     __syncthreads();
-
-    // S = Q K^T: 64 x 128 a warpgroup, k-steps of 16 along D.
-    float s[kBc / 2];
     wgmmaFence();
-#pragma unroll
-    for (int kk = 0; kk < D / 16; ++kk) {
-      const uint32_t half = kk / 4, in = (kk % 4) * 32;
-      uint64_t a = descriptor(qRows + half * kBr * 128 + in, 16, 1024);
-      uint64_t bk = descriptor(sK(stage) + half * kBc * 128 + in, 16, 1024);
-      Mma::ss(s, a, bk, kk > 0);
-    }
-    wgmmaCommit();
-    wgmmaWait();
+    issueS(sK(stage));
+    wgmmaWait<0>();
     pin(s);
-
-    if (kvTileNeedsMask(tile, kBc, limMin)) {
-#pragma unroll
-      for (int i = 0; i < kBc / 2; ++i) {
-        int j = tile * kBc + (i >> 2) * 8 + 2 * t + (i & 1);
-        if (j > rowLim[(i >> 1) & 1])
-          s[i] = -INFINITY;
-      }
-    }
-    // Online softmax (base 2, scale folded in), as the mma.sync kernel.
-    uint32_t pf[kBc / 16][4];
-#pragma unroll
-    for (int h = 0; h < 2; ++h) {
-      float part[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
-#pragma unroll
-      for (int nb = 0; nb < kBc / 8; ++nb)
-        part[nb & 3] = fmaxf(part[nb & 3],
-                             fmaxf(s[4 * nb + 2 * h], s[4 * nb + 2 * h + 1]));
-      float mx = fmaxf(fmaxf(part[0], part[1]), fmaxf(part[2], part[3]));
-      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
-      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
-      float mNew = fmaxf(rowMax[h], mx * p.scaleLog2);
-      float mUse = mNew == -INFINITY ? 0.f : mNew;
-      float corr = fastExp2(rowMax[h] - mUse);
-      rowMax[h] = mNew;
-#pragma unroll
-      for (int nb = 0; nb < D / 8; ++nb) {
-        o[4 * nb + 2 * h] *= corr;
-        o[4 * nb + 2 * h + 1] *= corr;
-      }
-      float sum[4] = {0.f, 0.f, 0.f, 0.f};
-#pragma unroll
-      for (int nb = 0; nb < kBc / 8; ++nb) {
-        float e0 = fastExp2(fmaf(s[4 * nb + 2 * h], p.scaleLog2, -mUse));
-        float e1 = fastExp2(fmaf(s[4 * nb + 2 * h + 1], p.scaleLog2, -mUse));
-        sum[nb & 3] += e0 + e1;
-        // A fragment of k-step nb / 2: regs h (+2 for the odd 8 columns).
-        pf[nb >> 1][h + 2 * (nb & 1)] = MmaOp<T>::pack(e0, e1);
-      }
-      rowSum[h] = fmaf(rowSum[h], corr, (sum[0] + sum[1]) + (sum[2] + sum[3]));
-    }
-
-    // O += P V: k-steps of 16 keys; V's rows are the keys, read N-major.
+    softmax(tile, corr);
+    rescaleAndPack(corr);
     wgmmaFence();
-#pragma unroll
-    for (int kk = 0; kk < kBc / 16; ++kk) {
-      uint64_t bv = descriptor(sV(stage) + kk * 16 * 128, kBc * 128, 1024);
-      MmaO::rsTransB(o, pf[kk], bv, 1);
-    }
-    wgmmaCommit();
-    wgmmaWait();
+    issuePV(sV(stage));
+    wgmmaWait<0>();
     pin(o);
     __syncthreads(); // this stage's K and V are free for tile + 2
   }
