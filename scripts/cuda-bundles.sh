@@ -11,8 +11,9 @@
 #       failure. KERNELS=lib.a links prebuilt kernels instead of
 #       compiling them. SANITIZE=1 runs each runner under compute-sanitizer
 #       (memcheck) as well, its log in $LOGS (default: the bundle).
-#       RUN_TIMEOUT=seconds (default 300) stops a runner that hangs, so that
-#       one stuck bundle does not hide the others' results.
+#       RUN_TIMEOUT=seconds (default 600) stops a runner that hangs, so that
+#       one stuck bundle does not hide the others' results (the runner's fp64
+#       reference on the CPU takes its time at 3816 tokens: leave room).
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cmd="${1:-}"; dir="${2:-}"
@@ -53,7 +54,7 @@ if ! [ -f /usr/include/nccl.h ] && ! [ -f /usr/local/include/nccl.h ]; then
     export LD_LIBRARY_PATH="$root/lib:${LD_LIBRARY_PATH:-}"
   fi
 fi
-mpirun_cmd=(timeout -s KILL "${RUN_TIMEOUT:-300}" mpirun)
+mpirun_cmd=(timeout -s KILL "${RUN_TIMEOUT:-600}" mpirun)
 [ "$(id -u)" = 0 ] && mpirun_cmd+=(--allow-run-as-root)
 
 kernels="$dir/kernels"

@@ -60,7 +60,7 @@
 // API: int dattn_run(const float *q, const float *k, const float *v, float *out);
 // CMAKE: add_library(dattn_plan SHARED attention.cpp)
 // CMAKE: target_compile_definitions(runner PRIVATE B=1 HQ=4 HKV=2 SQ=37 S=37 D=16 CAUSAL=1 TOL=1e-5 PLAN_RANKS=4)
-// CMAKE: target_link_libraries(runner PRIVATE dattn_plan)
+// CMAKE: target_link_libraries(runner PRIVATE dattn_plan Threads::Threads)
 
 // A model config: 8 heads of 32 (hidden 256), 2 KV heads, one decode token
 // at the end of 300.
