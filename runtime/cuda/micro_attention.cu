@@ -49,6 +49,87 @@ struct FwdParams {
   int numMTiles;
 };
 
+/// The visible-key limit of each row this thread owns (row x at rowOf(x);
+/// rows past the block's end see every key, harmlessly) and the block's
+/// smallest and largest, reduced over the warps through sMin/sMax.
+template <int Warps, int NR, typename RowOf>
+__device__ __forceinline__ void rowLimits(const FwdParams &p, RowOf rowOf,
+                                          int (&rowLim)[NR], int &limMin,
+                                          int &limMax, int *sMin, int *sMax) {
+  limMin = INT_MAX;
+  limMax = -1;
+#pragma unroll
+  for (int x = 0; x < NR; ++x) {
+    if (rowOf(x) < p.rows) {
+      int i = rowOf(x) % p.qLen;
+      int lim = int(visibleKeyLimit(p.qOffset + p.qStride * i, p.kOffset,
+                                    p.kStride, p.kvLen, p.causal != 0));
+      rowLim[x] = lim;
+      limMin = min(limMin, lim);
+      limMax = max(limMax, lim);
+    } else {
+      rowLim[x] = p.kvLen - 1;
+    }
+  }
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) {
+    limMin = min(limMin, __shfl_xor_sync(0xffffffffu, limMin, o));
+    limMax = max(limMax, __shfl_xor_sync(0xffffffffu, limMax, o));
+  }
+  const int warp = threadIdx.x >> 5;
+  if ((threadIdx.x & 31) == 0) {
+    sMin[warp] = limMin;
+    sMax[warp] = limMax;
+  }
+  __syncthreads();
+  limMin = sMin[0];
+  limMax = sMax[0];
+#pragma unroll
+  for (int w = 1; w < Warps; ++w) {
+    limMin = min(limMin, sMin[w]);
+    limMax = max(limMax, sMax[w]);
+  }
+}
+
+/// Epilogue of one row: normalise, lse in natural log, store or merge into
+/// the state in (out, lse). The thread holds columns 8 nb + 2t and + 1 for
+/// nb < D / 8: acc(nb, 0) and acc(nb, 1). `rowSum` is its share of the sum.
+template <int D, typename Acc>
+__device__ __forceinline__ void storeRow(const FwdParams &p, int64_t headRow0,
+                                         int rowM, float rowMax, float rowSum,
+                                         int t, Acc acc) {
+  float l = rowSum;
+  l += __shfl_xor_sync(0xffffffffu, l, 1);
+  l += __shfl_xor_sync(0xffffffffu, l, 2);
+  if (rowM >= p.rows)
+    return;
+  float *lBase = p.lse + headRow0;
+  float lseNew = l > 0.f ? rowMax * kLn2 + logf(l) : -INFINITY;
+  float inv = l > 0.f ? 1.f / l : 0.f;
+  float *orow = p.out + (headRow0 + rowM) * D + 2 * t;
+  if (p.merge) {
+    float wOld, wNew;
+    float merged = mergeWeights(lBase[rowM], lseNew, &wOld, &wNew);
+    float sNew = wNew * inv;
+#pragma unroll
+    for (int nb = 0; nb < D / 8; ++nb) {
+      float2 o = *reinterpret_cast<float2 *>(orow + nb * 8);
+      o.x = o.x * wOld + acc(nb, 0) * sNew;
+      o.y = o.y * wOld + acc(nb, 1) * sNew;
+      *reinterpret_cast<float2 *>(orow + nb * 8) = o;
+    }
+    if (t == 0)
+      lBase[rowM] = merged;
+  } else {
+#pragma unroll
+    for (int nb = 0; nb < D / 8; ++nb)
+      *reinterpret_cast<float2 *>(orow + nb * 8) =
+          make_float2(acc(nb, 0) * inv, acc(nb, 1) * inv);
+    if (t == 0)
+      lBase[rowM] = lseNew;
+  }
+}
+
 } // namespace
 } // namespace cuda
 } // namespace distattn
@@ -119,38 +200,8 @@ __global__ void __launch_bounds__(Warps * 32, 1)
   // g + 8 of it. Visible-key limits of each, and the block's extremes.
   const int rowBase = m0 + warp * 16 * MT + g;
   auto rowOf = [&](int x) { return rowBase + (x >> 1) * 16 + 8 * (x & 1); };
-  int rowLim[NR];
-  int limMin = INT_MAX, limMax = -1;
-#pragma unroll
-  for (int x = 0; x < NR; ++x) {
-    if (rowOf(x) < p.rows) {
-      int i = rowOf(x) % p.qLen;
-      int lim = int(visibleKeyLimit(p.qOffset + p.qStride * i, p.kOffset,
-                                    p.kStride, p.kvLen, p.causal != 0));
-      rowLim[x] = lim;
-      limMin = min(limMin, lim);
-      limMax = max(limMax, lim);
-    } else {
-      rowLim[x] = p.kvLen - 1;
-    }
-  }
-#pragma unroll
-  for (int o = 16; o > 0; o >>= 1) {
-    limMin = min(limMin, __shfl_xor_sync(0xffffffffu, limMin, o));
-    limMax = max(limMax, __shfl_xor_sync(0xffffffffu, limMax, o));
-  }
-  if (lane == 0) {
-    sLimMin[warp] = limMin;
-    sLimMax[warp] = limMax;
-  }
-  __syncthreads();
-  limMin = sLimMin[0];
-  limMax = sLimMax[0];
-#pragma unroll
-  for (int w = 1; w < Warps; ++w) {
-    limMin = min(limMin, sLimMin[w]);
-    limMax = max(limMax, sLimMax[w]);
-  }
+  int rowLim[NR], limMin, limMax;
+  rowLimits<Warps>(p, rowOf, rowLim, limMin, limMax, sLimMin, sLimMax);
   const int nTiles = int(kvTilesToVisit(limMax, Bc));
 
   float accO[MT][D / 8][4];
@@ -330,41 +381,11 @@ __global__ void __launch_bounds__(Warps * 32, 1)
   }
 
   // Epilogue: normalise, lse in natural log, store or merge.
-  float *oBase = p.out + headRow0 * D;
-  float *lBase = p.lse + headRow0;
 #pragma unroll
   for (int x = 0; x < NR; ++x) {
     const int mt = x >> 1, h = x & 1;
-    float l = rowSum[x];
-    l += __shfl_xor_sync(0xffffffffu, l, 1);
-    l += __shfl_xor_sync(0xffffffffu, l, 2);
-    const int rowM = rowOf(x);
-    if (rowM >= p.rows)
-      continue;
-    float lseNew = l > 0.f ? rowMax[x] * kLn2 + logf(l) : -INFINITY;
-    float inv = l > 0.f ? 1.f / l : 0.f;
-    float *orow = oBase + int64_t(rowM) * D + 2 * t;
-    if (p.merge) {
-      float wOld, wNew;
-      float merged = mergeWeights(lBase[rowM], lseNew, &wOld, &wNew);
-      float sNew = wNew * inv;
-#pragma unroll
-      for (int nt = 0; nt < D / 8; ++nt) {
-        float2 o = *reinterpret_cast<float2 *>(orow + nt * 8);
-        o.x = o.x * wOld + accO[mt][nt][2 * h] * sNew;
-        o.y = o.y * wOld + accO[mt][nt][2 * h + 1] * sNew;
-        *reinterpret_cast<float2 *>(orow + nt * 8) = o;
-      }
-      if (t == 0)
-        lBase[rowM] = merged;
-    } else {
-#pragma unroll
-      for (int nt = 0; nt < D / 8; ++nt)
-        *reinterpret_cast<float2 *>(orow + nt * 8) = make_float2(
-            accO[mt][nt][2 * h] * inv, accO[mt][nt][2 * h + 1] * inv);
-      if (t == 0)
-        lBase[rowM] = lseNew;
-    }
+    storeRow<D>(p, headRow0, rowOf(x), rowMax[x], rowSum[x], t,
+                [&](int nb, int lo) { return accO[mt][nb][2 * h + lo]; });
   }
 }
 

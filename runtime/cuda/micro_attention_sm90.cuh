@@ -127,39 +127,10 @@ __global__ void __launch_bounds__(128 * WGs, 1)
 
   // This thread's rows: g and g + 8 of its warp's 16.
   const int rowBase = m0 + warp * 16 + g;
-  int rowLim[2];
-  int limMin = INT_MAX, limMax = -1;
-#pragma unroll
-  for (int h = 0; h < 2; ++h) {
-    int row = rowBase + 8 * h;
-    if (row < p.rows) {
-      int i = row % p.qLen;
-      int lim = int(visibleKeyLimit(p.qOffset + p.qStride * i, p.kOffset,
-                                    p.kStride, p.kvLen, p.causal != 0));
-      rowLim[h] = lim;
-      limMin = min(limMin, lim);
-      limMax = max(limMax, lim);
-    } else {
-      rowLim[h] = p.kvLen - 1;
-    }
-  }
-#pragma unroll
-  for (int o = 16; o > 0; o >>= 1) {
-    limMin = min(limMin, __shfl_xor_sync(0xffffffffu, limMin, o));
-    limMax = max(limMax, __shfl_xor_sync(0xffffffffu, limMax, o));
-  }
-  if (lane == 0) {
-    sLimMin[warp] = limMin;
-    sLimMax[warp] = limMax;
-  }
-  __syncthreads();
-  limMin = sLimMin[0];
-  limMax = sLimMax[0];
-#pragma unroll
-  for (int w = 1; w < Warps; ++w) {
-    limMin = min(limMin, sLimMin[w]);
-    limMax = max(limMax, sLimMax[w]);
-  }
+  int rowLim[2], limMin, limMax;
+  rowLimits<Warps>(
+      p, [&](int h) { return rowBase + 8 * h; }, rowLim, limMin, limMax,
+      sLimMin, sLimMax);
   const int nTiles = int(kvTilesToVisit(limMax, kBc));
 
   float o[D / 2];
@@ -282,41 +253,10 @@ __global__ void __launch_bounds__(128 * WGs, 1)
   }
 
   // Epilogue: normalise, lse in natural log, store or merge.
-  float *oBase = p.out + headRow0 * D;
-  float *lBase = p.lse + headRow0;
 #pragma unroll
-  for (int h = 0; h < 2; ++h) {
-    float l = rowSum[h];
-    l += __shfl_xor_sync(0xffffffffu, l, 1);
-    l += __shfl_xor_sync(0xffffffffu, l, 2);
-    const int rowM = rowBase + 8 * h;
-    if (rowM >= p.rows)
-      continue;
-    float lseNew = l > 0.f ? rowMax[h] * kLn2 + logf(l) : -INFINITY;
-    float inv = l > 0.f ? 1.f / l : 0.f;
-    float *orow = oBase + int64_t(rowM) * D + 2 * t;
-    if (p.merge) {
-      float wOld, wNew;
-      float merged = mergeWeights(lBase[rowM], lseNew, &wOld, &wNew);
-      float sNew = wNew * inv;
-#pragma unroll
-      for (int nb = 0; nb < D / 8; ++nb) {
-        float2 v = *reinterpret_cast<float2 *>(orow + nb * 8);
-        v.x = v.x * wOld + o[4 * nb + 2 * h] * sNew;
-        v.y = v.y * wOld + o[4 * nb + 2 * h + 1] * sNew;
-        *reinterpret_cast<float2 *>(orow + nb * 8) = v;
-      }
-      if (t == 0)
-        lBase[rowM] = merged;
-    } else {
-#pragma unroll
-      for (int nb = 0; nb < D / 8; ++nb)
-        *reinterpret_cast<float2 *>(orow + nb * 8) =
-            make_float2(o[4 * nb + 2 * h] * inv, o[4 * nb + 2 * h + 1] * inv);
-      if (t == 0)
-        lBase[rowM] = lseNew;
-    }
-  }
+  for (int h = 0; h < 2; ++h)
+    storeRow<D>(p, headRow0, rowBase + 8 * h, rowMax[h], rowSum[h], t,
+                [&](int nb, int lo) { return o[4 * nb + 2 * h + lo]; });
 }
 
 template <typename T, int D, int WGs>
