@@ -38,11 +38,17 @@ public:
     paddedBatch = masters ? ranks * llvm::divideCeil(batch, ranks) : batch;
     rank = gridIndex(0);
     firstKey = mul(rank, index(budget));
-    SmallVector<int64_t> kvShape(op.getK().getType().getShape());
-    kvShape[0] = paddedBatch;
-    kvShape[2] = ranks * budget;
-    kShard = slice(padTo(op.getK(), kvShape), firstKey, budget);
-    vShard = slice(padTo(op.getV(), kvShape), firstKey, budget);
+    // The shard is cut first and then padded with empty requests, so that
+    // only this rank's keys are copied for them.
+    SmallVector<int64_t> shardShape(op.getK().getType().getShape());
+    shardShape[0] = paddedBatch;
+    shardShape[2] = budget;
+    kShard =
+        padTo(slice(padSequence(op.getK(), ranks * budget), firstKey, budget),
+              shardShape);
+    vShard =
+        padTo(slice(padSequence(op.getV(), ranks * budget), firstKey, budget),
+              shardShape);
     return masters ? buildMasters() : buildShared();
   }
 

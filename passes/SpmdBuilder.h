@@ -174,6 +174,11 @@ public:
   /// `tensor` with zeros appended along each dim up to `shape`.
   Value padTo(Value tensor, ArrayRef<int64_t> shape) {
     auto type = cast<RankedTensorType>(tensor.getType());
+    assert(
+        type.getRank() == int64_t(shape.size()) &&
+        llvm::all_of(llvm::zip(type.getShape(), shape),
+                     [](auto d) { return std::get<0>(d) <= std::get<1>(d); }) &&
+        "padTo only grows each dim");
     if (type.getShape() == shape)
       return tensor;
     Value zero = arith::ConstantOp::create(

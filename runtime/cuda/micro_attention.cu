@@ -50,7 +50,7 @@ struct FwdParams {
 };
 
 /// The visible-key limit of each row this thread owns (row x at rowOf(x);
-/// rows past the block's end see every key, harmlessly) and the block's
+/// rows at or past p.rows see every key, harmlessly) and the block's
 /// smallest and largest, reduced over the warps through sMin/sMax.
 template <int Warps, int NR, typename RowOf>
 __device__ __forceinline__ void rowLimits(const FwdParams &p, RowOf rowOf,
@@ -429,6 +429,10 @@ int dispatchHeadDim(const FwdParams &p, int headDim, int batch,
     c = headDim == 128  ? kDefaultFwdConfigD128
         : headDim == 64 ? kDefaultFwdConfigD64
                         : kDefaultFwdConfigD256;
+  // Not an sm_90a image (another GPU, or built for plain sm_90): the
+  // mma.sync kernel's best configs instead.
+  if (c >= 8 && headDim != 256 && !sm90::wgmmaAvailable())
+    c = headDim == 128 ? 7 : 5;
   switch (headDim) {
   case 64:
     return c == 8   ? sm90::launchFwdSm90<T, 64, 2>(p, batch, stream)

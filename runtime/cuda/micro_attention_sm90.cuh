@@ -33,6 +33,37 @@ using namespace detail;
 
 constexpr int kBc = 128; // keys a tile
 
+// wgmma exists on sm_90a alone: compiled for another target, the kernel is
+// empty and kWgmmaCompiled, read back by wgmmaAvailable(), says so.
+#if defined(__CUDA_ARCH__) && !defined(__CUDA_ARCH_FEAT_SM90_ALL)
+#define DISTATTN_WGMMA 0
+#else
+#define DISTATTN_WGMMA 1
+#endif
+__device__ int kWgmmaCompiled = DISTATTN_WGMMA;
+
+/// Whether the current device runs the wgmma kernel (its code image in
+/// this library was built for sm_90a); asked once a device.
+inline bool wgmmaAvailable() {
+  static std::atomic<uint64_t> known{0}, available{0};
+  int device = 0;
+  if (cudaGetDevice(&device) != cudaSuccess)
+    return false;
+  const uint64_t bit = uint64_t(1) << (device & 63);
+  if (!(known.load() & bit)) {
+    int compiled = 0;
+    if (cudaMemcpyFromSymbol(&compiled, kWgmmaCompiled, sizeof compiled) !=
+        cudaSuccess) {
+      (void)cudaGetLastError();
+      compiled = 0;
+    }
+    if (compiled)
+      available.fetch_or(bit);
+    known.fetch_or(bit);
+  }
+  return (available.load() & bit) != 0;
+}
+
 /// WGs warpgroups of 64 query rows each share the K/V tiles.
 template <int D, int WGs> struct Smem {
   static constexpr int Br = 64 * WGs, Threads = 128 * WGs;
@@ -101,6 +132,7 @@ loadSwizzled(uint32_t s, const void *g, int rowStart, int rowEnd, int tid) {
 template <typename T, int D, int WGs>
 __global__ void __launch_bounds__(128 * WGs, 1)
     microAttentionFwdSm90(const FwdParams p) {
+#if DISTATTN_WGMMA
   using Mma = Wgmma<kBc, std::is_same<T, __half>::value>;
   using MmaO = Wgmma<D, std::is_same<T, __half>::value>;
   using S = Smem<D, WGs>;
@@ -257,6 +289,7 @@ __global__ void __launch_bounds__(128 * WGs, 1)
   for (int h = 0; h < 2; ++h)
     storeRow<D>(p, headRow0, rowBase + 8 * h, rowMax[h], rowSum[h], t,
                 [&](int nb, int lo) { return o[4 * nb + 2 * h + lo]; });
+#endif // DISTATTN_WGMMA
 }
 
 template <typename T, int D, int WGs>

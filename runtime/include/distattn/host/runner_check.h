@@ -2,7 +2,7 @@
 //
 // What the host runners share: every rank makes the same seeded inputs, runs
 // a plan, and compares the whole output with the fp64 reference attention.
-// Header-only; needs distattn/reference.h.
+// Header-only; needs distattn/reference.h and MPI.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DISTATTN_HOST_RUNNER_CHECK_H
@@ -10,11 +10,14 @@
 
 #include "distattn/reference.h"
 
+#include <mpi.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -30,13 +33,24 @@ inline std::vector<float> randomValues(size_t count, uint64_t seed) {
   return values;
 }
 
+/// This rank's share of its node's cores, for the reference (every rank of
+/// a node computes it at the same time). Collective over MPI_COMM_WORLD.
+inline unsigned coresPerRank() {
+  MPI_Comm node;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL,
+                      &node);
+  int local = 1;
+  MPI_Comm_size(node, &local);
+  MPI_Comm_free(&node);
+  return std::max(1u, std::thread::hardware_concurrency() / unsigned(local));
+}
+
 /// ||out - ref|| / ||ref|| where ref is the fp64 attention of q [B, HQ, SQ,
 /// D] over k, v [B, HKV, S, D], the queries being the last SQ positions.
-inline double relativeError(const std::vector<float> &out,
-                            const std::vector<float> &q,
-                            const std::vector<float> &k,
-                            const std::vector<float> &v,
-                            const AttentionShape &shape, bool causal) {
+inline double
+relativeError(const std::vector<float> &out, const std::vector<float> &q,
+              const std::vector<float> &k, const std::vector<float> &v,
+              const AttentionShape &shape, bool causal, unsigned threads = 1) {
   std::vector<double> qd(q.begin(), q.end()), kd(k.begin(), k.end()),
       vd(v.begin(), v.end());
   std::vector<double> ref(size_t(shape.batch) * shape.qHeads * shape.qLen *
@@ -45,8 +59,9 @@ inline double relativeError(const std::vector<float> &out,
   if (out.size() != ref.size())
     return 1.0;
   MaskSpec mask{causal, {shape.kvLen - shape.qLen, 1}, {0, 1}};
-  // One (request, kv head) group a task, on all cores: at 3816 tokens and
-  // Llama-3-8B's heads the fp64 reference is ~60 GFLOP, minutes on one.
+  // One (request, kv head) group a task, on `threads` threads (MPI is not
+  // called from them): at 3816 tokens and Llama-3-8B's heads the fp64
+  // reference is ~60 GFLOP, minutes on one core.
   AttentionShape group = shape;
   group.batch = 1;
   group.qHeads = shape.groupSize();
@@ -63,10 +78,14 @@ inline double relativeError(const std::vector<float> &out,
           1.0 / std::sqrt(double(shape.headDim)),
           ref.data() + g * qGroup * shape.headDim, lse.data() + g * qGroup);
   };
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < std::min<unsigned>(threads, unsigned(groups)); ++i)
-    pool.emplace_back(work);
+  for (int64_t i = 1; i < std::min<int64_t>(threads, groups); ++i) {
+    try {
+      pool.emplace_back(work);
+    } catch (const std::system_error &) {
+      break; // no more threads: the ones running take the rest
+    }
+  }
   work();
   for (std::thread &t : pool)
     t.join();
