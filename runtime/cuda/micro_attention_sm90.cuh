@@ -51,12 +51,21 @@ inline bool wgmmaAvailable() {
     return false;
   const uint64_t bit = uint64_t(1) << (device & 63);
   if (!(known.load() & bit)) {
+    // On a stream of its own that waits for no other, so that a launch
+    // behind transfers in flight is not held up.
     int compiled = 0;
-    if (cudaMemcpyFromSymbol(&compiled, kWgmmaCompiled, sizeof compiled) !=
-        cudaSuccess) {
+    cudaStream_t probe = nullptr;
+    if (cudaStreamCreateWithFlags(&probe, cudaStreamNonBlocking) !=
+            cudaSuccess ||
+        cudaMemcpyFromSymbolAsync(&compiled, kWgmmaCompiled, sizeof compiled, 0,
+                                  cudaMemcpyDeviceToHost,
+                                  probe) != cudaSuccess ||
+        cudaStreamSynchronize(probe) != cudaSuccess) {
       (void)cudaGetLastError();
       compiled = 0;
     }
+    if (probe)
+      cudaStreamDestroy(probe);
     if (compiled)
       available.fetch_or(bit);
     known.fetch_or(bit);
