@@ -87,6 +87,10 @@ struct Context {
   /// The run's sequence length: keys at positions at or past it are hidden
   /// from every tile (distattn/bundle_io.h).
   int64_t validLength = std::numeric_limits<int64_t>::max();
+  /// Prefill: query i of a tile is the token at its position, so rows at
+  /// or past validLength are padding and are not computed (decode's
+  /// queries keep the compiled positions and are all computed).
+  bool queriesAreTokens = false;
   /// The groups along one axis of a multi-axis grid, keyed by (axis, grid
   /// shape...): a communicator and a transfer stream each, so that the
   /// transfers of different axes run at once (a hierarchical ring's hop to
@@ -457,8 +461,24 @@ inline State micro_attention(const Tensor &q, const Tensor &k, const Tensor &v,
   if (kEnd > kBase)
     visible = std::min(kvLen, (kEnd - kBase - 1) / kStride + 1);
   State state = empty_state(q.shape[0], q.shape[1], q.shape[2], q.shape[3]);
-  if (visible == 0 || q.shape[2] == 0)
+  // Rows whose token is at or past the run's length: padding, left empty.
+  int64_t qBase = qOffset + qAt, rows = q.shape[2];
+  if (context().queriesAreTokens)
+    rows =
+        context().validLength <= qBase
+            ? 0
+            : std::min(rows, (context().validLength - qBase - 1) / qStride + 1);
+  if (visible == 0 || rows == 0)
     return state;
+  Tensor queries = q;
+  State into = state;
+  if (rows < q.shape[2]) {
+    queries = extract_slice(q, 0, 0, 0, 0, q.shape[0], q.shape[1], rows,
+                            q.shape[3], 1, 1, 1, 1);
+    into =
+        State{allocate(DType::F32, {q.shape[0], q.shape[1], rows, q.shape[3]}),
+              allocate(DType::F32, {q.shape[0], q.shape[1], rows})};
+  }
   Tensor keys = k, values = v;
   if (visible < kvLen) {
     keys = extract_slice(k, 0, 0, 0, 0, k.shape[0], k.shape[1], visible,
@@ -467,25 +487,35 @@ inline State micro_attention(const Tensor &q, const Tensor &k, const Tensor &v,
                            v.shape[3], 1, 1, 1, 1);
   }
   DaMicroAttentionArgs args{};
-  args.q = q.data();
+  args.q = queries.data();
   args.k = keys.data();
   args.v = values.data();
-  args.out = static_cast<float *>(state.out.data());
-  args.lse = static_cast<float *>(state.lse.data());
+  args.out = static_cast<float *>(into.out.data());
+  args.lse = static_cast<float *>(into.lse.data());
   args.dtype = q.dtype == DType::BF16 ? DA_BF16 : DA_FP16;
   args.batch = int(q.shape[0]);
   args.qHeads = int(q.shape[1]);
   args.kvHeads = int(k.shape[1]);
-  args.qLen = q.shape[2];
+  args.qLen = rows;
   args.kvLen = visible;
   args.headDim = int(q.shape[3]);
   args.scale = float(scale);
   args.causal = causal ? 1 : 0;
-  args.qOffset = qOffset + qAt;
+  args.qOffset = qBase;
   args.qStride = qStride;
   args.kOffset = kBase;
   args.kStride = kStride;
   DATTN_CUDA(cudaError_t(da_micro_attention(&args, compute_stream())));
+  if (rows < q.shape[2]) {
+    const int64_t b = q.shape[0], h = q.shape[1];
+    detail::copy(into.out, state.out,
+                 detail::sliceWalk(
+                     state.out.shape,
+                     {0, 0, 0, 0, b, h, rows, q.shape[3], 1, 1, 1, 1}, false));
+    detail::copy(into.lse, state.lse,
+                 detail::sliceWalk(state.lse.shape,
+                                   {0, 0, 0, b, h, rows, 1, 1, 1}, false));
+  }
   return state;
 }
 

@@ -193,18 +193,38 @@ inline int64_t &valid_length() {
   return length;
 }
 
+/// Prefill: query i of a tile is the token at its position, so rows at or
+/// past the valid length are padding and are not computed (decode's
+/// queries keep the compiled positions and are all computed).
+inline bool &queries_are_tokens() {
+  static bool tokens = false;
+  return tokens;
+}
+
 class LengthScope {
 public:
-  explicit LengthScope(int64_t length) : saved(valid_length()) {
+  explicit LengthScope(int64_t length, bool queriesAreTokens = false)
+      : saved(valid_length()), savedTokens(queries_are_tokens()) {
     valid_length() = length;
+    queries_are_tokens() = queriesAreTokens;
   }
-  ~LengthScope() { valid_length() = saved; }
+  ~LengthScope() {
+    valid_length() = saved;
+    queries_are_tokens() = savedTokens;
+  }
   LengthScope(const LengthScope &) = delete;
   LengthScope &operator=(const LengthScope &) = delete;
 
 private:
   int64_t saved;
+  bool savedTokens;
 };
+
+template <typename... Dims> State empty_state(Dims... dims) {
+  std::vector<int64_t> shape = {int64_t(dims)...};
+  return {filled(0.0f, shape), filled(-std::numeric_limits<float>::infinity(),
+                                      {shape[0], shape[1], shape[2]})};
+}
 
 /// A micro-attention: the state of q against k/v. Positions: static
 /// offsets plus the dynamic ones (`at(...)`); keys at or past kEnd or the
@@ -213,24 +233,45 @@ inline State micro_attention(const Tensor &q, const Tensor &k, const Tensor &v,
                              bool causal, int64_t qOffset, int64_t qStride,
                              int64_t kOffset, int64_t kStride, int64_t kEnd,
                              int64_t qAt, int64_t kAt, double scale) {
-  AttentionShape s{q.shape[0], q.shape[1], k.shape[1],
-                   q.shape[2], k.shape[2], q.shape[3]};
+  const int64_t qBase = qOffset + qAt, qLen = q.shape[2], d = q.shape[3];
+  // Rows whose token is at or past the run's length: padding, left empty.
+  int64_t rows = qLen;
+  if (queries_are_tokens())
+    rows = valid_length() <= qBase
+               ? 0
+               : std::min(rows, (valid_length() - qBase - 1) / qStride + 1);
+  AttentionShape s{q.shape[0], q.shape[1], k.shape[1], rows, k.shape[2], d};
   MaskSpec mask{causal,
-                {qOffset + qAt, qStride},
+                {qBase, qStride},
                 {kOffset + kAt, kStride},
                 std::min(kEnd, valid_length())};
-  State state{filled(0.0f, q.shape),
-              filled(0.0f, {q.shape[0], q.shape[1], q.shape[2]})};
-  microAttention<float>(q.data.data(), k.data.data(), v.data.data(), s, mask,
-                        float(scale), state.out.data.data(),
-                        state.lse.data.data());
+  if (rows == qLen) {
+    State state{filled(0.0f, q.shape),
+                filled(0.0f, {q.shape[0], q.shape[1], qLen})};
+    microAttention<float>(q.data.data(), k.data.data(), v.data.data(), s, mask,
+                          float(scale), state.out.data.data(),
+                          state.lse.data.data());
+    return state;
+  }
+  // The first `rows` rows of each head, back to back, and their state
+  // written back into an empty one.
+  State state = empty_state(q.shape[0], q.shape[1], qLen, d);
+  const int64_t heads = q.shape[0] * q.shape[1];
+  std::vector<float> queries(size_t(heads * rows * d)), out(queries.size()),
+      lse(size_t(heads * rows));
+  for (int64_t h = 0; h < heads; ++h)
+    std::copy_n(q.data.begin() + h * qLen * d, rows * d,
+                queries.begin() + h * rows * d);
+  if (rows > 0)
+    microAttention<float>(queries.data(), k.data.data(), v.data.data(), s, mask,
+                          float(scale), out.data(), lse.data());
+  for (int64_t h = 0; h < heads; ++h) {
+    std::copy_n(out.begin() + h * rows * d, rows * d,
+                state.out.data.begin() + h * qLen * d);
+    std::copy_n(lse.begin() + h * rows, rows,
+                state.lse.data.begin() + h * qLen);
+  }
   return state;
-}
-
-template <typename... Dims> State empty_state(Dims... dims) {
-  std::vector<int64_t> shape = {int64_t(dims)...};
-  return {filled(0.0f, shape), filled(-std::numeric_limits<float>::infinity(),
-                                      {shape[0], shape[1], shape[2]})};
 }
 
 template <typename... States> State merge(const States &...states) {
