@@ -16,11 +16,16 @@ func.func @prefill(%q: $q, %k: $kv, %v: $kv) -> $q {
 }
 MLIR
 printf '%-10s %-7s %10s %8s %10s\n' strategy ranks seconds ops ir-bytes
-# "zigzag/8": zigzag in the hierarchical order, inner rings of 8 (a node).
-for strategy in ring striped zigzag all-gather zigzag/8; do
+# "zigzag/8": zigzag in the hierarchical order, inner rings of 8 (a node);
+# "zigzag^8": zigzag with the heads split 8 ways (Ulysses all-to-alls).
+for strategy in ring striped zigzag all-gather zigzag/8 zigzag^8; do
   for ranks in 8 64 512; do
-    options="strategy=${strategy%/*} ranks=$ranks"
-    [ "$strategy" != "${strategy%/*}" ] && options="$options inner-ring=${strategy#*/}"
+    base=${strategy%[/^]*}
+    options="strategy=$base ranks=$ranks"
+    case "$strategy" in
+      */*) options="$options inner-ring=${strategy#*/}" ;;
+      *^*) options="$options head-parallel=${strategy#*^}" ;;
+    esac
     start=$(date +%s.%N)
     "$BIN/dattn-opt" "$WORK/in.mlir" \
       --dattn-plan-prefill="$options" --cse \
