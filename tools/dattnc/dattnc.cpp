@@ -225,7 +225,8 @@ int main(int argc, char **argv) {
       "  include/              the runtime headers the plan needs\n\n"
       "Heads, head_dim, element type, ranks and strategy are fixed when\n"
       "compiling; the sequence length is a run-time argument up to the\n"
-      "compiled one (shorter runs are padded to it).\n");
+      "compiled one (shorter runs are padded to it; prefill does not compute\n"
+      "the padding's query rows).\n");
   if (target != "host" && target != "cuda")
     fail("unknown --target '" + target + "'; expected host or cuda");
   if (phase != "prefill" && phase != "decode")
