@@ -3,7 +3,10 @@
 # machines have no MLIR, the compiler machine no GPU):
 #   scripts/cuda-bundles.sh generate DIR [RANKS]  dattnc --target cuda for
 #       each prefill strategy (the bundled Llama-3-8B example, and a 3816-token
-#       config) and a 12345-token decode, into DIR/<name>/ (needs build/)
+#       config; with an even RANKS also heads split two ways and the
+#       hierarchical order), a 12345-token decode and batched decodes (masters
+#       as auto chooses, and forced on RANKS + 1 requests), into DIR/<name>/
+#       (needs build/)
 #   scripts/cuda-bundles.sh run DIR   builds the kernels once, builds every
 #       bundle against them with CMake (the first one from its own src/ as
 #       well, as a user would), runs each under mpirun, and compares the
@@ -36,8 +39,24 @@ if [ "$cmd" = generate ]; then
       --strategy ring --head-parallel 2 --ranks "$ranks" -o "$dir/prefill-heads2" \
       > "$dir/prefill-heads2.log" 2>&1
   fi
+  if [ "$ranks" -ge 2 ] && [ $((ranks % 2)) = 0 ]; then
+    # The hierarchical ring order: inner rings of 2.
+    "$dattnc" "$ROOT/examples/graphs/llama3-8b-prefill.mlir" --target cuda \
+      --strategy zigzag --inner-ring 2 --ranks "$ranks" -o "$dir/prefill-hier" \
+      > "$dir/prefill-hier.log" 2>&1
+  fi
   "$dattnc" "$ROOT/examples/configs/llama3-8b.json" --seq-len 12345 --phase decode \
     --target cuda --ranks "$ranks" -o "$dir/decode-12345" > "$dir/decode-12345.log" 2>&1
+  # A batch of requests: masters as the cost model chooses, and forced on a
+  # batch one larger than the ranks (the last master's share padded).
+  batch4="$ROOT/test/Tools/Inputs/decode-batch4-bf16.mlir"
+  "$dattnc" "$batch4" --phase decode --target cuda --ranks "$ranks" \
+    -o "$dir/decode-batch4-auto" > "$dir/decode-batch4-auto.log" 2>&1
+  b=$((ranks + 1))
+  sed "s/tensor<4x/tensor<${b}x/g" "$batch4" > "$dir/decode-batch$b.mlir"
+  "$dattnc" "$dir/decode-batch$b.mlir" --phase decode --target cuda \
+    --ranks "$ranks" --masters -o "$dir/decode-batch$b-masters" \
+    > "$dir/decode-batch$b-masters.log" 2>&1
   echo "generated: $(cd "$dir" && ls -d */ | tr -d / | tr '\n' ' ')"
   exit 0
 fi
