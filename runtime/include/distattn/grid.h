@@ -53,6 +53,20 @@ inline ShiftPeers shiftPeers(int64_t me, int64_t n, int64_t offset,
   return peers;
 }
 
+/// Where a shard.all_to_all splitting dim `splitAxis` of `shape` among
+/// `members` stages its pieces: back to back, [members, ..., d / members,
+/// ...]; empty when the dim does not split evenly.
+inline std::vector<int64_t> allToAllStaging(std::vector<int64_t> shape,
+                                            int64_t splitAxis,
+                                            int64_t members) {
+  if (splitAxis < 0 || splitAxis >= int64_t(shape.size()) || members < 1 ||
+      shape[splitAxis] % members != 0)
+    return {};
+  shape[splitAxis] /= members;
+  shape.insert(shape.begin(), members);
+  return shape;
+}
+
 } // namespace distattn::grid
 
 #endif // DISTATTN_GRID_H

@@ -33,6 +33,11 @@ struct PositionMap {
   int64_t offset = 0;
   int64_t stride = 1;
   int64_t at(int64_t i) const { return offset + stride * i; }
+  /// How many of the first `n` positions lie before `limit` (a prefix, as
+  /// stride >= 1). `limit` may be INT64_MAX: nothing is added to it.
+  int64_t countBefore(int64_t limit, int64_t n) const {
+    return limit <= offset ? 0 : std::min(n, (limit - offset - 1) / stride + 1);
+  }
 };
 
 /// Which (q, k) pairs of a tile are visible: keys before `kLimit` (the

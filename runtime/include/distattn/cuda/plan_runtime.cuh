@@ -455,19 +455,13 @@ inline State micro_attention(const Tensor &q, const Tensor &k, const Tensor &v,
     fail("micro_attention takes bf16 or f16 q, k and v of one type");
   kEnd = std::min(kEnd, context().validLength);
   int64_t kBase = kOffset + kAt, kvLen = k.shape[2];
-  // Keys j with kBase + kStride * j < kEnd; kEnd may be INT64_MAX (none
-  // cut), so no kEnd + something.
-  int64_t visible = 0;
-  if (kEnd > kBase)
-    visible = std::min(kvLen, (kEnd - kBase - 1) / kStride + 1);
+  // Keys j with kBase + kStride * j < kEnd.
+  int64_t visible = PositionMap{kBase, kStride}.countBefore(kEnd, kvLen);
   State state = empty_state(q.shape[0], q.shape[1], q.shape[2], q.shape[3]);
   // Rows whose token is at or past the run's length: padding, left empty.
   int64_t qBase = qOffset + qAt, rows = q.shape[2];
   if (context().queriesAreTokens)
-    rows =
-        context().validLength <= qBase
-            ? 0
-            : std::min(rows, (context().validLength - qBase - 1) / qStride + 1);
+    rows = PositionMap{qBase, qStride}.countBefore(context().validLength, rows);
   if (visible == 0 || rows == 0)
     return state;
   Tensor queries = q;
@@ -735,10 +729,8 @@ namespace detail {
 /// [count, d0.., da / count, ..] (a copy on the compute stream; what
 /// concat_parts puts together).
 inline Tensor split_parts(const Tensor &t, int64_t axis, int64_t count) {
-  std::vector<int64_t> part = t.shape;
-  part[axis] /= count;
-  std::vector<int64_t> shape = part;
-  shape.insert(shape.begin(), count);
+  std::vector<int64_t> shape = grid::allToAllStaging(t.shape, axis, count);
+  std::vector<int64_t> part(shape.begin() + 1, shape.end());
   Tensor result = allocate(t.dtype, shape);
   std::vector<int64_t> resultStrides = result.strides();
   std::vector<int64_t> sourceStrides = t.strides();
@@ -778,14 +770,12 @@ Tensor all_to_all(const Tensor &input, int64_t splitAxis, int64_t concatAxis,
   std::vector<int64_t> shape = {int64_t(gridDims)...};
   check_grid({int64_t(gridDims)...});
   int64_t members = shape[axis];
-  if (splitAxis < 0 || splitAxis >= int64_t(input.shape.size()) ||
-      input.shape[splitAxis] % members != 0)
+  std::vector<int64_t> staging =
+      grid::allToAllStaging(input.shape, splitAxis, members);
+  if (staging.empty())
     fail("all_to_all: the split dim does not divide into the group");
   Tensor packed =
       splitAxis == 0 ? input : detail::split_parts(input, splitAxis, members);
-  std::vector<int64_t> staging = input.shape;
-  staging[splitAxis] /= members;
-  staging.insert(staging.begin(), members);
   Tensor staged = allocate(input.dtype, staging);
   size_t count = input.count() / size_t(members);
   size_t bytes = count * elementBytes(input.dtype);

@@ -237,9 +237,7 @@ inline State micro_attention(const Tensor &q, const Tensor &k, const Tensor &v,
   // Rows whose token is at or past the run's length: padding, left empty.
   int64_t rows = qLen;
   if (queries_are_tokens())
-    rows = valid_length() <= qBase
-               ? 0
-               : std::min(rows, (valid_length() - qBase - 1) / qStride + 1);
+    rows = PositionMap{qBase, qStride}.countBefore(valid_length(), rows);
   AttentionShape s{q.shape[0], q.shape[1], k.shape[1], rows, k.shape[2], d};
   MaskSpec mask{causal,
                 {qBase, qStride},
@@ -467,9 +465,7 @@ inline Tensor split_parts(const Tensor &t, int64_t axis, int64_t count) {
     inner *= t.shape[d];
   int64_t run = t.shape[axis] / count * inner;
   Tensor result;
-  result.shape = t.shape;
-  result.shape[axis] /= count;
-  result.shape.insert(result.shape.begin(), count);
+  result.shape = grid::allToAllStaging(t.shape, axis, count);
   result.data.reserve(t.data.size());
   for (int64_t i = 0; i < count; ++i)
     for (int64_t o = 0; o < outer; ++o) {
@@ -508,12 +504,13 @@ Tensor all_to_all(const Tensor &input, int64_t splitAxis, int64_t concatAxis,
   std::vector<int64_t> shape = {int64_t(gridDims)...};
   check_grid({int64_t(gridDims)...});
   int64_t members = shape[axis];
-  if (splitAxis < 0 || splitAxis >= int64_t(input.shape.size()) ||
-      input.shape[splitAxis] % members != 0)
+  std::vector<int64_t> staging =
+      grid::allToAllStaging(input.shape, splitAxis, members);
+  if (staging.empty())
     fail("all_to_all: the split dim does not divide into the group");
   Tensor packed = detail::split_parts(input, splitAxis, members);
   Tensor staged;
-  staged.shape = packed.shape;
+  staged.shape = staging;
   staged.data.resize(input.data.size());
   size_t piece = input.data.size() / size_t(members);
   if (piece > size_t(std::numeric_limits<int>::max()))
