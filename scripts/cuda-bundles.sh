@@ -4,7 +4,8 @@
 #   scripts/cuda-bundles.sh generate DIR [RANKS]  dattnc --target cuda for
 #       each prefill strategy (the bundled Llama-3-8B example, and a 3816-token
 #       config; with an even RANKS also heads split two ways and the
-#       hierarchical order), a 12345-token decode and batched decodes (masters
+#       hierarchical order; a 512-token zigzag holding plans up to 1500,
+#       run at 1300), a 12345-token decode and batched decodes (masters
 #       as auto chooses, and forced on RANKS + 1 requests), into DIR/<name>/
 #       (needs build/)
 #   scripts/cuda-bundles.sh run DIR   builds the kernels once, builds every
@@ -45,6 +46,12 @@ if [ "$cmd" = generate ]; then
       --strategy zigzag --inner-ring 2 --ranks "$ranks" -o "$dir/prefill-hier" \
       > "$dir/prefill-hier.log" 2>&1
   fi
+  # Past the compiled length: plans of 512, 1024 and 1500 tokens, run at
+  # 1300 (DIR/<name>/run-seq-len: the runner's --seq-len).
+  "$dattnc" "$ROOT/examples/configs/llama3-8b.json" --seq-len 512 --max-seq-len 1500 \
+    --target cuda --strategy zigzag --ranks "$ranks" -o "$dir/prefill-longer" \
+    > "$dir/prefill-longer.log" 2>&1
+  echo 1300 > "$dir/prefill-longer/run-seq-len"
   "$dattnc" "$ROOT/examples/configs/llama3-8b.json" --seq-len 12345 --phase decode \
     --target cuda --ranks "$ranks" -o "$dir/decode-12345" > "$dir/decode-12345.log" 2>&1
   # A batch of requests: masters as the cost model chooses, and forced on a
@@ -105,10 +112,12 @@ for b in "$dir"/*/; do
     echo "$name: BUILD FAILED"; tail -20 "$b/cmake.log"; failed=1; continue
   fi
   ranks="$(sed -n 's/.*PLAN_RANKS=\([0-9]*\).*/\1/p' "$b/CMakeLists.txt" | head -1)"
-  if ! "${mpirun_cmd[@]}" -np "$ranks" "$b/build/runner" --dump "$b/out.bin"; then
+  len_args=()
+  [ -f "$b/run-seq-len" ] && len_args=(--seq-len "$(cat "$b/run-seq-len")")
+  if ! "${mpirun_cmd[@]}" -np "$ranks" "$b/build/runner" "${len_args[@]}" --dump "$b/out.bin"; then
     echo "$name: RUN FAILED"; failed=1; continue
   fi
-  python3 "$ROOT/scripts/check-sdpa.py" "$b" "$b/out.bin" || failed=1
+  python3 "$ROOT/scripts/check-sdpa.py" "$b" "$b/out.bin" "${len_args[@]}" || failed=1
   if [ "${SANITIZE:-0}" = 1 ]; then
     "${mpirun_cmd[@]}" -np "$ranks" compute-sanitizer --tool memcheck \
       --error-exitcode 3 "$b/build/runner" > "${LOGS:-$b}/$name.memcheck.log" 2>&1 || failed=1

@@ -9,8 +9,9 @@
 //                                         communicator split from the world
 //                                         and on its own inputs
 //   runner --seq-len L                    a sequence of L tokens (1 <= L <=
-//                                         the compiled S) through
-//                                         dattn_create / dattn_<phase>
+//                                         the longest compiled length)
+//                                         through dattn_create /
+//                                         dattn_<phase>
 //   runner --dump FILE                    also writes world rank 0's q, k, v
 //                                         and output (float32, in that
 //                                         order) to FILE, for other
@@ -129,10 +130,13 @@ int main(int argc, char **argv) {
     std::printf("bundle: %d replica(s) of the %d-rank plan on %d ranks%s: max "
                 "rel_err %.3g (tol %.0e): %s; %.3g ms (slowest rank, %s)\n",
                 replicas, PLAN_RANKS, world,
-                seqLen == S ? ""
-                            : (", " + std::to_string(seqLen) + " of " +
-                               std::to_string(S) + " tokens")
-                                  .c_str(),
+                seqLen == S
+                    ? ""
+                    : (", " + std::to_string(seqLen) +
+                       (seqLen == 1 ? " token" : " tokens") + " on the " +
+                       std::to_string(dattn_plan_length(seqLen)) +
+                       "-token plan")
+                          .c_str(),
                 worst, TOL, ok ? "ok" : "MISMATCH", slowest * 1e3,
                 warm ? "second run" : "setup included");
   if (comm != MPI_COMM_WORLD)

@@ -42,7 +42,7 @@
 // API: inputs are uploaded as BF16
 // API: *plan = new dattn_plan{std::make_unique<rt::ContextScope>(comm)};
 // API: extern "C" int dattn_prefill(dattn_plan *plan,
-// API: rt::upload(run.q.data(), rt::DType::BF16, {1, 4, 300, 64})
+// API: rt::upload(run.q.data(), rt::DType::BF16, {1, 4, qLen, 64})
 
 // CMAKE: set(CMAKE_CUDA_ARCHITECTURES 90a)
 // CMAKE: project(dattn_bundle CXX CUDA)

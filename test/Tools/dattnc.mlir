@@ -15,6 +15,16 @@
 // RUN: not dattnc %S/Inputs/decode-batch4.mlir --phase decode --masters=maybe 2>&1 | FileCheck %s --check-prefix=BADMASTERS
 // RUN: not dattnc %S/Inputs/no-heads.json --seq-len 8 2>&1 | FileCheck %s --check-prefix=HEADS
 // RUN: not dattnc %s --topology %S/../Topology/Inputs/typo.json 2>&1 | FileCheck %s --check-prefix=TOPOLOGY
+// RUN: rm -rf %t.longer && dattnc %s --ranks 4 --strategy zigzag --max-seq-len 100 -o %t.longer 2>&1 | FileCheck %s --check-prefix=LONGER
+// RUN: ls %t.longer | FileCheck %s --check-prefix=LONGERFILES
+// RUN: FileCheck %s --check-prefix=LONGERAPI < %t.longer/attention.h
+// RUN: FileCheck %s --check-prefix=LONGERCALL < %t.longer/attention.cpp
+// RUN: FileCheck %s --check-prefix=LONGERPLAN < %t.longer/plan.cpp
+// RUN: dattn-opt %t.longer/plan-len100.mlir --dattn-verify-plan=report=none | FileCheck %s --check-prefix=PLAN100
+// RUN: not dattnc %s --ranks 4 --max-seq-len 20 2>&1 | FileCheck %s --check-prefix=SHORTMAX
+// RUN: not dattnc %S/Inputs/two-attentions.mlir --ranks 2 --strategy ring --max-seq-len 64 2>&1 | FileCheck %s --check-prefix=TWOSTEPS
+// RUN: not dattnc %S/Inputs/kend-prefill.mlir --ranks 2 --strategy ring --max-seq-len 64 2>&1 | FileCheck %s --check-prefix=KEND
+// RUN: not dattnc %S/Inputs/chunk-queries.mlir --ranks 2 --strategy ring --max-seq-len 64 2>&1 | FileCheck %s --check-prefix=CHUNK
 
 // CHECK: == dattnc: @prefill, q tensor<1x4x37x16xf32>, k/v tensor<1x2x37x16xf32>, on h100-1x8-nvlink (8 GPUs)
 // CHECK: == plan: dattn-plan-prefill{strategy=zigzag ranks=4},dattn-overlap,cse
@@ -82,6 +92,41 @@
 // BADHEADS: error: dattn-plan-prefill: head-parallel=3 must be at least 1 and divide the 4 ranks
 // BADHEADS: dattnc: error: compilation failed
 // HEADS: dattnc: error: '{{.*}}no-heads.json': num_attention_heads is missing or not positive
+// Longer runs: plans of 37, 74 (2S) and 100 (the maximum) tokens, each
+// planned, verified and emitted; the C API picks the shortest that holds a
+// run.
+// LONGER: == plan: dattn-plan-prefill{strategy=zigzag ranks=4},dattn-overlap,cse
+// LONGER: dattn-verify-plan: @prefill on 4 rank(s): every visible (q, k) pair is computed exactly once
+// LONGER: == 74 tokens (--max-seq-len 100)
+// LONGER-NEXT: == plan: dattn-plan-prefill{strategy=zigzag ranks=4},dattn-overlap,cse
+// LONGER: dattn-verify-plan: @prefill_len74 on 4 rank(s): every visible (q, k) pair is computed exactly once
+// LONGER: == 100 tokens (--max-seq-len 100)
+// LONGER: dattn-verify-plan: @prefill_len100 on 4 rank(s): every visible (q, k) pair is computed exactly once
+// LONGER: == bundle:
+// LONGERFILES: plan-len100.mlir
+// LONGERFILES-NEXT: plan-len74.mlir
+// LONGERFILES-NEXT: plan.cpp
+// LONGERFILES-NEXT: plan.mlir
+// LONGERAPI: seq_len tokens, 1 <= seq_len <= 100: k and v [1, 2, seq_len,
+// LONGERAPI: The bundle holds plans compiled for 37, 74, 100 tokens;
+// LONGERAPI: long long dattn_plan_length(long long seq_len);
+// LONGERCALL: static const long long kLengths[] = {37, 74, 100};
+// LONGERCALL: if (length == 74)
+// LONGERCALL-NEXT: return prefill_len74(q, k, v);
+// LONGERCALL-NEXT: if (length == 100)
+// LONGERCALL-NEXT: return prefill_len100(q, k, v);
+// LONGERCALL-NEXT: return prefill(q, k, v);
+// LONGERCALL: padRun("dattn_prefill", seq_len, 1, 4, 2,
+// LONGERCALL-NEXT: qLen, kvLen, 100, 16, q, k, v, run))
+// LONGERPLAN: distattn::host::Tensor prefill(distattn::host::Tensor q_in,
+// LONGERPLAN: distattn::host::Tensor prefill_len74(distattn::host::Tensor q_in,
+// LONGERPLAN: distattn::host::Tensor prefill_len100(distattn::host::Tensor q_in,
+// PLAN100: shard.grid @sp(shape = 4)
+// PLAN100: func.func @prefill_len100(%arg0: tensor<1x4x100x16xf32>, %arg1: tensor<1x2x100x16xf32>, %arg2: tensor<1x2x100x16xf32>)
+// SHORTMAX: dattnc: error: --max-seq-len 20 is shorter than the compiled length 37 (shorter runs need no option)
+// TWOSTEPS: dattnc: error: --max-seq-len needs the function to be one dattn.attention of its arguments (q, k, v), which it can re-plan for each length
+// KEND: dattnc: error: --max-seq-len needs the plain causal or full mask (queries aligned to the last keys, no k_end): the input's mask has positions that do not follow from the length
+// CHUNK: dattnc: error: --max-seq-len needs queries that are all the tokens (prefill) or one (decode); this graph has 5 queries to 37 keys
 // TOPOLOGY: error: topology '{{.*}}typo.json': field 'gpu.hbm_gbs' is not a topology field
 
 func.func @prefill(%q: tensor<1x4x37x16xf32>, %k: tensor<1x2x37x16xf32>, %v: tensor<1x2x37x16xf32>) -> tensor<1x4x37x16xf32> {

@@ -91,12 +91,41 @@ static cl::opt<std::string> masters(
 static cl::opt<int64_t> seqLen("seq-len",
                                cl::desc("Sequence length (config input)"),
                                cl::init(0), cl::cat(category));
+static cl::opt<int64_t> maxSeqLen(
+    "max-seq-len",
+    cl::desc("Longest sequence a run may pass (0: the compiled length S). "
+             "Past S the bundle also holds the plans of 2S, 4S, ... below "
+             "it and of the length itself, and a run takes the shortest plan "
+             "that holds it"),
+    cl::init(0), cl::cat(category));
 
 namespace {
 
 [[noreturn]] void fail(const Twine &message) {
   llvm::errs() << "dattnc: error: " << message << "\n";
   std::exit(1);
+}
+
+/// A module of one function `name`(q, k, v) -> out that is one
+/// dattn.attention: the graph the planning passes take.
+OwningOpRef<ModuleOp> attentionGraph(MLIRContext &context, StringRef name,
+                                     RankedTensorType qType,
+                                     RankedTensorType kvType, MaskAttr mask,
+                                     FloatAttr scale) {
+  OpBuilder builder(&context);
+  Location loc = builder.getUnknownLoc();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(
+      builder, loc, name,
+      builder.getFunctionType({qType, kvType, kvType}, {qType}));
+  Block *body = func.addEntryBlock();
+  builder.setInsertionPointToStart(body);
+  Value out = AttentionOp::create(builder, loc, qType, body->getArgument(0),
+                                  body->getArgument(1), body->getArgument(2),
+                                  mask, scale);
+  func::ReturnOp::create(builder, loc, out);
+  return module;
 }
 
 /// The attention of a Hugging Face style config: num_attention_heads,
@@ -128,28 +157,63 @@ OwningOpRef<ModuleOp> graphFromConfig(MLIRContext &context) {
   if (seqLen < 1)
     fail("a config input needs --seq-len N (N >= 1)");
   int64_t qLen = phase == "decode" ? 1 : int64_t(seqLen);
-  OpBuilder builder(&context);
-  Location loc = builder.getUnknownLoc();
-  auto module = ModuleOp::create(loc);
+  Builder builder(&context);
   // The GPU kernels take bf16 (what checkpoints hold); the host computes in
   // fp32.
   Type element = target == "cuda" ? Type(builder.getBF16Type())
                                   : Type(builder.getF32Type());
   auto qType = RankedTensorType::get({1, *heads, qLen, *headDim}, element);
   auto kvType = RankedTensorType::get({1, kvHeads, seqLen, *headDim}, element);
-  builder.setInsertionPointToEnd(module.getBody());
-  auto func = func::FuncOp::create(
-      builder, loc, "attention",
-      builder.getFunctionType({qType, kvType, kvType}, {qType}));
-  Block *body = func.addEntryBlock();
-  builder.setInsertionPointToStart(body);
   auto mask = MaskAttr::get(&context, MaskKind::Causal, seqLen - qLen, 1, 0, 1,
                             std::numeric_limits<int64_t>::max());
-  Value out = AttentionOp::create(builder, loc, qType, body->getArgument(0),
-                                  body->getArgument(1), body->getArgument(2),
-                                  mask, FloatAttr());
-  func::ReturnOp::create(builder, loc, out);
-  return module;
+  return attentionGraph(context, "attention", qType, kvType, mask, FloatAttr());
+}
+
+/// The input's attention at another sequence length: k and v (and q where
+/// the queries are the tokens) `length` tokens long, a causal mask still
+/// aligned to the last key, in a function `<name>_len<length>`. Fails on a
+/// function that is more than one dattn.attention of its arguments, or a
+/// mask whose positions do not follow from the length.
+OwningOpRef<ModuleOp> graphAtLength(func::FuncOp func, AttentionOp attention,
+                                    int64_t length, bool queriesAreTokens) {
+  const char *why = "--max-seq-len needs ";
+  if (!llvm::hasSingleElement(func.getBody()) ||
+      func.getBody().front().getOperations().size() != 2 ||
+      attention.getQ() != func.getArgument(0) ||
+      attention.getK() != func.getArgument(1) ||
+      attention.getV() != func.getArgument(2))
+    fail(Twine(why) + "the function to be one dattn.attention of its "
+                      "arguments (q, k, v), which it can re-plan for each "
+                      "length");
+  auto qType = cast<RankedTensorType>(attention.getQ().getType());
+  auto kvType = cast<RankedTensorType>(attention.getK().getType());
+  int64_t qLen = qType.getDimSize(2), kvLen = kvType.getDimSize(2);
+  MaskAttr mask = attention.getEffectiveMask();
+  bool aligned =
+      mask.getQStride() == 1 && mask.getKStride() == 1 &&
+      mask.getKOffset() == 0 &&
+      mask.getKLimit() == std::numeric_limits<int64_t>::max() &&
+      (mask.getKind() == MaskKind::Full || mask.getQOffset() == kvLen - qLen);
+  if (!aligned)
+    fail(Twine(why) + "the plain causal or full mask (queries aligned to "
+                      "the last keys, no k_end): the input's mask has "
+                      "positions that do not follow from the length");
+  int64_t newQ = queriesAreTokens ? length : qLen;
+  auto withLength = [](RankedTensorType type, int64_t rows) {
+    SmallVector<int64_t> shape(type.getShape());
+    shape[2] = rows;
+    return RankedTensorType::get(shape, type.getElementType());
+  };
+  auto newQType = withLength(qType, newQ);
+  auto newKvType = withLength(kvType, length);
+  MaskAttr newMask =
+      mask.getKind() == MaskKind::Full
+          ? mask
+          : MaskAttr::get(mask.getContext(), mask.getKind(), length - newQ, 1,
+                          0, 1, std::numeric_limits<int64_t>::max());
+  return attentionGraph(*func.getContext(),
+                        (func.getSymName() + "_len" + Twine(length)).str(),
+                        newQType, newKvType, newMask, attention.getScaleAttr());
 }
 
 void writeFile(const Twine &path, StringRef text) {
@@ -210,23 +274,29 @@ int main(int argc, char **argv) {
       "Plans an attention (an .mlir graph, or a model config with --seq-len)\n"
       "for a cluster, verifies and simulates the plan, and writes a bundle\n"
       "that builds with CMake and runs under mpirun:\n\n"
-      "  plan.mlir             the plan\n"
+      "  plan.mlir             the plan (plan-len<L>.mlir: the plans of\n"
+      "                        the longer lengths, --max-seq-len)\n"
       "  plan.cpp / plan.cu    the plan as C++ with MPI (--target host) or\n"
       "                        CUDA with NCCL (--target cuda: one GPU per\n"
       "                        rank, bf16/f16 inputs, kernels in src/)\n"
       "  attention.h           the C API: dattn_create (bind a communicator\n"
       "                        of the plan's size), dattn_prefill or\n"
-      "                        dattn_decode, dattn_destroy; dattn_run_comm\n"
+      "                        dattn_decode, dattn_destroy;\n"
+      "                        dattn_plan_length (the plan a length\n"
+      "                        takes); dattn_run_comm\n"
       "                        and dattn_run (MPI_COMM_WORLD) in one call;\n"
       "                        a shared library dattn_plan\n"
       "  runner                checks the C API against the fp64 reference;\n"
       "                        --replicas R runs R copies on split\n"
       "                        communicators\n"
       "  include/              the runtime headers the plan needs\n\n"
-      "Heads, head_dim, element type, ranks and strategy are fixed when\n"
-      "compiling; the sequence length is a run-time argument up to the\n"
-      "compiled one (shorter runs are padded to it; prefill does not compute\n"
-      "the padding's query rows).\n");
+      "Heads, head_dim, element type, ranks and each plan's strategy are\n"
+      "fixed when compiling; the sequence length is a run-time argument up\n"
+      "to --max-seq-len M (default: the compiled length S). Past S the\n"
+      "bundle holds the plans of 2S, 4S, ... below M and of M (all on the\n"
+      "same ranks; strategy=auto chooses for each), and a run takes the\n"
+      "shortest that holds it, padded to it: the padding's keys are hidden\n"
+      "from every tile and prefill does not compute its query rows.\n");
   if (target != "host" && target != "cuda")
     fail("unknown --target '" + target + "'; expected host or cuda");
   if (phase != "prefill" && phase != "decode")
@@ -277,50 +347,93 @@ int main(int argc, char **argv) {
   });
   if (failed(topology))
     return 1;
-  (*module)->setAttr(kTopologyAttrName, *topology);
+
+  // The compiled lengths: S, and with --max-seq-len M past it 2S, 4S, ...
+  // below M, and M (each a plan of its own): a run pads to less than twice
+  // its length.
+  int64_t compiledLen = kType.getDimSize(2);
+  bool queriesAreTokens =
+      phase == "prefill" && qType.getDimSize(2) == compiledLen;
+  int64_t longest = maxSeqLen == 0 ? compiledLen : int64_t(maxSeqLen);
+  if (longest < compiledLen)
+    fail("--max-seq-len " + Twine(longest) + " is shorter than the compiled " +
+         "length " + Twine(compiledLen) + " (shorter runs need no option)");
+  if (longest > compiledLen && !queriesAreTokens && qType.getDimSize(2) != 1)
+    fail("--max-seq-len needs queries that are all the tokens (prefill) or "
+         "one (decode); this graph has " +
+         Twine(qType.getDimSize(2)) + " queries to " + Twine(compiledLen) +
+         " keys");
+  SmallVector<int64_t> lengths = {compiledLen};
+  while (lengths.back() * 2 < longest)
+    lengths.push_back(lengths.back() * 2);
+  if (lengths.back() < longest)
+    lengths.push_back(longest);
 
   llvm::outs() << "== dattnc: @" << func.getSymName() << ", q " << qType
                << ", k/v " << kType << ", on " << topology->getName() << " ("
                << topology->getNumGpus() << " GPUs)\n";
-  std::string plan =
-      phase == "prefill"
-          ? "dattn-plan-prefill{strategy=" + strategy +
-                " ranks=" + std::to_string(ranks) +
-                (headParallel != 1
-                     ? " head-parallel=" + std::to_string(headParallel)
-                     : std::string()) +
-                (innerRing != 1 ? " inner-ring=" + std::to_string(innerRing)
-                                : std::string()) +
-                "},dattn-overlap,cse"
-          : "dattn-plan-decode{ranks=" + std::to_string(ranks) +
-                " masters=" + masters + "},dattn-overlap,cse";
-  llvm::outs() << "== plan: " << plan << "\n";
-  llvm::outs().flush();
-  runPipeline(*module, plan);
-  if (phase == "prefill") {
-    llvm::outs() << "== plan verifier (coverage, positions, per-rank load)\n";
-    llvm::outs().flush();
-    runPipeline(*module, "dattn-verify-plan,dattn-verify-schedule,"
-                         "dattn-simulate-timeline");
-  }
-  int64_t planRanks = 1;
-  for (auto grid : module->getOps<shard::GridOp>()) {
-    planRanks = 1;
-    for (int64_t d : grid.getShape())
-      planRanks *= d;
-  }
-
-  // The target code (the plan is kept as IR too, for dattn-opt and
-  // dattn-run).
-  std::string planIR;
-  llvm::raw_string_ostream planStream(planIR);
-  module->print(planStream);
   bool cuda = target == "cuda";
-  runPipeline(*module, "dattn-convert-to-emitc{target=" + target + "}");
-  std::string cpp;
-  llvm::raw_string_ostream cppStream(cpp);
-  if (failed(emitc::translateToCpp(*module, cppStream)))
-    fail("C++ emission failed");
+  // Plans one length; the first fixes the ranks for the others (the C
+  // API binds one communicator). Returns the plan as IR and as C++.
+  int64_t planRanks = 0;
+  auto compile = [&](ModuleOp graph) -> std::pair<std::string, std::string> {
+    graph->setAttr(kTopologyAttrName, *topology);
+    int64_t planWith = planRanks ? planRanks : int64_t(ranks);
+    std::string plan =
+        phase == "prefill"
+            ? "dattn-plan-prefill{strategy=" + strategy +
+                  " ranks=" + std::to_string(planWith) +
+                  (headParallel != 1
+                       ? " head-parallel=" + std::to_string(headParallel)
+                       : std::string()) +
+                  (innerRing != 1 ? " inner-ring=" + std::to_string(innerRing)
+                                  : std::string()) +
+                  "},dattn-overlap,cse"
+            : "dattn-plan-decode{ranks=" + std::to_string(planWith) +
+                  " masters=" + masters + "},dattn-overlap,cse";
+    llvm::outs() << "== plan: " << plan << "\n";
+    llvm::outs().flush();
+    runPipeline(graph, plan);
+    if (phase == "prefill") {
+      llvm::outs() << "== plan verifier (coverage, positions, per-rank load)\n";
+      llvm::outs().flush();
+      runPipeline(graph, "dattn-verify-plan,dattn-verify-schedule,"
+                         "dattn-simulate-timeline");
+    }
+    for (auto grid : graph.getOps<shard::GridOp>()) {
+      planRanks = 1;
+      for (int64_t d : grid.getShape())
+        planRanks *= d;
+    }
+    if (planRanks == 0)
+      planRanks = 1;
+    // The target code (the plan is kept as IR too, for dattn-opt and
+    // dattn-run).
+    std::string planIR;
+    llvm::raw_string_ostream planStream(planIR);
+    graph->print(planStream);
+    runPipeline(graph, "dattn-convert-to-emitc{target=" + target + "}");
+    std::string cpp;
+    llvm::raw_string_ostream cppStream(cpp);
+    if (failed(emitc::translateToCpp(graph, cppStream)))
+      fail("C++ emission failed");
+    return {planIR, distattn::nameValues(cpp)};
+  };
+  // Every length's graph is made before planning, which rewrites the input.
+  SmallVector<OwningOpRef<ModuleOp>> longer;
+  for (int64_t length : ArrayRef(lengths).drop_front())
+    longer.push_back(graphAtLength(func, attention, length, queriesAreTokens));
+  SmallVector<std::pair<std::string, std::string>> compiled;
+  SmallVector<std::string> planFns;
+  for (auto [i, length] : llvm::enumerate(lengths)) {
+    ModuleOp graph = i == 0 ? *module : *longer[i - 1];
+    if (i > 0)
+      llvm::outs() << "== " << length << " tokens (--max-seq-len " << longest
+                   << ")\n";
+    planFns.push_back(
+        (*graph.getOps<func::FuncOp>().begin()).getSymName().str());
+    compiled.push_back(compile(graph));
+  }
 
   // The bundle.
   std::string dir = output;
@@ -337,8 +450,17 @@ int main(int argc, char **argv) {
         cuda ? "/src" : ""})
     if (std::error_code error = llvm::sys::fs::create_directories(dir + sub))
       fail("cannot create '" + dir + sub + "': " + error.message());
-  writeFile(dir + "/plan.mlir", planIR);
-  writeFile(dir + (cuda ? "/plan.cu" : "/plan.cpp"), distattn::nameValues(cpp));
+  // plan.mlir is the compiled length's plan, plan-len<L>.mlir the longer
+  // ones'; the source holds them all.
+  std::string planSource;
+  for (auto [length, planned] : llvm::zip(lengths, compiled)) {
+    writeFile(dir + (length == compiledLen
+                         ? std::string("/plan.mlir")
+                         : "/plan-len" + std::to_string(length) + ".mlir"),
+              planned.first);
+    planSource += planned.second;
+  }
+  writeFile(dir + (cuda ? "/plan.cu" : "/plan.cpp"), planSource);
   for (const std::string &header : headers)
     writeFile(dir + "/include/distattn/" + header,
               readFile(runtime + "/distattn/" + header));
@@ -355,6 +477,13 @@ int main(int argc, char **argv) {
       list += (list.empty() ? "" : ", ") + std::to_string(d);
     return list;
   };
+  // The C API's choice of plan: a run of L tokens takes the shortest
+  // compiled length >= L.
+  std::string planAtLength;
+  for (auto [length, fn] : llvm::drop_begin(llvm::zip(lengths, planFns)))
+    planAtLength += llvm::formatv("  if (length == {0})\n    return {1}(q, k, "
+                                  "v);\n",
+                                  length, fn);
   std::string defines = llvm::formatv(
       "B={0} HQ={1} HKV={2} SQ={3} S={4} D={5} CAUSAL={6} TOL={7}",
       qType.getDimSize(0), qType.getDimSize(1), kType.getDimSize(1),
@@ -366,7 +495,22 @@ int main(int argc, char **argv) {
                                          : "F32";
   llvm::StringMap<std::string> values = {
       {"PLAN_RANKS", std::to_string(planRanks)},
-      {"PLAN_FN", func.getSymName().str()},
+      {"PLAN_FN", planFns.front()},
+      {"LENGTHS",
+       llvm::join(llvm::map_range(lengths,
+                                  [](int64_t l) { return std::to_string(l); }),
+                  ", ")},
+      {"PLAN_AT_LENGTH", planAtLength},
+      {"MAX_S", std::to_string(lengths.back())},
+      {"QUERIES_ARE_TOKENS", queriesAreTokens ? "true" : "false"},
+      // The plan's queries: a row per token, or the compiled count.
+      {"PLAN_Q_LEN", queriesAreTokens ? std::string("kvLen")
+                                      : std::to_string(qType.getDimSize(2))},
+      // Queries neither all the tokens nor one have their positions
+      // compiled in: such a plan runs its own length only.
+      {"LENGTH_RUNS", queriesAreTokens || qType.getDimSize(2) == 1
+                          ? "seq_len >= 1 && seq_len <= length"
+                          : "seq_len == length"},
       {"Q_SHAPE", dims(qType)},
       {"KV_SHAPE", dims(kType)},
       {"SHAPE_DEFINES", defines},

@@ -1,10 +1,13 @@
 //===- bundle_io.h - Run-time lengths at a bundle's C API -------*- C++ -*-===//
 //
-// A bundle's plan is compiled for a sequence length S; its C API takes any
-// length 1 <= L <= S at run time. The inputs are padded to S along the
-// sequence axis (zeros), the runtime hides keys at positions >= L from every
-// tile (its valid-length clamp of k_end), and the output's first rows are
-// returned. A run costs what the compiled length costs.
+// A bundle holds plans compiled for sequence lengths S, 2S, 4S, ... (one,
+// S, unless dattnc --max-seq-len asked for more); its C API takes any length
+// 1 <= L <= the longest at run time and runs the shortest plan that holds
+// L. The inputs are padded to that plan's length along the sequence axis
+// (zeros), the runtime hides keys at positions >= L from every tile (its
+// valid-length clamp of k_end), prefill skips the padding's query rows,
+// and the output's first rows are returned. Transfers and merges move the
+// plan's length's worth.
 //
 // Header-only, plain C++; the host and the cuda bundles share it.
 //
@@ -46,6 +49,17 @@ inline long long queryRows(long long seqLen, long long kvLen, long long qLen) {
   return qLen == kvLen ? seqLen : qLen;
 }
 
+/// The compiled length a run of `seqLen` tokens takes: the shortest of
+/// `lengths` (ascending) that holds it, or the longest when none does
+/// (padRun then refuses the run; dattn_plan_length returns 0 for it).
+template <size_t N>
+inline long long planLength(long long seqLen, const long long (&lengths)[N]) {
+  for (long long length : lengths)
+    if (seqLen <= length)
+      return length;
+  return lengths[N - 1];
+}
+
 /// One run's inputs padded to the compiled shape: q [batch, qHeads, qLen,
 /// headDim], k and v [batch, kvHeads, kvLen, headDim].
 struct PaddedRun {
@@ -53,19 +67,25 @@ struct PaddedRun {
   std::vector<float> q, k, v;
 };
 
-/// Pads a run of `seqLen` tokens; false, with a message naming `api` on
-/// stderr, for a length the plan cannot run: outside [1, kvLen], or other
-/// than kvLen where the queries are neither all the tokens nor one (their
-/// causal positions are compiled in).
+/// Pads a run of `seqLen` tokens to a plan of `kvLen` keys and `qLen`
+/// queries; false, with a message naming `api` on stderr, for a length the
+/// bundle cannot run: outside [1, kvLen] (kvLen is the plan planLength
+/// chose, `maxLen` the bundle's longest), or other than kvLen where the
+/// queries are neither all the tokens nor one (their causal positions are
+/// compiled in).
 inline bool padRun(const char *api, long long seqLen, long long batch,
                    long long qHeads, long long kvHeads, long long qLen,
-                   long long kvLen, long long headDim, const float *q,
-                   const float *k, const float *v, PaddedRun &run) {
+                   long long kvLen, long long maxLen, long long headDim,
+                   const float *q, const float *k, const float *v,
+                   PaddedRun &run) {
   bool fixed = qLen != kvLen && qLen != 1;
   if (seqLen < 1 || seqLen > kvLen || (seqLen != kvLen && fixed)) {
     std::fprintf(stderr, "%s: sequence length %lld is not in [1, %lld]%s\n",
-                 api, seqLen, kvLen,
-                 fixed ? " (this plan runs only its compiled length)" : "");
+                 api, seqLen, maxLen,
+                 fixed ? " (this plan runs only its compiled length)"
+                 : maxLen == kvLen && seqLen > kvLen
+                     ? " (dattnc --max-seq-len compiles longer plans)"
+                     : "");
     return false;
   }
   run.rows = queryRows(seqLen, kvLen, qLen);
