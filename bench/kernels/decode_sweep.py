@@ -23,7 +23,7 @@ for (B, S) in [(1, 1048576), (16, 65536), (1, 131072)]:
         kp, vp, indptr, indices, lens_t = H.make_paged(B, Hkv, D, [S] * B, page, torch.bfloat16)
         q = q4[:, :, 0].contiguous()
         out = torch.empty(B, Hq, D, device=H.dev); lse = torch.empty(B, Hq, device=H.dev)
-        for st in (4, 3):
+        for st in (4, 3, 2):
             H.LIB.da_paged_decode_set_stages(st)
             _, c0 = H.ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, out, lse)
             line = []

@@ -278,7 +278,7 @@ def run_checks(quick=False):
     for dt in (torch.bfloat16, torch.float16):
         check_decode(res, 3, 32, 8, 128, [1, 3816, 12345], 16, dt)
     LIB.da_paged_decode_set_l2_hint(-1)
-    for st in (4, 3):
+    for st in (4, 3, 2):
         LIB.da_paged_decode_set_stages(st)
         print(f"-- decode ring of {st} stages (head_dim 128)", flush=True)
         for dt in (torch.bfloat16, torch.float16):

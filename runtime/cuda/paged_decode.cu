@@ -96,31 +96,46 @@ __global__ void __launch_bounds__(32) pagedDecodeKernel(const DecParams p) {
 
   // Page lookup of row `lane` of a tile (the global load of the page id),
   // done one tile ahead of the copy that needs it so that its latency hides
-  // under the current tile's math. Returns -1 for rows past the split.
-  auto lookup = [&](int tile) -> int64_t {
+  // under the current tile's math. Returns the token's row in the pool, or
+  // kNoRow past the split. A row index, not an element offset: 32 bits, so
+  // one shuffle hands it to the copying lanes (a pool has under 2^32 rows:
+  // 2^32 rows of the smallest, head_dim 64 in 16 bits, are 512 GiB).
+  constexpr uint32_t kNoRow = 0xffffffffu;
+  auto lookup = [&](int tile) -> uint32_t {
     int tok = begin + tile * kDecBc + lane;
     if (tile >= nTiles || tok >= end)
-      return -1;
+      return kNoRow;
     int q = tok / p.pageSize;
     int page = __ldg(p.indices + first + q);
-    return pagedElementOffset(page, kvh, tok - q * p.pageSize, p.kvHeads,
-                              p.pageSize, D);
+    return uint32_t(
+        pagedRowIndex(page, kvh, tok - q * p.pageSize, p.kvHeads, p.pageSize));
   };
-  auto issue = [&](int tile, int64_t off) {
+  auto issue = [&](int tile, uint32_t rowOfLane) {
     int slot = tile % Stages;
     T *dk = sK + slot * TileElems, *dv = sV + slot * TileElems;
+    // head_dim 256 (255 registers) shuffles the 64-bit element offset
+    // instead: forming it per copy there spills.
+    const int64_t offOfLane = rowOfLane == kNoRow ? -1 : int64_t(rowOfLane) * D;
 #pragma unroll
     for (int it = 0; it < kDecBc * CPR / 32; ++it) {
       int c = lane + it * 32, r = c / CPR, col = (c % CPR) * 8;
-      int64_t o = __shfl_sync(0xffffffffu, off, r);
-      bool v = o >= 0;
-      o = v ? o : 0;
-      if constexpr (L2Hint) {
-        cpAsync16L2(smemAddr(dk + r * Ld + col), kPool + o + col, v);
-        cpAsync16L2(smemAddr(dv + r * Ld + col), vPool + o + col, v);
+      bool v;
+      int64_t o;
+      if constexpr (D > 128) {
+        o = __shfl_sync(0xffffffffu, offOfLane, r);
+        v = o >= 0;
+        o = (v ? o : 0) + col;
       } else {
-        cpAsync16(smemAddr(dk + r * Ld + col), kPool + o + col, v);
-        cpAsync16(smemAddr(dv + r * Ld + col), vPool + o + col, v);
+        uint32_t row = __shfl_sync(0xffffffffu, rowOfLane, r);
+        v = row != kNoRow;
+        o = int64_t(size_t(v ? row : 0u) * D) + col;
+      }
+      if constexpr (L2Hint) {
+        cpAsync16L2(smemAddr(dk + r * Ld + col), kPool + o, v);
+        cpAsync16L2(smemAddr(dv + r * Ld + col), vPool + o, v);
+      } else {
+        cpAsync16(smemAddr(dk + r * Ld + col), kPool + o, v);
+        cpAsync16(smemAddr(dv + r * Ld + col), vPool + o, v);
       }
     }
   };
@@ -130,7 +145,7 @@ __global__ void __launch_bounds__(32) pagedDecodeKernel(const DecParams p) {
     issue(s, lookup(s));
     cpAsyncCommit();
   }
-  int64_t nextOff = lookup(Stages - 1);
+  uint32_t nextRow = lookup(Stages - 1);
 
   float accO[D / 8][4];
 #pragma unroll
@@ -155,9 +170,9 @@ __global__ void __launch_bounds__(32) pagedDecodeKernel(const DecParams p) {
   }
 
   for (int tile = 0; tile < nTiles; ++tile) {
-    issue(tile + Stages - 1, nextOff);
+    issue(tile + Stages - 1, nextRow);
     cpAsyncCommit();
-    nextOff = lookup(tile + Stages);
+    nextRow = lookup(tile + Stages);
     cpAsyncWait<Stages - 1>();
     __syncwarp();
     const int slot = tile % Stages;
@@ -195,6 +210,12 @@ __global__ void __launch_bounds__(32) pagedDecodeKernel(const DecParams p) {
           if (tileStart + nt * 8 + 2 * t + (e & 1) >= end)
             s[nt][e] = -INFINITY;
     }
+    // The running max rarely moves after the first tiles of a split; then
+    // every row's correction is exactly 1 (or 0 on an all -inf row with
+    // nothing accumulated), and the warp skips rescaling its D/8 x 4
+    // accumulators together (one vote, no divergence).
+    float mUseOf[2], corrOf[2];
+    bool moved = false;
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
       float mx = -INFINITY;
@@ -204,15 +225,25 @@ __global__ void __launch_bounds__(32) pagedDecodeKernel(const DecParams p) {
       mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
       mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
       float mNew = fmaxf(rowMax[r], mx * p.scaleLog2);
-      float mUse = mNew == -INFINITY ? 0.f : mNew;
-      float corr = fastExp2(rowMax[r] - mUse);
+      mUseOf[r] = mNew == -INFINITY ? 0.f : mNew;
+      corrOf[r] = fastExp2(rowMax[r] - mUseOf[r]);
+      moved |= mNew != rowMax[r];
       rowMax[r] = mNew;
-      rowSum[r] *= corr;
+    }
+    if (__any_sync(0xffffffffu, moved)) {
 #pragma unroll
-      for (int nt = 0; nt < D / 8; ++nt) {
-        accO[nt][2 * r] *= corr;
-        accO[nt][2 * r + 1] *= corr;
+      for (int r = 0; r < 2; ++r) {
+        rowSum[r] *= corrOf[r];
+#pragma unroll
+        for (int nt = 0; nt < D / 8; ++nt) {
+          accO[nt][2 * r] *= corrOf[r];
+          accO[nt][2 * r + 1] *= corrOf[r];
+        }
       }
+    }
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      const float mUse = mUseOf[r];
       float sum = 0.f;
 #pragma unroll
       for (int nt = 0; nt < kDecBc / 8; ++nt) {
@@ -278,12 +309,13 @@ int launchDecode(const DecParams &p, int splits, int batch,
   return int(cudaGetLastError());
 }
 
-/// Ring depth for head_dim 128 (3: four blocks an SM, 4: three), from
-/// da_paged_decode_set_stages or DISTATTN_DECODE_STAGES; default 4.
+/// Ring depth for head_dim 128 (2: six blocks an SM, 3: four, 4: three),
+/// from da_paged_decode_set_stages or DISTATTN_DECODE_STAGES; default 4.
 std::atomic<int> gDecodeStages{0};
 int decodeStages() {
   return knob(gDecodeStages, 0, "DISTATTN_DECODE_STAGES", [](const char *e) {
-    return e && std::atoi(e) == 3 ? 3 : kDefaultDecodeStages;
+    int n = e ? std::atoi(e) : 0;
+    return n == 2 || n == 3 ? n : kDefaultDecodeStages;
   });
 }
 
@@ -306,13 +338,20 @@ int dispatchDecode(const DecParams &p, int headDim, int splits, int batch,
   case 64:
     return launchDecode<T, 64, 4, true>(p, splits, batch, stream);
   case 128:
-    if (decodeL2Hint())
-      return decodeStages() == 3
-                 ? launchDecode<T, 128, 3, true>(p, splits, batch, stream)
-                 : launchDecode<T, 128, 4, true>(p, splits, batch, stream);
-    return decodeStages() == 3
-               ? launchDecode<T, 128, 3>(p, splits, batch, stream)
-               : launchDecode<T, 128, 4>(p, splits, batch, stream);
+    switch (decodeStages() * 2 + int(decodeL2Hint())) {
+    case 2 * 2 + 1:
+      return launchDecode<T, 128, 2, true>(p, splits, batch, stream);
+    case 2 * 2:
+      return launchDecode<T, 128, 2>(p, splits, batch, stream);
+    case 3 * 2 + 1:
+      return launchDecode<T, 128, 3, true>(p, splits, batch, stream);
+    case 3 * 2:
+      return launchDecode<T, 128, 3>(p, splits, batch, stream);
+    case 4 * 2 + 1:
+      return launchDecode<T, 128, 4, true>(p, splits, batch, stream);
+    default:
+      return launchDecode<T, 128, 4>(p, splits, batch, stream);
+    }
   case 256:
     return launchDecode<T, 256, 2, true>(p, splits, batch, stream);
   default:
@@ -344,8 +383,9 @@ size_t decodeSmemBytes(int headDim) {
   case 64:
     return DecCfg<__half, 64, 4>::SmemBytes;
   case 128:
-    return decodeStages() == 3 ? DecCfg<__half, 128, 3>::SmemBytes
-                               : DecCfg<__half, 128, 4>::SmemBytes;
+    return decodeStages() == 2   ? DecCfg<__half, 128, 2>::SmemBytes
+           : decodeStages() == 3 ? DecCfg<__half, 128, 3>::SmemBytes
+                                 : DecCfg<__half, 128, 4>::SmemBytes;
   default:
     return DecCfg<__half, 256, 2>::SmemBytes;
   }
@@ -463,7 +503,7 @@ extern "C" int da_paged_decode(const DaPagedDecodeArgs *a, void *stream) {
 }
 
 extern "C" int da_paged_decode_set_stages(int stages) {
-  if (stages != 0 && stages != 3 && stages != 4)
+  if (stages != 0 && (stages < 2 || stages > 4))
     return int(cudaErrorInvalidValue);
   distattn::cuda::gDecodeStages.store(stages, std::memory_order_relaxed);
   return 0;

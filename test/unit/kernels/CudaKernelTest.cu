@@ -320,8 +320,8 @@ template <typename T> void runDecode(const DecodeCase &c) {
           *dLens = upload(c.lens);
   float *dout = upload(std::vector<float>(refOut.size(), NAN));
   float *dlse = upload(std::vector<float>(refLse.size(), NAN));
-  for (int stages : {4, 3}) {
-    if (stages == 3 && c.headDim != 128)
+  for (int stages : {4, 3, 2}) {
+    if (stages != 4 && c.headDim != 128)
       continue;
     CK(da_paged_decode_set_stages(stages));
     CK(cudaMemcpy(dout, std::vector<float>(refOut.size(), NAN).data(),
@@ -421,7 +421,9 @@ TEST(CudaKernelArgs, RejectsBadArguments) {
   d.maxKvLen = 16;
   d.scale = 1.f;
   d.dtype = DA_BF16;
-  EXPECT_NE(da_paged_decode(&d, nullptr), 0); // null pointers
+  EXPECT_NE(da_paged_decode(&d, nullptr), 0);  // null pointers
+  EXPECT_NE(da_paged_decode_set_stages(1), 0); // rings of 2 to 4
+  EXPECT_NE(da_paged_decode_set_stages(5), 0);
 }
 
 } // namespace

@@ -110,6 +110,11 @@ TEST(KernelIndexMath, PageSlotsAndSplitsCoverEveryToken) {
   }
   EXPECT_EQ(pagedElementOffset(3, 2, 5, 8, 16, 128),
             ((3 * 8 + 2) * 16 + 5) * 128);
+  EXPECT_EQ(pagedRowIndex(3, 2, 5, 8, 16), (3 * 8 + 2) * 16 + 5);
+  // The decode kernel hands rows around as 32 bits: an 80 GiB pool of
+  // head_dim 64 fp16 rows stays well under 2^32 of them.
+  EXPECT_LT(pagedRowIndex((80ll << 30) / (2 * 64 * 2 * 8 * 16), 7, 15, 8, 16),
+            int64_t(1) << 32);
   for (int64_t kvLen : {0, 1, 31, 32, 1000})
     for (int64_t chunk : {32, 96}) {
       int64_t covered = 0;

@@ -59,12 +59,18 @@ DISTATTN_HD PageSlot pageSlotOf(int64_t first, int64_t tok, int64_t pageSize) {
   return PageSlot{first + tok / pageSize, tok % pageSize};
 }
 
-/// Element offset of (page, kv head, in-page token, 0) in a page pool laid
-/// out [numPages, kvHeads, pageSize, headDim].
+/// Row (token vector) index of (page, kv head, in-page token) in a page
+/// pool laid out [numPages, kvHeads, pageSize, headDim].
+DISTATTN_HD int64_t pagedRowIndex(int64_t page, int64_t kvHead, int64_t inPage,
+                                  int64_t kvHeads, int64_t pageSize) {
+  return (page * kvHeads + kvHead) * pageSize + inPage;
+}
+
+/// Element offset of (page, kv head, in-page token, 0) in that pool.
 DISTATTN_HD int64_t pagedElementOffset(int64_t page, int64_t kvHead,
                                        int64_t inPage, int64_t kvHeads,
                                        int64_t pageSize, int64_t headDim) {
-  return ((page * kvHeads + kvHead) * pageSize + inPage) * headDim;
+  return pagedRowIndex(page, kvHead, inPage, kvHeads, pageSize) * headDim;
 }
 
 /// Split-KV for decode: the token range [begin, end) of split s.

@@ -96,7 +96,7 @@ int da_paged_decode(const DaPagedDecodeArgs *args, void *stream);
 int64_t da_paged_decode_split_tokens(const DaPagedDecodeArgs *args);
 
 /// Tuning knob (tests, benchmarks): cp.async ring depth of the head_dim 128
-/// decode kernel, 3 or 4; 0 restores the default (DISTATTN_DECODE_STAGES,
+/// decode kernel, 2, 3 or 4; 0 restores the default (DISTATTN_DECODE_STAGES,
 /// else 4). Size workspaces after setting it.
 int da_paged_decode_set_stages(int stages);
 

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""A/B of two builds of the paged decode: GB/s of K+V at the BENCH.md decode
+shapes (bf16, 32 q / 8 kv heads, D=128), the two libraries timed in turn in
+one process (rounds alternate, so that clock and thermal drift fall on
+both), beside cuDNN (dense); and whether their outputs are bit-identical.
+
+Usage: python3 bench/kernels/decode_ab.py OLD.so NEW.so
+"""
+import ctypes, os, statistics, sys
+import torch, torch.nn.functional as F
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as H
+from torch.nn.attention import sdpa_kernel, SDPBackend
+
+H.load(sys.argv[1]); old = H.LIB
+H.load(sys.argv[2]); new = H.LIB
+for (B, S) in [(1, 1048576), (16, 65536), (1, 131072)]:
+    Hq, Hkv, D = 32, 8, 128
+    byts = 2 * B * Hkv * S * D * 2
+    q4 = H.rnd(B, Hq, 1, D)
+    kd, vd = H.rnd(B, Hkv, S, D), H.rnd(B, Hkv, S, D)
+    with sdpa_kernel(SDPBackend.CUDNN_ATTENTION):
+        t = H.bench(lambda: F.scaled_dot_product_attention(q4, kd, vd, enable_gqa=True), 10, 3, 5)
+    cudnn = byts / t / 1e6
+    del kd, vd; torch.cuda.empty_cache()
+    for page in (128, 16):
+        kp, vp, indptr, indices, lens_t = H.make_paged(B, Hkv, D, [S] * B, page, torch.bfloat16)
+        q = q4[:, :, 0].contiguous()
+        outs = {}
+        for name, lib in (("old", old), ("new", new)):
+            H.LIB = lib
+            o = torch.empty(B, Hq, D, device=H.dev); l = torch.empty(B, Hq, device=H.dev)
+            ws, _ = H.ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, o, l)
+            torch.cuda.synchronize()
+            outs[name] = (o, l, ws)
+        same = all(torch.equal(a, b) for a, b in zip(outs["old"][:2], outs["new"][:2]))
+        rates = {"old": [], "new": []}
+        for _ in range(5):
+            for name, lib in (("old", old), ("new", new)):
+                H.LIB = lib
+                o, l, ws = outs[name]
+                t = H.bench(lambda: H.ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, o, l, 0, ws), 6, 2, 5)
+                rates[name].append(byts / t / 1e6)
+        H.LIB = new
+        extra = []
+        o, l, ws = outs["new"]
+        for st in (3, 2):
+            new.da_paged_decode_set_stages(st)
+            ws2, _ = H.ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, o, l)
+            t = H.bench(lambda: H.ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, o, l, 0, ws2), 10, 3, 5)
+            extra.append(f"new s{st} {byts / t / 1e6:.0f}")
+        new.da_paged_decode_set_stages(0)
+        mo, mn = statistics.median(rates["old"]), statistics.median(rates["new"])
+        print(f"B{B} x {S} page {page}: old {mo:.0f} new {mn:.0f} ({mn / mo:.3f}x) "
+              f"{' '.join(extra)} cuDNN {cudnn:.0f} new/cuDNN {mn / cudnn:.3f} "
+              f"bit-identical: {'yes' if same else 'NO'}", flush=True)
+        del kp, vp; torch.cuda.empty_cache()
