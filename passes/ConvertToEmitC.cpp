@@ -131,6 +131,10 @@ FailureOr<SmallVector<int64_t>> gridShape(Operation *op, FlatSymbolRefAttr name,
   return SmallVector<int64_t>(grid.getShape());
 }
 
+/// The tag (an integer) of the merges and tiles that the merge-into fusion
+/// (below) rewrites after the conversion, carried from each op to its call.
+constexpr StringLiteral kMergeIntoTag = "dattn.merge_into";
+
 /// A conversion pattern that knows the target.
 template <typename OpTy> struct TargetPattern : OpConversionPattern<OpTy> {
   TargetPattern(const TypeConverter &converter, MLIRContext *context,
@@ -158,7 +162,11 @@ template <typename OpTy> struct CallPattern : TargetPattern<OpTy> {
       return failure();
     Type result =
         this->getTypeConverter()->convertType(op->getResult(0).getType());
-    rewriter.replaceOp(op, args.call(rewriter, op, *callee, result));
+    Value call = args.call(rewriter, op, *callee, result);
+    // The merge-into fusion's tag goes with the op to its call.
+    if (Attribute tag = op->getDiscardableAttr(kMergeIntoTag))
+      call.getDefiningOp()->setDiscardableAttr(kMergeIntoTag, tag);
+    rewriter.replaceOp(op, call);
     return success();
   }
   Build build;
@@ -618,6 +626,239 @@ void commentPlanSteps(ModuleOp module) {
   });
 }
 
+//===----------------------------------------------------------------------===//
+// Merge-into (cuda): a tile's kernel merges its state into the accumulator.
+//===----------------------------------------------------------------------===//
+//
+// A ring step is `tile = micro_attention(q, k, v, ...); merged = merge(held,
+// tile)`: two kernels, and the merge reads both fp32 states and writes a
+// third. The cuda runtime's kernel can instead merge the tile into an
+// existing state in its epilogue (DaMicroAttentionArgs::mergeInto), writing
+// held's buffers in place: `merged = micro_attention_into(held, q, k, v,
+// ...)`. The cuda runtime's State shares its buffers between copies
+// (shared_ptr), and the generated code copies states freely (a loop's
+// carried variable and its copy at each step, the loop's result), so an
+// in-place write is only correct where no other SSA value still to be read
+// holds the accumulator's buffers. That is proved here from the IR's use
+// lists, before the conversion; anything not proved is left as two calls.
+// The host target keeps merge: its reference runtime has no such kernel.
+
+/// A dattn.merge emitted as micro_attention_into calls: each tile (a
+/// micro_attention result) merged in turn into the accumulator's buffers.
+struct MergeInto {
+  MergeOp merge;
+  unsigned accumulator;                // operand index
+  SmallVector<MicroAttentionOp> tiles; // in operand order
+};
+
+/// The block that holds `v`'s definition.
+Block *homeBlock(Value v) {
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    return arg.getOwner();
+  return v.getDefiningOp()->getBlock();
+}
+
+/// Which values a merge may overwrite.
+class MergeIntoAnalysis {
+public:
+  /// Whether the user of `use` may write into the buffers of the state
+  /// that flows through it: no SSA value that is read after the user (once
+  /// per execution of the user) holds them. Empty states used more than
+  /// once (CSE makes one for every accumulator of a zigzag step) are given
+  /// a copy each where the fusion is done (`emptyCopies`).
+  bool mayOverwrite(OpOperand &use) {
+    Value v = use.get();
+    // Used once in the IR but run again and again (the use in a loop, the
+    // definition outside): the next run would see the write.
+    if (use.getOwner()->getBlock() != homeBlock(v))
+      return false;
+    if (v.getDefiningOp<EmptyStateOp>()) {
+      if (!v.hasOneUse())
+        emptyCopies.insert(&use);
+      return true;
+    }
+    if (!v.hasOneUse())
+      return false;
+    // Fresh buffers: the runtime allocates each tile's and each merge's
+    // state (a fused merge's result is its accumulator's, which is proved
+    // dead after it, so it is as good as fresh).
+    if (v.getDefiningOp<MicroAttentionOp>() || v.getDefiningOp<MergeOp>())
+      return true;
+    // A loop-carried state holds what was passed in (the init, or the
+    // previous step's yield); a loop's result holds the last yield (or the
+    // init, if the loop does not run). Each must be claimed in turn. A
+    // cycle (back to a value being checked: the state carried round a loop,
+    // or round nested loops) checks nothing new, and is fine.
+    if (!inProgress.insert(v).second)
+      return true;
+    bool ok = false;
+    scf::ForOp loop;
+    unsigned index = 0;
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
+      if (loop && arg.getOwner() == loop.getBody() &&
+          arg.getArgNumber() >= loop.getNumInductionVars())
+        index = arg.getArgNumber() - loop.getNumInductionVars();
+      else
+        loop = nullptr;
+    } else if ((loop = v.getDefiningOp<scf::ForOp>())) {
+      index = cast<OpResult>(v).getResultNumber();
+    }
+    if (loop)
+      ok = mayOverwrite(loop.getInitArgsMutable()[index]) &&
+           mayOverwrite(loop.getBody()->getTerminator()->getOpOperand(index));
+    inProgress.erase(v);
+    return ok;
+  }
+
+  /// Whether `use` (an operand of `merge`) is a tile that can be computed
+  /// at the merge instead: a micro_attention in the same block whose
+  /// result nothing else reads, with nothing between them but tiles,
+  /// merges, empty states, slices and scalar arithmetic (a kernel moved
+  /// past a transfer's wait would wait for it: the overlap is kept).
+  static MicroAttentionOp fusableTile(MergeOp merge, OpOperand &use) {
+    auto tile = use.get().getDefiningOp<MicroAttentionOp>();
+    if (!tile || !use.get().hasOneUse() ||
+        tile->getBlock() != merge->getBlock())
+      return nullptr;
+    for (Operation *op = tile->getNextNode(); op != merge.getOperation();
+         op = op->getNextNode())
+      if (!isa<MicroAttentionOp, MergeOp, EmptyStateOp, tensor::ExtractSliceOp>(
+              op) &&
+          !isa_and_nonnull<arith::ArithDialect>(op->getDialect()))
+        return nullptr;
+    return tile;
+  }
+
+  /// The merge's plan: the one operand that is not a fusable tile (or the
+  /// first) is the accumulator, every other one a fusable tile.
+  std::optional<MergeInto> plan(MergeOp merge) {
+    MutableArrayRef<OpOperand> operands = merge->getOpOperands();
+    SmallVector<MicroAttentionOp> tiles;
+    std::optional<unsigned> accumulator;
+    if (operands.size() < 2)
+      return std::nullopt;
+    for (OpOperand &use : operands) {
+      tiles.push_back(fusableTile(merge, use));
+      if (tiles.back())
+        continue;
+      if (accumulator)
+        return std::nullopt;
+      accumulator = use.getOperandNumber();
+    }
+    MergeInto result{merge, accumulator.value_or(0), {}};
+    llvm::SetVector<OpOperand *> before = emptyCopies;
+    if (!mayOverwrite(operands[result.accumulator])) {
+      emptyCopies = before;
+      return std::nullopt;
+    }
+    for (auto [index, tile] : llvm::enumerate(tiles))
+      if (index != result.accumulator)
+        result.tiles.push_back(tile);
+    return result;
+  }
+
+  /// Gives each use in `emptyCopies` an empty state of its own (where the
+  /// state still has other uses), just before the one it shared (so that
+  /// they read in the order of their uses).
+  void copyEmptyStates() {
+    for (OpOperand *use : emptyCopies) {
+      auto empty = use->get().getDefiningOp<EmptyStateOp>();
+      if (empty->hasOneUse())
+        continue;
+      OpBuilder builder(empty->getContext());
+      builder.setInsertionPoint(empty);
+      use->set(builder.clone(*empty)->getResult(0));
+    }
+    emptyCopies.clear();
+  }
+
+private:
+  DenseSet<Value> inProgress;
+  llvm::SetVector<OpOperand *> emptyCopies;
+};
+
+/// Plans the merges of `module` that the cuda target fuses with their
+/// tiles: tags each such merge and its tiles (kMergeIntoTag: the merge's
+/// number, its tiles' the merge's negated minus one) and copies the empty
+/// states that several accumulators share. Returns the accumulator operand
+/// of each tagged merge.
+SmallVector<unsigned> planMergeInto(ModuleOp module) {
+  MergeIntoAnalysis analysis;
+  SmallVector<unsigned> accumulators;
+  module.walk([&](MergeOp merge) {
+    std::optional<MergeInto> plan = analysis.plan(merge);
+    if (!plan)
+      return;
+    Builder builder(merge.getContext());
+    int64_t id = accumulators.size();
+    merge->setDiscardableAttr(kMergeIntoTag, builder.getI64IntegerAttr(id));
+    for (MicroAttentionOp tile : plan->tiles)
+      tile->setDiscardableAttr(kMergeIntoTag,
+                               builder.getI64IntegerAttr(-id - 1));
+    accumulators.push_back(plan->accumulator);
+  });
+  analysis.copyEmptyStates();
+  return accumulators;
+}
+
+/// After the conversion: the calls of each tagged merge and its tiles
+/// become one micro_attention_into call per tile, at the merge, in the
+/// tiles' order, chained through the accumulator.
+void emitMergeInto(ModuleOp module, ArrayRef<unsigned> accumulators,
+                   const Target &target) {
+  SmallVector<emitc::CallOpaqueOp> merges(accumulators.size());
+  SmallVector<SmallVector<emitc::CallOpaqueOp>> tiles(accumulators.size());
+  module.walk([&](emitc::CallOpaqueOp call) {
+    auto tag = call->getDiscardableAttr(kMergeIntoTag);
+    if (!tag)
+      return;
+    call->removeDiscardableAttr(kMergeIntoTag);
+    int64_t id = cast<IntegerAttr>(tag).getInt();
+    if (id >= 0)
+      merges[id] = call;
+    else
+      tiles[-id - 1].push_back(call);
+  });
+  for (auto [merge, mergedTiles, accumulator] :
+       llvm::zip_equal(merges, tiles, accumulators)) {
+    // Each tile's call read by its merge's call alone (as planned; were it
+    // not, the two calls would stay, which is always correct).
+    if (!merge || mergedTiles.empty() ||
+        llvm::any_of(mergedTiles, [&](emitc::CallOpaqueOp tile) {
+          return !tile->hasOneUse() || *tile->user_begin() != merge;
+        }))
+      continue;
+    OpBuilder builder(merge);
+    Value state = merge.getOperand(accumulator);
+    // Tiles come in the walk's order, which is the block's: the merge's
+    // operand order is that of the tiles it takes (any order is exact).
+    for (emitc::CallOpaqueOp tile : mergedTiles) {
+      // The tile's arguments after the accumulator: operand indices move
+      // up by one, literals stay.
+      SmallVector<Value> operands = {state};
+      llvm::append_range(operands, tile.getOperands());
+      SmallVector<Attribute> args = {builder.getIndexAttr(0)};
+      ArrayAttr tileArgs = *tile.getArgs();
+      for (Attribute arg : tileArgs) {
+        auto index = dyn_cast<IntegerAttr>(arg);
+        args.push_back(index && index.getType().isIndex()
+                           ? builder.getIndexAttr(index.getInt() + 1)
+                           : arg);
+      }
+      state = emitc::CallOpaqueOp::create(builder, merge.getLoc(),
+                                          TypeRange{state.getType()},
+                                          target.ns + "micro_attention_into",
+                                          operands, builder.getArrayAttr(args))
+                  .getResult(0);
+    }
+    merge.getResult(0).replaceAllUsesWith(state);
+    merge.erase();
+    for (emitc::CallOpaqueOp tile : mergedTiles)
+      tile.erase();
+  }
+}
+
 struct DAttnConvertToEmitCPass
     : mlir::dattn::impl::DAttnConvertToEmitCBase<DAttnConvertToEmitCPass> {
   using DAttnConvertToEmitCBase::DAttnConvertToEmitCBase;
@@ -674,6 +915,11 @@ struct DAttnConvertToEmitCPass
       return signalPassFailure();
 
     commentPlanSteps(module);
+    // Cuda: which merges take their tiles into the accumulator (decided on
+    // the plan's use lists, before they are gone).
+    SmallVector<unsigned> mergeInto;
+    if (spec.cuda)
+      mergeInto = planMergeInto(module);
     RewritePatternSet patterns(context);
     populateCallPatterns(patterns, converter, spec);
     patterns.add<FinalizePattern, WaitPattern,
@@ -702,6 +948,7 @@ struct DAttnConvertToEmitCPass
     legal.addLegalOp<ModuleOp, shard::GridOp, UnrealizedConversionCastOp>();
     if (failed(applyPartialConversion(module, legal, std::move(patterns))))
       return signalPassFailure();
+    emitMergeInto(module, mergeInto, spec);
     // Casts the conversion left without users (tensor constants), and
     // scalar constants that only pads yielded (their value is a literal of
     // the pad call now; a bf16 one would not even compile as C++).

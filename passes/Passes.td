@@ -389,7 +389,11 @@ def DAttnConvertToEmitC : Pass<"dattn-convert-to-emitc", "::mlir::ModuleOp"> {
       stream on that event, so the overlap schedule of `dattn-overlap`
       holds on the GPU. A synchronous `shard.shift` or `shard.all_gather`
       is a start followed at once by its wait. Micro-attention q/k/v must be
-      bf16 or f16 (the kernels' input types).
+      bf16 or f16 (the kernels' input types). A merge of tiles into an
+      accumulator that nothing reads afterwards (proved from the use lists:
+      a ring step's carried state, the peeled last step's) is one
+      `micro_attention_into` call a tile, whose kernel merges the tile
+      into the accumulator's buffers in its epilogue.
 
     The emitted code carries a comment for each plan step (the rank's place
     on the grid, what a loop's steps do, the peeled last ring step, the

@@ -249,7 +249,7 @@ def check_merge(results, n, rows, D):
 def run_checks(quick=False):
     res = []
     torch.manual_seed(0)
-    for w in (0, 1, 2, 3, 4, 5, 6, 7, 8, 9):
+    for w in (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11):
         LIB.da_micro_attention_set_config(w)
         print(f"-- forward block config {w}", flush=True)
         for dt in (torch.bfloat16, torch.float16):
@@ -340,7 +340,7 @@ def run_bench(rows):
                 except Exception as ex:
                     r[name] = None
                     print("torch", name, "failed:", str(ex)[:100])
-            for w in (1, 2, 3, 4, 5, 6, 7, 8, 9):
+            for w in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11):
                 if w == 9 and D != 64:
                     r[f"ours_c{w}"] = None  # 9 differs from 8 at D=64 only
                     continue
@@ -455,11 +455,12 @@ def report(info, rows, commit, checks):
     L.append("\nMicro-attention forward (bf16 in, fp32 out + lse), B=1 H=32, TFLOP/s:\n")
     L.append("Block configs: c1 = 8 warps x 16 rows, c2 = 4 warps x 16 rows, c3 = 4 warps x 32 rows, c4 = c3 with kv tiles of 32 (D=128) / 128 (D=64), c5/c6/c7 = 4 warps x 32 rows with double-buffered K/V (kv tiles 64/32/48; D=64 c7 = c5); "
              "c8 = the Hopper wgmma kernel, 2 warpgroups x 64 rows, kv tiles of 128 in a 2-stage cp.async ring; c9 = c8 with 3 warpgroups (D=64 only); "
-             "'ours' = the default config (D=128: c8, D=64: c9), timed separately.\n")
-    L.append("| S | D | causal | ours | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | torch FLASH | torch cuDNN | ours/FLASH | ours/cuDNN |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+             "c10/c11 = c8 warp-specialised, a TMA producer warp, rings of 3/2 stages; "
+             "'ours' = the default config (c10), timed separately.\n")
+    L.append("| S | D | causal | ours | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | torch FLASH | torch cuDNN | ours/FLASH | ours/cuDNN |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if r["kind"] == "prefill":
-            L.append(f"| {r['S']} | {r['D']} | {'yes' if r['causal'] else 'no'} | {f(r['ours'])} | {f(r['ours_c1'])} | {f(r['ours_c2'])} | {f(r['ours_c3'])} | {f(r['ours_c4'])} | {f(r['ours_c5'])} | {f(r['ours_c6'])} | {f(r['ours_c7'])} | {f(r['ours_c8'])} | {f(r['ours_c9'])} | {f(r['flash'])} | "
+            L.append(f"| {r['S']} | {r['D']} | {'yes' if r['causal'] else 'no'} | {f(r['ours'])} | {f(r['ours_c1'])} | {f(r['ours_c2'])} | {f(r['ours_c3'])} | {f(r['ours_c4'])} | {f(r['ours_c5'])} | {f(r['ours_c6'])} | {f(r['ours_c7'])} | {f(r['ours_c8'])} | {f(r['ours_c9'])} | {f(r['ours_c10'])} | {f(r['ours_c11'])} | {f(r['flash'])} | "
                      f"{f(r['cudnn'])} | {rr(r['ours'], r['flash'])} | {rr(r['ours'], r['cudnn'])} |")
     L.append("\nPaged decode (bf16, 32 q / 8 kv heads, D=128, random page order), GB/s of K+V:\n")
     L.append("Default config ('page16', 'page128': 4 stages, L2 256B prefetch hint), ring depths s4 = 4 stages (3 blocks/SM), "

@@ -15,15 +15,25 @@
 // Masks, GQA row flattening, the fp32 (out, lse) epilogue and merge-into are
 // those of the mma.sync kernel (micro_attention.cu), whose per-thread row
 // layout (rows g and g + 8 of a warp's 16, columns 2t, 2t + 1 of each 8)
-// wgmma's accumulators share. Not yet: TMA, warp specialisation, and the
-// scheduled overlap of one warpgroup's softmax with the other's MMAs
-// (FlashAttention-3's ping-pong) beyond what the warp schedulers find.
+// wgmma's accumulators share.
+//
+// Warp-specialised variant (Ws, configs 10 and 11, head_dim 128): a
+// producer warp beside the warpgroups loads K and V with TMA (tensor maps
+// of [batch * kvHeads, kvLen, D] in the same 128-byte swizzle, rows past
+// kvLen zero-filled) into a ring of St stages, each with a "full" mbarrier
+// (TMA's transaction count) and an "empty" one (every consumer thread
+// arrives when its MMAs have read the stage). The warpgroups never wait for
+// each other, so one's softmax runs under the other's MMAs as the warp
+// schedulers find it; not yet FlashAttention-3's scheduled ping-pong.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DISTATTN_CUDA_MICRO_ATTENTION_SM90_CUH
 #define DISTATTN_CUDA_MICRO_ATTENTION_SM90_CUH
 
 #include "wgmma_ops.cuh"
+
+#include <cuda.h>         // CUtensorMap (the type only: no driver link)
+#include <cudaTypedefs.h> // PFN_cuTensorMapEncodeTiled
 
 namespace distattn {
 namespace cuda {
@@ -73,14 +83,64 @@ inline bool wgmmaAvailable() {
   return (available.load() & bit) != 0;
 }
 
-/// WGs warpgroups of 64 query rows each share the K/V tiles.
-template <int D, int WGs> struct Smem {
-  static constexpr int Br = 64 * WGs, Threads = 128 * WGs;
+/// WGs warpgroups of 64 query rows each share the K/V tiles, St stages of
+/// them; with Ws a producer warp more.
+template <int D, int WGs, bool Ws = false, int St = 2> struct Smem {
+  static constexpr int Br = 64 * WGs, Consumers = 128 * WGs;
+  static constexpr int Threads = Consumers + (Ws ? 32 : 0);
   static constexpr uint32_t QBytes = Br * D * 2, KvBytes = kBc * D * 2;
-  // Q, then K and V for each of two stages; +1 KiB to align to the swizzle
+  // Q, then K and V for each stage; +1 KiB to align to the swizzle
   // pattern's 1024-byte period.
-  static constexpr size_t Bytes = QBytes + 4 * KvBytes + 1024;
+  static constexpr size_t Bytes = QBytes + 2 * St * KvBytes + 1024;
 };
+
+/// K and V as TMA sees them (the warp-specialised kernel).
+struct KvMaps {
+  CUtensorMap k, v;
+};
+
+__device__ __forceinline__ void mbarInit(uint32_t bar, uint32_t count) {
+  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar),
+               "r"(count)
+               : "memory");
+}
+/// The barriers' initialisation made visible to TMA (the async proxy).
+__device__ __forceinline__ void mbarInitFence() {
+  asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+}
+/// Arrives and adds `bytes` to the transactions the phase waits for.
+__device__ __forceinline__ void mbarExpectTx(uint32_t bar, uint32_t bytes) {
+  asm volatile(
+      "mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar),
+      "r"(bytes)
+      : "memory");
+}
+__device__ __forceinline__ void mbarArrive(uint32_t bar) {
+  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(bar)
+               : "memory");
+}
+/// Waits for the phase of parity `parity` to complete.
+__device__ __forceinline__ void mbarWait(uint32_t bar, uint32_t parity) {
+  asm volatile("{\n"
+               ".reg .pred done;\n"
+               "WAIT:\n"
+               "mbarrier.try_wait.parity.shared::cta.b64 done, [%0], %1;\n"
+               "@!done bra WAIT;\n"
+               "}\n" ::"r"(bar),
+               "r"(parity)
+               : "memory");
+}
+/// One box of a 3-D tensor map into shared memory at `dst`, its bytes
+/// counted on `bar`.
+__device__ __forceinline__ void tmaLoad3d(uint32_t dst, const CUtensorMap *map,
+                                          int c0, int c1, int c2,
+                                          uint32_t bar) {
+  asm volatile(
+      "cp.async.bulk.tensor.3d.shared::cluster.global.tile.mbarrier::"
+      "complete_tx::bytes [%0], [%1, {%2, %3, %4}], [%5];\n" ::"r"(dst),
+      "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(c2), "r"(bar)
+      : "memory");
+}
 
 /// Shared-memory matrix descriptor, 128-byte swizzle: start address,
 /// leading and stride byte offsets (16-byte units).
@@ -138,14 +198,15 @@ loadSwizzled(uint32_t s, const void *g, int rowStart, int rowEnd, int tid) {
   }
 }
 
-template <typename T, int D, int WGs>
-__global__ void __launch_bounds__(128 * WGs, 1)
-    microAttentionFwdSm90(const FwdParams p) {
+template <typename T, int D, int WGs, bool Ws, int St>
+__global__ void __launch_bounds__(Smem<D, WGs, Ws, St>::Threads, 1)
+    microAttentionFwdSm90(const FwdParams p,
+                          const __grid_constant__ KvMaps maps) {
 #if DISTATTN_WGMMA
   using Mma = Wgmma<kBc, std::is_same<T, __half>::value>;
   using MmaO = Wgmma<D, std::is_same<T, __half>::value>;
-  using S = Smem<D, WGs>;
-  constexpr int kBr = S::Br, kThreads = S::Threads, Warps = 4 * WGs;
+  using S = Smem<D, WGs, Ws, St>;
+  constexpr int kBr = S::Br, kConsumers = S::Consumers, Warps = 4 * WGs;
   extern __shared__ __align__(16) unsigned char smemRaw[];
   const uint32_t base = (smemAddr(smemRaw) + 1023) & ~1023u;
   const uint32_t sQ = base, sK0 = sQ + S::QBytes;
@@ -153,7 +214,9 @@ __global__ void __launch_bounds__(128 * WGs, 1)
   auto sV = [&](int stage) {
     return sK0 + stage * 2 * S::KvBytes + S::KvBytes;
   };
-  __shared__ int sLimMin[Warps], sLimMax[Warps];
+  // One slot more for the producer warp, which takes the consumers' limits.
+  __shared__ int sLimMin[Warps + 1], sLimMax[Warps + 1];
+  __shared__ uint64_t fullBar[St], emptyBar[St];
 
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
   const int wg = warp >> 2, g = lane >> 2, t = lane & 3;
@@ -258,28 +321,10 @@ __global__ void __launch_bounds__(128 * WGs, 1)
   // Tile by tile: S, softmax, O += P V; tile + 1 loads meanwhile. (Issuing
   // tile j + 1's S before tile j's softmax, FlashAttention-3's
   // intra-warpgroup overlap, measured no faster here: bench/RESULTS.md.)
+  // One tile from stage `stage` of the ring: S, softmax, O += P V, every
+  // MMA done (its shared memory read) on return.
   float corr[2];
-  if (nTiles > 0) {
-    loadSwizzled<D, kBr, kThreads>(sQ, qBase, m0, p.rows, tid);
-    loadSwizzled<D, kBc, kThreads>(sK(0), kBase, 0, p.kvLen, tid);
-    loadSwizzled<D, kBc, kThreads>(sV(0), vBase, 0, p.kvLen, tid);
-    cpAsyncCommit();
-  }
-  for (int tile = 0; tile < nTiles; ++tile) {
-    const int stage = tile & 1;
-    if (tile + 1 < nTiles) {
-      // The other stage was released by the barrier that ended tile - 1.
-      loadSwizzled<D, kBc, kThreads>(sK(stage ^ 1), kBase, (tile + 1) * kBc,
-                                     p.kvLen, tid);
-      loadSwizzled<D, kBc, kThreads>(sV(stage ^ 1), vBase, (tile + 1) * kBc,
-                                     p.kvLen, tid);
-      cpAsyncCommit();
-      cpAsyncWait<1>();
-    } else {
-      cpAsyncWait<0>();
-    }
-    fenceProxyAsync();
-    __syncthreads();
+  auto computeTile = [&](int tile, int stage) {
     wgmmaFence();
     issueS(sK(stage));
     wgmmaWait<0>();
@@ -290,7 +335,77 @@ __global__ void __launch_bounds__(128 * WGs, 1)
     issuePV(sV(stage));
     wgmmaWait<0>();
     pin(o);
-    __syncthreads(); // this stage's K and V are free for tile + 2
+  };
+  if constexpr (Ws) {
+    // Q by the consumers (cp.async), K and V by the producer warp (TMA).
+    const uint32_t full0 = smemAddr(fullBar), empty0 = smemAddr(emptyBar);
+    if (nTiles > 0 && tid < kConsumers) {
+      loadSwizzled<D, kBr, kConsumers>(sQ, qBase, m0, p.rows, tid);
+      cpAsyncCommit();
+    }
+    if (tid == 0) {
+      for (int st = 0; st < St; ++st) {
+        mbarInit(full0 + 8 * st, 1);
+        mbarInit(empty0 + 8 * st, kConsumers);
+      }
+      mbarInitFence();
+    }
+    cpAsyncWait<0>();
+    fenceProxyAsync();
+    __syncthreads();
+    if (warp == Warps) {
+      if (lane == 0) {
+        const int head = b * p.kvHeads + kvh;
+        for (int tile = 0; tile < nTiles; ++tile) {
+          const int stage = tile % St;
+          // Stage reuse: wait for the consumers' release of its last tile.
+          if (tile >= St)
+            mbarWait(empty0 + 8 * stage, ((tile / St) & 1) ^ 1);
+          const uint32_t full = full0 + 8 * stage;
+          mbarExpectTx(full, 2 * S::KvBytes);
+#pragma unroll
+          for (int half = 0; half < D / 64; ++half) {
+            tmaLoad3d(sK(stage) + half * kBc * 128, &maps.k, half * 64,
+                      tile * kBc, head, full);
+            tmaLoad3d(sV(stage) + half * kBc * 128, &maps.v, half * 64,
+                      tile * kBc, head, full);
+          }
+        }
+      }
+      return;
+    }
+    for (int tile = 0; tile < nTiles; ++tile) {
+      const int stage = tile % St;
+      mbarWait(full0 + 8 * stage, (tile / St) & 1);
+      computeTile(tile, stage);
+      mbarArrive(empty0 + 8 * stage); // this thread's reads of the stage done
+    }
+  } else {
+    constexpr int kThreads = S::Threads;
+    if (nTiles > 0) {
+      loadSwizzled<D, kBr, kThreads>(sQ, qBase, m0, p.rows, tid);
+      loadSwizzled<D, kBc, kThreads>(sK(0), kBase, 0, p.kvLen, tid);
+      loadSwizzled<D, kBc, kThreads>(sV(0), vBase, 0, p.kvLen, tid);
+      cpAsyncCommit();
+    }
+    for (int tile = 0; tile < nTiles; ++tile) {
+      const int stage = tile & 1;
+      if (tile + 1 < nTiles) {
+        // The other stage was released by the barrier that ended tile - 1.
+        loadSwizzled<D, kBc, kThreads>(sK(stage ^ 1), kBase, (tile + 1) * kBc,
+                                       p.kvLen, tid);
+        loadSwizzled<D, kBc, kThreads>(sV(stage ^ 1), vBase, (tile + 1) * kBc,
+                                       p.kvLen, tid);
+        cpAsyncCommit();
+        cpAsyncWait<1>();
+      } else {
+        cpAsyncWait<0>();
+      }
+      fenceProxyAsync();
+      __syncthreads();
+      computeTile(tile, stage);
+      __syncthreads(); // this stage's K and V are free for tile + 2
+    }
   }
 
   // Epilogue: normalise, lse in natural log, store or merge.
@@ -301,17 +416,68 @@ __global__ void __launch_bounds__(128 * WGs, 1)
 #endif // DISTATTN_WGMMA
 }
 
-template <typename T, int D, int WGs>
+/// The driver's cuTensorMapEncodeTiled through the runtime (no libcuda
+/// link); null where the driver lacks it.
+inline PFN_cuTensorMapEncodeTiled_v12000 tensorMapEncoder() {
+  static PFN_cuTensorMapEncodeTiled_v12000 encode = [] {
+    void *fn = nullptr;
+    cudaDriverEntryPointQueryResult found{};
+    if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &fn, 12000,
+                                         cudaEnableDefault,
+                                         &found) != cudaSuccess ||
+        found != cudaDriverEntryPointSuccess) {
+      (void)cudaGetLastError();
+      fn = nullptr;
+    }
+    return reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(fn);
+  }();
+  return encode;
+}
+
+/// K's and V's tensor maps: [batch * kvHeads, kvLen, D] with D innermost,
+/// boxes of 64 columns (one 128-byte swizzle line) by kBc rows, rows past
+/// kvLen read as zeros. False where TMA cannot take them.
+template <typename T, int D>
+bool encodeKvMaps(const FwdParams &p, int batch, KvMaps &maps) {
+  PFN_cuTensorMapEncodeTiled_v12000 encode = tensorMapEncoder();
+  if (!encode)
+    return false;
+  const cuuint64_t dims[3] = {cuuint64_t(D), cuuint64_t(p.kvLen),
+                              cuuint64_t(batch) * cuuint64_t(p.kvHeads)};
+  const cuuint64_t strides[2] = {cuuint64_t(D) * sizeof(T),
+                                 cuuint64_t(p.kvLen) * D * sizeof(T)};
+  const cuuint32_t box[3] = {64, kBc, 1}, unit[3] = {1, 1, 1};
+  const CUtensorMapDataType type = std::is_same<T, __half>::value
+                                       ? CU_TENSOR_MAP_DATA_TYPE_FLOAT16
+                                       : CU_TENSOR_MAP_DATA_TYPE_BFLOAT16;
+  for (auto [map, data] :
+       {std::pair<CUtensorMap *, const void *>{&maps.k, p.k}, {&maps.v, p.v}})
+    if (encode(map, type, 3, const_cast<void *>(data), dims, strides, box, unit,
+               CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+               CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+               CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) != CUDA_SUCCESS)
+      return false;
+  return true;
+}
+
+template <typename T, int D, int WGs, bool Ws = false, int St = 2>
 int launchFwdSm90(FwdParams p, int batch, cudaStream_t stream) {
-  using S = Smem<D, WGs>;
-  auto kernel = microAttentionFwdSm90<T, D, WGs>;
+  using S = Smem<D, WGs, Ws, St>;
+  KvMaps maps{};
+  // TMA takes 16-byte aligned K and V; elsewhere the cp.async kernel runs.
+  if constexpr (Ws)
+    if (reinterpret_cast<uintptr_t>(p.k) % 16 != 0 ||
+        reinterpret_cast<uintptr_t>(p.v) % 16 != 0 ||
+        !encodeKvMaps<T, D>(p, batch, maps))
+      return launchFwdSm90<T, D, WGs>(p, batch, stream);
+  auto kernel = microAttentionFwdSm90<T, D, WGs, Ws, St>;
   static std::atomic<uint64_t> configured{0};
   cudaError_t e = allowSharedMemory(configured, kernel, S::Bytes);
   if (e != cudaSuccess)
     return int(e);
   p.numMTiles = (p.rows + S::Br - 1) / S::Br;
   dim3 grid(p.numMTiles, p.kvHeads, batch);
-  kernel<<<grid, S::Threads, S::Bytes, stream>>>(p);
+  kernel<<<grid, S::Threads, S::Bytes, stream>>>(p, maps);
   return int(cudaGetLastError());
 }
 

@@ -5,7 +5,8 @@
 // blocks leave for the next rank on the transfer stream: prepare_shift
 // makes the receive buffer and has the transfer stream wait for the
 // compute stream (the block is ready), then one NCCL group sends and
-// receives and an event marks the arrival. The tile and the merge run on
+// receives and an event marks the arrival. The tile, merged into the
+// carried state by its kernel's epilogue (micro_attention_into), runs on
 // the compute stream meanwhile; only at the end of the step does the
 // compute stream wait for the arrival events and take the new blocks. The
 // last step is peeled: nothing is sent after it.
@@ -25,16 +26,14 @@
 // CHECK: DATTN_NCCL(ncclGroupEnd());
 // CHECK-NEXT: DATTN_CUDA(cudaEventRecord([[TV]].arrived(), [[TV]].stream));
 // CHECK-NOT: cudaStreamWaitEvent
-// CHECK: distattn::cuda::State [[S:v[0-9]+]] = distattn::cuda::micro_attention({{v[0-9]+}}, [[KB]], [[VB]], true,
-// CHECK-NOT: cudaStreamWaitEvent
-// CHECK: distattn::cuda::merge({{v[0-9]+}}, [[S]]);
+// CHECK: distattn::cuda::micro_attention_into({{v[0-9]+}}, {{v[0-9]+}}, [[KB]], [[VB]], true,
 // CHECK-NEXT: DATTN_CUDA(cudaStreamWaitEvent(distattn::cuda::compute_stream(), [[TK]].arrived()));
 // CHECK-NEXT: distattn::cuda::Tensor {{v[0-9]+}} = distattn::cuda::received([[TK]]);
 // CHECK-NEXT: DATTN_CUDA(cudaStreamWaitEvent(distattn::cuda::compute_stream(), [[TV]].arrived()));
 // CHECK-NEXT: distattn::cuda::Tensor {{v[0-9]+}} = distattn::cuda::received([[TV]]);
 // CHECK: }
 // CHECK-NOT: nccl
-// CHECK: distattn::cuda::micro_attention(
+// CHECK: distattn::cuda::micro_attention_into(
 // CHECK: distattn::cuda::finalize_out({{v[0-9]+}}, distattn::cuda::DType::BF16);
 // CHECK: distattn::cuda::all_reduce_sum({{v[0-9]+}}, 4);
 

@@ -18,6 +18,7 @@ const char *prefixFor(const std::string &callee) {
       {"splat", "zeros"},
       {"micro_attention", "tile"},
       {"merge", "merged"},
+      {"micro_attention_into", "merged"},
       {"empty_state", "state"},
       {"as_state", "partial"},
       {"finalize_out", "out"},

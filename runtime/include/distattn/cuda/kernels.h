@@ -48,10 +48,12 @@ int da_micro_attention(const DaMicroAttentionArgs *args, void *stream);
 /// Tuning knob (tests, benchmarks) for head_dim 64/128 block shapes:
 /// 1 = 8 warps x 16 rows, 2 = 4 warps x 16 rows, 3 = 4 warps x 32 rows,
 /// 4 = 4 warps x 32 rows with another kv tile width, 5/6/7 = 4 warps x 32
-/// rows with double-buffered K/V (kv tiles 64/32/48);
-/// 0 restores the default (DISTATTN_FWD_CONFIG, else 7 for D=128, 5 for D=64
-/// and 256). Not thread-safe
-/// with launches in flight on other threads.
+/// rows with double-buffered K/V (kv tiles 64/32/48); on sm_90a 8/9 = the
+/// wgmma kernel with 2/3 warpgroups, 10/11 = 8 warp-specialised (a TMA
+/// producer warp) with rings of 3/2 stages; 0 restores the default
+/// (DISTATTN_FWD_CONFIG, else 10 for D=128 and 64, 5 for D=256; where
+/// wgmma is not compiled, 7 and 5). Not thread-safe with launches in flight
+/// on other threads.
 int da_micro_attention_set_config(int config);
 
 /// Merges n >= 1 states (each out [rows, D] fp32 and lse [rows] fp32) into

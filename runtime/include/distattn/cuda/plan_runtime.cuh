@@ -442,36 +442,45 @@ template <typename... Dims> State empty_state(Dims... dims) {
   return s;
 }
 
-/// A micro-attention on the runtime's kernel: the state of q against the
-/// keys of k/v visible under the mask. Positions: static offsets plus the
+namespace detail {
+/// The tile of q against the keys of k/v visible under the mask, written
+/// into `state` by the kernel, or merged into it in the kernel's epilogue
+/// (DaMicroAttentionArgs::mergeInto). Positions: static offsets plus the
 /// run-time ones (`at(...)`). Keys at or past kEnd or the run's valid
 /// length (padding) are not passed to the kernel: they are a suffix of the
-/// block.
-inline State micro_attention(const Tensor &q, const Tensor &k, const Tensor &v,
-                             bool causal, int64_t qOffset, int64_t qStride,
-                             int64_t kOffset, int64_t kStride, int64_t kEnd,
-                             int64_t qAt, int64_t kAt, double scale) {
+/// block. Query rows past the run's length (prefill) are not computed:
+/// they keep the state's values. Where only some rows run (and there is
+/// more than one head) the kernel works on a compact copy of their state,
+/// written back after.
+inline void tileInto(const State &state, bool mergeInto, const Tensor &q,
+                     const Tensor &k, const Tensor &v, bool causal,
+                     int64_t qOffset, int64_t qStride, int64_t kOffset,
+                     int64_t kStride, int64_t kEnd, int64_t qAt, int64_t kAt,
+                     double scale, const char *what) {
   if (q.dtype == DType::F32 || q.dtype != k.dtype || q.dtype != v.dtype)
-    fail("micro_attention takes bf16 or f16 q, k and v of one type");
+    fail(what, " takes bf16 or f16 q, k and v of one type");
+  const int64_t b = q.shape[0], h = q.shape[1], d = q.shape[3];
+  if (state.out.dtype != DType::F32 || state.lse.dtype != DType::F32 ||
+      state.out.shape != q.shape ||
+      state.lse.shape != std::vector<int64_t>{b, h, q.shape[2]})
+    fail(what, ": the state does not match the queries");
   kEnd = std::min(kEnd, context().validLength);
   int64_t kBase = kOffset + kAt, kvLen = k.shape[2];
   // Keys j with kBase + kStride * j < kEnd.
   int64_t visible = PositionMap{kBase, kStride}.countBefore(kEnd, kvLen);
-  State state = empty_state(q.shape[0], q.shape[1], q.shape[2], q.shape[3]);
-  // Rows whose token is at or past the run's length: padding, left empty.
   int64_t qBase = qOffset + qAt, rows = q.shape[2];
   if (context().queriesAreTokens)
     rows = PositionMap{qBase, qStride}.countBefore(context().validLength, rows);
   if (visible == 0 || rows == 0)
-    return state;
+    return; // an empty tile: the state as it was
   Tensor queries = q;
   State into = state;
-  if (rows < q.shape[2]) {
-    queries = extract_slice(q, 0, 0, 0, 0, q.shape[0], q.shape[1], rows,
-                            q.shape[3], 1, 1, 1, 1);
+  const bool compact = rows < q.shape[2] && b * h > 1;
+  if (compact) {
+    queries = extract_slice(q, 0, 0, 0, 0, b, h, rows, d, 1, 1, 1, 1);
     into =
-        State{allocate(DType::F32, {q.shape[0], q.shape[1], rows, q.shape[3]}),
-              allocate(DType::F32, {q.shape[0], q.shape[1], rows})};
+        State{extract_slice(state.out, 0, 0, 0, 0, b, h, rows, d, 1, 1, 1, 1),
+              extract_slice(state.lse, 0, 0, 0, b, h, rows, 1, 1, 1)};
   }
   Tensor keys = k, values = v;
   if (visible < kvLen) {
@@ -487,30 +496,60 @@ inline State micro_attention(const Tensor &q, const Tensor &k, const Tensor &v,
   args.out = static_cast<float *>(into.out.data());
   args.lse = static_cast<float *>(into.lse.data());
   args.dtype = q.dtype == DType::BF16 ? DA_BF16 : DA_FP16;
-  args.batch = int(q.shape[0]);
-  args.qHeads = int(q.shape[1]);
+  args.batch = int(b);
+  args.qHeads = int(h);
   args.kvHeads = int(k.shape[1]);
   args.qLen = rows;
   args.kvLen = visible;
-  args.headDim = int(q.shape[3]);
+  args.headDim = int(d);
   args.scale = float(scale);
   args.causal = causal ? 1 : 0;
   args.qOffset = qBase;
   args.qStride = qStride;
   args.kOffset = kBase;
   args.kStride = kStride;
+  args.mergeInto = mergeInto ? 1 : 0;
   DATTN_CUDA(cudaError_t(da_micro_attention(&args, compute_stream())));
-  if (rows < q.shape[2]) {
-    const int64_t b = q.shape[0], h = q.shape[1];
-    detail::copy(into.out, state.out,
-                 detail::sliceWalk(
-                     state.out.shape,
-                     {0, 0, 0, 0, b, h, rows, q.shape[3], 1, 1, 1, 1}, false));
-    detail::copy(into.lse, state.lse,
-                 detail::sliceWalk(state.lse.shape,
-                                   {0, 0, 0, b, h, rows, 1, 1, 1}, false));
+  if (compact) {
+    copy(into.out, state.out,
+         sliceWalk(state.out.shape, {0, 0, 0, 0, b, h, rows, d, 1, 1, 1, 1},
+                   false));
+    copy(into.lse, state.lse,
+         sliceWalk(state.lse.shape, {0, 0, 0, b, h, rows, 1, 1, 1}, false));
   }
+}
+} // namespace detail
+
+/// A micro-attention on the runtime's kernel: the state of q against the
+/// keys of k/v visible under the mask (detail::tileInto).
+inline State micro_attention(const Tensor &q, const Tensor &k, const Tensor &v,
+                             bool causal, int64_t qOffset, int64_t qStride,
+                             int64_t kOffset, int64_t kStride, int64_t kEnd,
+                             int64_t qAt, int64_t kAt, double scale) {
+  State state = empty_state(q.shape[0], q.shape[1], q.shape[2], q.shape[3]);
+  detail::tileInto(state, false, q, k, v, causal, qOffset, qStride, kOffset,
+                   kStride, kEnd, qAt, kAt, scale, "micro_attention");
   return state;
+}
+
+/// micro_attention's tile merged into `held` by the kernel's epilogue:
+/// merge(held, micro_attention(q, k, v, ...)) without the tile's own state
+/// or a merge kernel. Writes held's buffers in place and returns a State
+/// that shares them, so it is only called where nothing else reads `held`
+/// afterwards (a state shares its buffers with its copies): the cuda target
+/// emits it for a merge whose accumulator it has proved dead after the
+/// merge (ConvertToEmitC.cpp, merge-into). Rows the tile leaves empty (no
+/// visible key, padding) keep held's values; an empty held (out 0, lse
+/// -inf) takes the tile's.
+inline State micro_attention_into(const State &held, const Tensor &q,
+                                  const Tensor &k, const Tensor &v, bool causal,
+                                  int64_t qOffset, int64_t qStride,
+                                  int64_t kOffset, int64_t kStride,
+                                  int64_t kEnd, int64_t qAt, int64_t kAt,
+                                  double scale) {
+  detail::tileInto(held, true, q, k, v, causal, qOffset, qStride, kOffset,
+                   kStride, kEnd, qAt, kAt, scale, "micro_attention_into");
+  return held;
 }
 
 /// Exact merge of the states (the kernel takes up to 16 at a time).
