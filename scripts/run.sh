@@ -87,9 +87,11 @@ example() {
   say "not implemented yet"
   echo "cuda bundles across nodes or on more than two GPUs (run on one and" \
     "two H100: docs/cuda-target.md; scripts/cuda-bundles.sh runs them on a" \
-    "GPU machine); sequence lengths past the compiled one; the kernels'" \
-    "cuDNN-level speed (forward 1.08-1.28x torch FLASH, 0.61-0.73x cuDNN;" \
-    "decode 0.93-0.96x cuDNN: bench/RESULTS.md); see README, Status."
+    "GPU machine); inputs already sharded in the C API; the kernels'" \
+    "cuDNN-level speed (forward at head_dim 128 1.48-1.71x torch FLASH," \
+    "0.77-0.92x cuDNN; decode 0.94-0.96x cuDNN: bench/RESULTS.md); see" \
+    "README, Status. (Runs longer than the compiled length: dattnc" \
+    "--max-seq-len.)"
 }
 
 format_check() {
