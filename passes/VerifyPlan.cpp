@@ -94,9 +94,14 @@ double workImbalance(ArrayRef<interp::RankReport> ranks) {
 }
 
 void printTable(raw_ostream &os, StringRef name,
-                ArrayRef<interp::RankReport> ranks, int64_t peakBytes) {
+                ArrayRef<interp::RankReport> ranks, int64_t peakBytes,
+                bool proved) {
   os << "dattn-verify-plan: @" << name << " on " << ranks.size()
-     << " rank(s): every visible (q, k) pair is computed exactly once\n";
+     << (proved ? " rank(s): every visible (q, k) pair is computed exactly "
+                  "once\n"
+                : " rank(s): every query row has seen as many keys as it "
+                  "may, with their position sums (a fingerprint: the exact "
+                  "proof's rows x keys bits exceed max-proof-bits)\n");
   os << llvm::format("%6s %8s %8s %14s %14s %14s %14s %18s\n", "rank", "tiles",
                      "skipped", "pairs", "tile-elems", "sent-bytes",
                      "recv-bytes", "flops");
@@ -114,7 +119,8 @@ void printTable(raw_ostream &os, StringRef name,
 }
 
 void printJson(raw_ostream &os, StringRef name,
-               ArrayRef<interp::RankReport> ranks, int64_t peakBytes) {
+               ArrayRef<interp::RankReport> ranks, int64_t peakBytes,
+               bool proved) {
   llvm::json::Array perRank;
   for (const auto &rank : ranks)
     perRank.push_back(
@@ -127,6 +133,7 @@ void printJson(raw_ostream &os, StringRef name,
                            {"flops", rank.flops},
                            {"peak_working_set_bytes", peakBytes}});
   llvm::json::Object report{{"function", name.str()},
+                            {"coverage", proved ? "proved" : "tallied"},
                             {"ranks", std::move(perRank)},
                             {"work_imbalance", workImbalance(ranks)}};
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
@@ -173,6 +180,14 @@ struct DAttnVerifyPlanPass
     auto args = interp::makeTrackedInputs(func, tracker, "dattn-verify-plan");
     if (failed(args))
       return failure();
+    // The proof keeps a bit a (query row, key) pair; past max-proof-bits
+    // (a million-token plan would need 2^40) rows keep tallies instead.
+    auto qType = cast<RankedTensorType>(func.getArgumentTypes()[0]);
+    int64_t queryRows = qType.getRank() >= 3 ? qType.getDimSize(2) : 1;
+    if (double(queryRows) * double(tracker.keyLength) > double(maxProofBits)) {
+      tracker.proveCoverage = false;
+      tracker.tallyCoverage = true;
+    }
     interp::Interpreter interpreter(numRanks);
     interpreter.tracker = &tracker;
     std::vector<std::vector<interp::RuntimeValue>> perRank(numRanks, *args);
@@ -180,10 +195,10 @@ struct DAttnVerifyPlanPass
       return failure();
     if (report == "table")
       printTable(llvm::errs(), func.getSymName(), tracker.ranks,
-                 peakWorkingSetBytes(func));
+                 peakWorkingSetBytes(func), tracker.proveCoverage);
     else if (report == "json")
       printJson(llvm::errs(), func.getSymName(), tracker.ranks,
-                peakWorkingSetBytes(func));
+                peakWorkingSetBytes(func), tracker.proveCoverage);
     if (decodeRanks)
       return checkScaleDown(func, tracker);
     return success();

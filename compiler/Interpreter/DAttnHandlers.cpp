@@ -115,11 +115,24 @@ FailureOr<State> trackTile(MicroAttentionOp tile, unsigned rank,
     // keys below min(position + 1, k_end, key length).
     std::vector<int64_t> sorted = kRows;
     llvm::sort(sorted);
+    // Tally mode: prefix tallies of the sorted keys, one per row below.
+    std::vector<KeyTally> prefix;
+    if (tracker.tallyCoverage) {
+      prefix.resize(sorted.size() + 1);
+      for (size_t j = 0; j < sorted.size(); ++j) {
+        uint64_t key = uint64_t(sorted[j]);
+        prefix[j + 1] = prefix[j];
+        prefix[j + 1] += KeyTally{1, key, key * key};
+      }
+    }
     int64_t limit = std::min(mask.kLimit, tracker.keyLength);
     for (int64_t row : qRows) {
       int64_t end = mask.causal ? std::min(limit, row + 1) : limit;
-      pairs +=
+      int64_t seen =
           std::lower_bound(sorted.begin(), sorted.end(), end) - sorted.begin();
+      pairs += seen;
+      if (tracker.tallyCoverage)
+        state.tallies.push_back(prefix[seen]);
     }
   }
   // 4 * batch * heads * head_dim flops per pair (QK^T and PV).
@@ -152,6 +165,7 @@ FailureOr<State> trackMerge(MergeOp merge, unsigned rank,
     if (merged.rows.empty()) {
       merged.rows = state.rows;
       merged.keys = state.keys;
+      merged.tallies = state.tallies;
       continue;
     }
     if (merged.rows != state.rows)
@@ -159,6 +173,11 @@ FailureOr<State> trackMerge(MergeOp merge, unsigned rank,
              << "plan verifier: on rank " << rank
              << " this merge combines different query rows "
              << describe(merged.rows) << " and " << describe(state.rows);
+    // Tally mode: counts add up; a pair counted twice shows at finalize.
+    if (merged.tallies.size() != state.tallies.size())
+      merged.tallies.clear(); // a state without tallies (decode's exports)
+    for (size_t i = 0; i < merged.tallies.size(); ++i)
+      merged.tallies[i] += state.tallies[i];
     for (size_t i = 0; i < merged.keys.size(); ++i) {
       if (merged.keys[i].anyCommon(state.keys[i])) {
         llvm::BitVector both = merged.keys[i];
@@ -182,6 +201,21 @@ LogicalResult checkComplete(FinalizeOp finalize, unsigned rank,
       continue; // a padding row, dropped later
     int64_t expected = state.causal ? std::min(position + 1, tracker.keyLength)
                                     : tracker.keyLength;
+    if (!tracker.proveCoverage) {
+      const KeyTally &seen = state.tallies[i];
+      if (seen.count != uint64_t(expected))
+        return finalize.emitError()
+               << "plan verifier: on rank " << rank << " query " << position
+               << " has seen " << seen.count << " of its " << expected
+               << " keys";
+      if (!(seen == KeyTally::prefix(expected)))
+        return finalize.emitError()
+               << "plan verifier: on rank " << rank << " query " << position
+               << " has seen " << expected << " keys, but not the keys [0, "
+               << expected
+               << "): some pair is computed twice and another not at all";
+      continue;
+    }
     int64_t covered = state.keys[i].count();
     if (covered != expected)
       return finalize.emitError()
@@ -355,7 +389,12 @@ void mlir::dattn::interp::registerDAttnHandlers(Interpreter &interpreter) {
                      << "plan verifier: on rank " << rank
                      << " this output was computed by no tile";
             bool partial = isPartialExport(finalize);
-            if (tracker->proveCoverage && !partial &&
+            // Tally mode checks the rows whose tallies came with them (not
+            // decode's merged exports, which carry none).
+            bool checkable = tracker->proveCoverage ||
+                             (tracker->tallyCoverage &&
+                              state.tallies.size() == state.rows.size());
+            if (checkable && !partial &&
                 failed(checkComplete(finalize, rank, state, *tracker)))
               return failure();
             out = Tensor::filled(type.getShape(), 0.0);

@@ -75,12 +75,38 @@ private:
 };
 
 /// An attention state: out [B, H, Q, D] and lse [B, H, Q], both fp64 here.
+/// A row's keys by count and by the sums of their positions and of the
+/// squares (mod 2^64): what the plan verifier keeps per row where the key
+/// sets themselves (rows x keys bits) would not fit. A key counted twice
+/// and one missed in the same row change the sums unless other such pairs
+/// cancel them exactly: a fingerprint, not a proof.
+struct KeyTally {
+  uint64_t count = 0, sum = 0, sumSquares = 0;
+  KeyTally &operator+=(const KeyTally &o) {
+    count += o.count;
+    sum += o.sum;
+    sumSquares += o.sumSquares;
+    return *this;
+  }
+  bool operator==(const KeyTally &o) const {
+    return count == o.count && sum == o.sum && sumSquares == o.sumSquares;
+  }
+  /// The tally of the keys [0, n).
+  static KeyTally prefix(int64_t n) {
+    unsigned __int128 m = uint64_t(n);
+    return {uint64_t(m), uint64_t(m * (m - (m > 0)) / 2),
+            uint64_t(m > 0 ? (m - 1) * m * (2 * m - 1) / 6 : 0)};
+  }
+};
+
 struct State {
   Tensor out, lse;
   /// Plan verification: the query positions of the rows, and for each row
-  /// the key positions whose pairs this state has already accounted for.
+  /// the key positions whose pairs this state has already accounted for
+  /// (keys), or, in tally mode, their count and position sums (tallies).
   std::vector<int64_t> rows;
   std::vector<llvm::BitVector> keys;
+  std::vector<KeyTally> tallies;
   bool causal = false;
 };
 
@@ -111,6 +137,10 @@ struct PlanTracker {
   /// Prove exact coverage with per-row key sets (memory: rows x keys bits);
   /// without, tiles only count their pairs (for full-size timelines).
   bool proveCoverage = true;
+  /// Without the proof: still check every finalized row's keys by count
+  /// and position sums (KeyTally; memory: rows), for plans too long to
+  /// prove.
+  bool tallyCoverage = false;
   /// When set, ops also advance this simulated timeline.
   Timeline *timeline = nullptr;
   std::vector<RankReport> ranks;

@@ -12,6 +12,9 @@
 // RUN: dattn-opt %s --dattn-plan-prefill="strategy=ring ranks=8" --dattn-overlap --dattn-verify-plan -o /dev/null 2>&1 | FileCheck %s --check-prefix=OVERLAP
 // RUN: dattn-opt %s --dattn-plan-prefill="strategy=zigzag ranks=8" --dattn-overlap --dattn-verify-plan="report=none decode-ranks=2" --mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=ELASTIC
 // RUN: not dattn-opt %s --dattn-plan-prefill="strategy=zigzag ranks=8" --dattn-verify-plan="report=none decode-ranks=3" 2>&1 | FileCheck %s --check-prefix=ELASTIC-BAD
+// RUN: dattn-opt %s --dattn-plan-prefill="strategy=striped ranks=8" --dattn-overlap --dattn-verify-plan="max-proof-bits=4194303" -o /dev/null 2>&1 | FileCheck %s --check-prefix=TALLY
+// RUN: dattn-opt %s --dattn-plan-prefill="strategy=zigzag ranks=8" --dattn-verify-plan="max-proof-bits=4194304" -o /dev/null 2>&1 | FileCheck %s --check-prefix=PROVED
+// RUN: dattn-opt %s --dattn-plan-prefill="strategy=zigzag ranks=8 head-parallel=1 inner-ring=4" --dattn-overlap --dattn-verify-plan="report=json max-proof-bits=1" -o /dev/null 2>&1 | FileCheck %s --check-prefix=TALLYJSON
 
 // RING: dattn-verify-plan: @causal on 8 rank(s): every visible (q, k) pair is computed exactly once
 // RING: rank tiles skipped pairs tile-elems sent-bytes recv-bytes flops
@@ -55,6 +58,15 @@
 // and rank 4 keep their halves of the KV as it passes by in the ring.
 // ELASTIC: remark: elastic scale-down of @causal from 8 to 2 ranks: every decode rank keeps its tokens as they pass during prefill (0 extra bytes): decode 0 on rank 0: [0, 1024); decode 1 on rank 4: [1024, 2048);
 // ELASTIC-BAD: error: dattn-verify-plan: decode-ranks=3 must divide the 8 prefill ranks
+
+// Past max-proof-bits (2048 x 2048 = 4194304 bits here) rows keep tallies
+// of their keys instead of key sets; the counts are the same.
+// TALLY: every query row has seen as many keys as it may, with their position sums (a fingerprint: the exact proof's rows x keys bits exceed max-proof-bits)
+// TALLY-NEXT: rank tiles skipped pairs tile-elems sent-bytes recv-bytes flops
+// TALLY-NEXT: 0 8 0 261376 524288
+// PROVED: every visible (q, k) pair is computed exactly once
+// TALLYJSON: "coverage": "tallied"
+// TALLYJSON: "pairs": 262272
 
 // BAD: error: dattn-verify-plan: unknown report 'yaml'; expected table, json or none
 
