@@ -6,23 +6,19 @@ both), beside cuDNN (dense); and whether their outputs are bit-identical.
 
 Usage: python3 bench/kernels/decode_ab.py OLD.so NEW.so
 """
-import ctypes, os, statistics, sys
-import torch, torch.nn.functional as F
+import os, statistics, sys
+import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as H
-from torch.nn.attention import sdpa_kernel, SDPBackend
+from torch.nn.attention import SDPBackend
 
 H.load(sys.argv[1]); old = H.LIB
 H.load(sys.argv[2]); new = H.LIB
-for (B, S) in [(1, 1048576), (16, 65536), (1, 131072)]:
-    Hq, Hkv, D = 32, 8, 128
-    byts = 2 * B * Hkv * S * D * 2
+for (B, S) in H.DECODE_SHAPES:
+    Hq, Hkv, D = H.DECODE_HEADS
+    byts = H.decode_bytes(B, S)
     q4 = H.rnd(B, Hq, 1, D)
-    kd, vd = H.rnd(B, Hkv, S, D), H.rnd(B, Hkv, S, D)
-    with sdpa_kernel(SDPBackend.CUDNN_ATTENTION):
-        t = H.bench(lambda: F.scaled_dot_product_attention(q4, kd, vd, enable_gqa=True), 10, 3, 5)
-    cudnn = byts / t / 1e6
-    del kd, vd; torch.cuda.empty_cache()
+    cudnn = H.dense_decode_rates(q4, S, (("cudnn", SDPBackend.CUDNN_ATTENTION),))["cudnn"]
     for page in (128, 16):
         kp, vp, indptr, indices, lens_t = H.make_paged(B, Hkv, D, [S] * B, page, torch.bfloat16)
         q = q4[:, :, 0].contiguous()

@@ -291,6 +291,37 @@ def run_checks(quick=False):
     return res
 
 
+# BENCH.md decode shapes (batch, cached tokens) and their heads: 32 q / 8 kv
+# heads, head_dim 128.
+DECODE_SHAPES = [(1, 131072), (1, 1048576), (16, 65536)]
+DECODE_HEADS = (32, 8, 128)
+
+
+def decode_bytes(B, S, Hkv=DECODE_HEADS[1], D=DECODE_HEADS[2]):
+    """Bytes of K and V (bf16) one decode step reads."""
+    return 2 * B * Hkv * S * D * 2
+
+
+def dense_decode_rates(q4, S, backends):
+    """GB/s of K+V of torch SDPA decoding q4 [B, Hq, 1, D] against a dense
+    bf16 KV of S tokens, for each (name, SDPBackend) of `backends` (None
+    where the backend fails); the KV is freed before returning."""
+    B, D, Hkv = q4.shape[0], q4.shape[3], DECODE_HEADS[1]
+    kd, vd = rnd(B, Hkv, S, D), rnd(B, Hkv, S, D)
+    rates = {}
+    for name, be in backends:
+        try:
+            with sdpa_kernel(be):
+                t = bench(lambda: F.scaled_dot_product_attention(q4, kd, vd, enable_gqa=True), 10, 3, 5)
+            rates[name] = decode_bytes(B, S, Hkv, D) / t / 1e6
+        except Exception as ex:
+            rates[name] = None
+            print("torch", name, "failed:", str(ex)[:100])
+    del kd, vd
+    torch.cuda.empty_cache()
+    return rates
+
+
 def bench(fn, iters=20, warm=5, inner=1):
     """Median ms of one call; `inner` calls between the events so that host
     launch overhead (Python, ctypes) overlaps device work."""
@@ -355,22 +386,13 @@ def run_bench(rows):
             del q, k, v, out, lse
             torch.cuda.empty_cache()
     # decode
-    for (B, S) in [(1, 131072), (1, 1048576), (16, 65536)]:
-        Hq, Hkv, D = 32, 8, 128
-        byts = 2 * B * Hkv * S * D * 2
+    for (B, S) in DECODE_SHAPES:
+        Hq, Hkv, D = DECODE_HEADS
+        byts = decode_bytes(B, S)
         r = dict(kind="decode", B=B, S=S)
         q4 = rnd(B, Hq, 1, D)
-        kd, vd = rnd(B, Hkv, S, D), rnd(B, Hkv, S, D)
-        for name, be in (("flash", SDPBackend.FLASH_ATTENTION), ("cudnn", SDPBackend.CUDNN_ATTENTION)):
-            try:
-                with sdpa_kernel(be):
-                    t = bench(lambda: F.scaled_dot_product_attention(q4, kd, vd, enable_gqa=True), 10, 3, 5)
-                r[name] = byts / t / 1e6
-            except Exception as ex:
-                r[name] = None
-                print("torch", name, "failed:", str(ex)[:100])
-        del kd, vd
-        torch.cuda.empty_cache()
+        r.update(dense_decode_rates(q4, S, (("flash", SDPBackend.FLASH_ATTENTION),
+                                            ("cudnn", SDPBackend.CUDNN_ATTENTION))))
         for page in (16, 128):
             kp, vp, indptr, indices, lens_t = make_paged(B, Hkv, D, [S] * B, page, torch.bfloat16)
             q = q4[:, :, 0].contiguous()
