@@ -506,11 +506,6 @@ int main(int argc, char **argv) {
       // The plan's queries: a row per token, or the compiled count.
       {"PLAN_Q_LEN", queriesAreTokens ? std::string("kvLen")
                                       : std::to_string(qType.getDimSize(2))},
-      // Queries neither all the tokens nor one have their positions
-      // compiled in: such a plan runs its own length only.
-      {"LENGTH_RUNS", queriesAreTokens || qType.getDimSize(2) == 1
-                          ? "seq_len >= 1 && seq_len <= length"
-                          : "seq_len == length"},
       {"Q_SHAPE", dims(qType)},
       {"KV_SHAPE", dims(kType)},
       {"SHAPE_DEFINES", defines},

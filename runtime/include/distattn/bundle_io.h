@@ -60,6 +60,14 @@ inline long long planLength(long long seqLen, const long long (&lengths)[N]) {
   return lengths[N - 1];
 }
 
+/// Whether a plan of `kvLen` keys and `qLen` queries runs `seqLen` tokens:
+/// 1 <= seqLen <= kvLen, and only kvLen itself where the queries are
+/// neither all the tokens nor one (their causal positions are compiled in).
+inline bool runsLength(long long seqLen, long long qLen, long long kvLen) {
+  bool fixed = qLen != kvLen && qLen != 1;
+  return seqLen >= 1 && seqLen <= kvLen && (seqLen == kvLen || !fixed);
+}
+
 /// One run's inputs padded to the compiled shape: q [batch, qHeads, qLen,
 /// headDim], k and v [batch, kvHeads, kvLen, headDim].
 struct PaddedRun {
@@ -78,8 +86,8 @@ inline bool padRun(const char *api, long long seqLen, long long batch,
                    long long kvLen, long long maxLen, long long headDim,
                    const float *q, const float *k, const float *v,
                    PaddedRun &run) {
-  bool fixed = qLen != kvLen && qLen != 1;
-  if (seqLen < 1 || seqLen > kvLen || (seqLen != kvLen && fixed)) {
+  if (!runsLength(seqLen, qLen, kvLen)) {
+    bool fixed = qLen != kvLen && qLen != 1;
     std::fprintf(stderr, "%s: sequence length %lld is not in [1, %lld]%s\n",
                  api, seqLen, maxLen,
                  fixed ? " (this plan runs only its compiled length)"
