@@ -9,9 +9,9 @@
 // computed, one barrier a tile). Online softmax in base 2 with the scale
 // folded in; the epilogue writes the normalised fp32 output and the
 // natural-log lse, or merges them into the state already in (out, lse).
-// On Hopper the wgmma kernel (micro_attention_sm90.cuh; configs 8 to 11)
-// is the default for head_dim 64 and 128, warp-specialised with TMA
-// (config 10).
+// On Hopper the wgmma kernel (micro_attention_sm90.cuh; configs 8 to 14)
+// is the default for head_dim 64 and 128, warp-specialised with TMA, its
+// warpgroups in FlashAttention-3's ping-pong (configs 13 and 14).
 //
 // GQA: the G q heads of a kv head are laid out back to back in q/out
 // ([B, Hq, Sq, D] with h = kvh * G + hg), so the block's rows are the G*Sq
@@ -36,8 +36,8 @@ namespace {
 
 using namespace detail;
 
-constexpr int kDefaultFwdConfigD128 = 10, kDefaultFwdConfigD64 = 10,
-              kDefaultFwdConfigD256 = 5;
+constexpr int kDefaultFwdConfigD128 = 13, kDefaultFwdConfigD64 = 14,
+              kDefaultFwdConfigD256 = 5, kMaxFwdConfig = 14;
 
 struct FwdParams {
   const void *q, *k, *v;
@@ -405,7 +405,7 @@ int launchFwd(FwdParams p, int batch, cudaStream_t stream) {
 }
 
 /// Block shapes for head_dim 64/128, chosen by da_micro_attention_set_config
-/// or DISTATTN_FWD_CONFIG (1..11); 0 = the default (10 for D=128 and 64,
+/// or DISTATTN_FWD_CONFIG (1..14); 0 = the default (13 for D=128, 14 for D=64,
 /// 5 for D=256):
 ///   1: 8 warps x 16 rows, 2: 4 warps x 16 rows, 3: 4 warps x 32 rows,
 ///   4: 4 warps x 32 rows with the other kv tile width (D=128: 32, D=64: 128),
@@ -417,12 +417,15 @@ int launchFwd(FwdParams p, int batch, cudaStream_t stream) {
 ///   10 and 11: the wgmma kernel warp-specialised, a TMA producer warp
 ///   beside 2 warpgroups, rings of 3 and 2 stages (head_dim 64 and 128; a
 ///   third warpgroup would leave 128 registers a thread, 13 warps on 4
-///   schedulers' register files, and spill).
+///   schedulers' register files, and spill); 12: 10 with FlashAttention-3's
+///   intra-warpgroup overlap (the next S before this P V), 13: 12 with the
+///   warpgroups' MMAs in ping-pong, 14: 13 with 3 warpgroups (head_dim 64;
+///   128 runs 13: its 160 registers a thread would spill).
 std::atomic<int> gFwdConfig{0};
 int fwdConfig() {
   return knob(gFwdConfig, 0, "DISTATTN_FWD_CONFIG", [](const char *e) {
     int c = e ? std::atoi(e) : 0;
-    return c < 1 || c > 11 ? -1 : c; // -1: the per head_dim default
+    return c < 1 || c > kMaxFwdConfig ? -1 : c; // -1: the per head_dim default
   });
 }
 
@@ -442,25 +445,35 @@ int dispatchHeadDim(const FwdParams &p, int headDim, int batch,
   case 64:
     return c == 10   ? sm90::launchFwdSm90<T, 64, 2, true, 3>(p, batch, stream)
            : c == 11 ? sm90::launchFwdSm90<T, 64, 2, true, 2>(p, batch, stream)
-           : c == 8  ? sm90::launchFwdSm90<T, 64, 2>(p, batch, stream)
-           : c == 9  ? sm90::launchFwdSm90<T, 64, 3>(p, batch, stream)
-           : c == 1  ? launchFwd<T, 64, 128, 8, 1>(p, batch, stream)
-           : c == 2  ? launchFwd<T, 64, 128, 4, 1>(p, batch, stream)
-           : c == 3  ? launchFwd<T, 64, 64, 4, 2>(p, batch, stream)
-           : c == 4  ? launchFwd<T, 64, 128, 4, 2>(p, batch, stream)
-           : c == 6  ? launchFwd<T, 64, 32, 4, 2, true>(p, batch, stream)
-                     : launchFwd<T, 64, 64, 4, 2, true>(p, batch, stream);
+           : c == 12 ? sm90::launchFwdSm90<T, 64, 2, true, 3, sm90::kOverlap>(
+                           p, batch, stream)
+           : c == 13 ? sm90::launchFwdSm90<T, 64, 2, true, 3, sm90::kPingPong>(
+                           p, batch, stream)
+           : c == 14 ? sm90::launchFwdSm90<T, 64, 3, true, 3, sm90::kPingPong>(
+                           p, batch, stream)
+           : c == 8 ? sm90::launchFwdSm90<T, 64, 2>(p, batch, stream)
+           : c == 9 ? sm90::launchFwdSm90<T, 64, 3>(p, batch, stream)
+           : c == 1 ? launchFwd<T, 64, 128, 8, 1>(p, batch, stream)
+           : c == 2 ? launchFwd<T, 64, 128, 4, 1>(p, batch, stream)
+           : c == 3 ? launchFwd<T, 64, 64, 4, 2>(p, batch, stream)
+           : c == 4 ? launchFwd<T, 64, 128, 4, 2>(p, batch, stream)
+           : c == 6 ? launchFwd<T, 64, 32, 4, 2, true>(p, batch, stream)
+                    : launchFwd<T, 64, 64, 4, 2, true>(p, batch, stream);
   case 128:
     return c == 10   ? sm90::launchFwdSm90<T, 128, 2, true, 3>(p, batch, stream)
            : c == 11 ? sm90::launchFwdSm90<T, 128, 2, true, 2>(p, batch, stream)
-           : c >= 8  ? sm90::launchFwdSm90<T, 128, 2>(p, batch, stream)
-           : c == 1  ? launchFwd<T, 128, 64, 8, 1>(p, batch, stream)
-           : c == 2  ? launchFwd<T, 128, 64, 4, 1>(p, batch, stream)
-           : c == 3  ? launchFwd<T, 128, 64, 4, 2>(p, batch, stream)
-           : c == 4  ? launchFwd<T, 128, 32, 4, 2>(p, batch, stream)
-           : c == 5  ? launchFwd<T, 128, 64, 4, 2, true>(p, batch, stream)
-           : c == 6  ? launchFwd<T, 128, 32, 4, 2, true>(p, batch, stream)
-                     : launchFwd<T, 128, 48, 4, 2, true>(p, batch, stream);
+           : c == 12 ? sm90::launchFwdSm90<T, 128, 2, true, 3, sm90::kOverlap>(
+                           p, batch, stream)
+           : c >= 13 ? sm90::launchFwdSm90<T, 128, 2, true, 3, sm90::kPingPong>(
+                           p, batch, stream)
+           : c >= 8 ? sm90::launchFwdSm90<T, 128, 2>(p, batch, stream)
+           : c == 1 ? launchFwd<T, 128, 64, 8, 1>(p, batch, stream)
+           : c == 2 ? launchFwd<T, 128, 64, 4, 1>(p, batch, stream)
+           : c == 3 ? launchFwd<T, 128, 64, 4, 2>(p, batch, stream)
+           : c == 4 ? launchFwd<T, 128, 32, 4, 2>(p, batch, stream)
+           : c == 5 ? launchFwd<T, 128, 64, 4, 2, true>(p, batch, stream)
+           : c == 6 ? launchFwd<T, 128, 32, 4, 2, true>(p, batch, stream)
+                    : launchFwd<T, 128, 48, 4, 2, true>(p, batch, stream);
   case 256:
     return c >= 5 ? launchFwd<T, 256, 32, 8, 1, true>(p, batch, stream)
                   : launchFwd<T, 256, 32, 8, 1>(p, batch, stream);
@@ -518,7 +531,7 @@ extern "C" int da_micro_attention(const DaMicroAttentionArgs *a, void *stream) {
 }
 
 extern "C" int da_micro_attention_set_config(int config) {
-  if (config < 0 || config > 11)
+  if (config < 0 || config > distattn::cuda::kMaxFwdConfig)
     return int(cudaErrorInvalidValue);
   distattn::cuda::gFwdConfig.store(config, std::memory_order_relaxed);
   return 0;

@@ -24,7 +24,16 @@
 // (TMA's transaction count) and an "empty" one (every consumer thread
 // arrives when its MMAs have read the stage). The warpgroups never wait for
 // each other, so one's softmax runs under the other's MMAs as the warp
-// schedulers find it; not yet FlashAttention-3's scheduled ping-pong.
+// schedulers find it.
+//
+// Schedules of the warp-specialised consumers (Sched, FlashAttention-3's):
+//   kSerial:   per tile S, softmax, O += P V, each MMA waited for;
+//   kOverlap:  tile j + 1's S is issued before tile j's P V, and tile j + 1's
+//              softmax runs while that P V is in flight (one S buffer: P is
+//              packed out of it before the next S lands);
+//   kPingPong: kOverlap, and the warpgroups take turns issuing their MMAs
+//              (two named barriers), so one's softmax lines up with the
+//              other's MMAs instead of both contending for the tensor cores.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DISTATTN_CUDA_MICRO_ATTENTION_SM90_CUH
@@ -42,6 +51,10 @@ namespace sm90 {
 using namespace detail;
 
 constexpr int kBc = 128; // keys a tile
+
+/// How the warp-specialised consumers order their MMAs and softmax (see the
+/// file comment).
+enum Sched { kSerial = 0, kOverlap = 1, kPingPong = 2 };
 
 // wgmma exists on sm_90a alone: compiled for another target, the kernel is
 // empty and kWgmmaCompiled, read back by wgmmaAvailable(), says so.
@@ -84,10 +97,15 @@ inline bool wgmmaAvailable() {
 }
 
 /// WGs warpgroups of 64 query rows each share the K/V tiles, St stages of
-/// them; with Ws a producer warp more.
-template <int D, int WGs, bool Ws = false, int St = 2> struct Smem {
+/// them; with Ws a producer warp more, or a producer warpgroup where the
+/// consumers overlap MMAs with softmax: setmaxnreg moves registers between
+/// warpgroups only, and the overlap needs more than the 168 that 9 warps
+/// (3 on some scheduler's 64 KiB register file) leave.
+template <int D, int WGs, bool Ws = false, int St = 2, int Sch = kSerial>
+struct Smem {
   static constexpr int Br = 64 * WGs, Consumers = 128 * WGs;
-  static constexpr int Threads = Consumers + (Ws ? 32 : 0);
+  static constexpr int Producers = !Ws ? 0 : Sch == kSerial ? 32 : 128;
+  static constexpr int Threads = Consumers + Producers;
   static constexpr uint32_t QBytes = Br * D * 2, KvBytes = kBc * D * 2;
   // Q, then K and V for each stage; +1 KiB to align to the swizzle
   // pattern's 1024-byte period.
@@ -140,6 +158,30 @@ __device__ __forceinline__ void tmaLoad3d(uint32_t dst, const CUtensorMap *map,
       "complete_tx::bytes [%0], [%1, {%2, %3, %4}], [%5];\n" ::"r"(dst),
       "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(c2), "r"(bar)
       : "memory");
+}
+
+/// Registers a thread of the producer and of the WGs consumer warpgroups
+/// keep after setmaxnreg (FlashAttention-3's split): 128 x 24 + 256 x 240
+/// and 128 x 32 + 384 x 160 fit the 64 K of an SM, and each scheduler's
+/// warps (one of every warpgroup) its 16 K.
+template <int WGs> constexpr int kProducerRegs = WGs == 2 ? 24 : 32;
+template <int WGs> constexpr int kConsumerRegs = WGs == 2 ? 240 : 160;
+/// This warpgroup's register count, raised (Inc) or lowered to N; every
+/// thread of the warpgroup executes it.
+template <bool Inc, int N> __device__ __forceinline__ void setMaxNReg() {
+  if constexpr (Inc)
+    asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;\n" ::"n"(N));
+  else
+    asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;\n" ::"n"(N));
+}
+
+/// Named barriers (id 0 is __syncthreads'): `threads` arrivals complete a
+/// phase; sync waits for it, arrive does not.
+__device__ __forceinline__ void namedBarSync(int id, int threads) {
+  asm volatile("bar.sync %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
+}
+__device__ __forceinline__ void namedBarArrive(int id, int threads) {
+  asm volatile("bar.arrive %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
 }
 
 /// Shared-memory matrix descriptor, 128-byte swizzle: start address,
@@ -198,14 +240,14 @@ loadSwizzled(uint32_t s, const void *g, int rowStart, int rowEnd, int tid) {
   }
 }
 
-template <typename T, int D, int WGs, bool Ws, int St>
-__global__ void __launch_bounds__(Smem<D, WGs, Ws, St>::Threads, 1)
+template <typename T, int D, int WGs, bool Ws, int St, int Sch>
+__global__ void __launch_bounds__(Smem<D, WGs, Ws, St, Sch>::Threads, 1)
     microAttentionFwdSm90(const FwdParams p,
                           const __grid_constant__ KvMaps maps) {
 #if DISTATTN_WGMMA
   using Mma = Wgmma<kBc, std::is_same<T, __half>::value>;
   using MmaO = Wgmma<D, std::is_same<T, __half>::value>;
-  using S = Smem<D, WGs, Ws, St>;
+  using S = Smem<D, WGs, Ws, St, Sch>;
   constexpr int kBr = S::Br, kConsumers = S::Consumers, Warps = 4 * WGs;
   extern __shared__ __align__(16) unsigned char smemRaw[];
   const uint32_t base = (smemAddr(smemRaw) + 1023) & ~1023u;
@@ -214,8 +256,8 @@ __global__ void __launch_bounds__(Smem<D, WGs, Ws, St>::Threads, 1)
   auto sV = [&](int stage) {
     return sK0 + stage * 2 * S::KvBytes + S::KvBytes;
   };
-  // One slot more for the producer warp, which takes the consumers' limits.
-  __shared__ int sLimMin[Warps + 1], sLimMax[Warps + 1];
+  // Slots for the producer's warps too, which take the consumers' limits.
+  __shared__ int sLimMin[S::Threads / 32], sLimMax[S::Threads / 32];
   __shared__ uint64_t fullBar[St], emptyBar[St];
 
   const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
@@ -304,13 +346,16 @@ __global__ void __launch_bounds__(Smem<D, WGs, Ws, St>::Threads, 1)
           fmaf(rowSum[h], corr[h], (sum[0] + sum[1]) + (sum[2] + sum[3]));
     }
   };
-  // O *= corr, and P packed for the next O += P V.
-  auto rescaleAndPack = [&](const float(&corr)[2]) {
+  // O *= corr, the rows' correction for the max of the next P.
+  auto rescale = [&](const float(&corr)[2]) {
 #pragma unroll
     for (int nb = 0; nb < D / 8; ++nb)
 #pragma unroll
       for (int e = 0; e < 4; ++e)
         o[4 * nb + e] *= corr[e >> 1];
+  };
+  // P packed out of S for the next O += P V.
+  auto pack = [&] {
 #pragma unroll
     for (int nb = 0; nb < kBc / 8; ++nb)
 #pragma unroll
@@ -318,11 +363,9 @@ __global__ void __launch_bounds__(Smem<D, WGs, Ws, St>::Threads, 1)
         pf[nb >> 1][h + 2 * (nb & 1)] =
             MmaOp<T>::pack(s[4 * nb + 2 * h], s[4 * nb + 2 * h + 1]);
   };
-  // Tile by tile: S, softmax, O += P V; tile + 1 loads meanwhile. (Issuing
-  // tile j + 1's S before tile j's softmax, FlashAttention-3's
-  // intra-warpgroup overlap, measured no faster here: bench/RESULTS.md.)
-  // One tile from stage `stage` of the ring: S, softmax, O += P V, every
-  // MMA done (its shared memory read) on return.
+  // Tile by tile (the cp.async kernel and kSerial): S, softmax, O += P V;
+  // tile + 1 loads meanwhile. One tile from stage `stage` of the ring: S,
+  // softmax, O += P V, every MMA done (its shared memory read) on return.
   float corr[2];
   auto computeTile = [&](int tile, int stage) {
     wgmmaFence();
@@ -330,7 +373,8 @@ __global__ void __launch_bounds__(Smem<D, WGs, Ws, St>::Threads, 1)
     wgmmaWait<0>();
     pin(s);
     softmax(tile, corr);
-    rescaleAndPack(corr);
+    rescale(corr);
+    pack();
     wgmmaFence();
     issuePV(sV(stage));
     wgmmaWait<0>();
@@ -353,8 +397,10 @@ __global__ void __launch_bounds__(Smem<D, WGs, Ws, St>::Threads, 1)
     cpAsyncWait<0>();
     fenceProxyAsync();
     __syncthreads();
-    if (warp == Warps) {
-      if (lane == 0) {
+    if (warp >= Warps) {
+      if constexpr (S::Producers == 128)
+        setMaxNReg<false, kProducerRegs<WGs>>();
+      if (warp == Warps && lane == 0) {
         const int head = b * p.kvHeads + kvh;
         for (int tile = 0; tile < nTiles; ++tile) {
           const int stage = tile % St;
@@ -374,11 +420,75 @@ __global__ void __launch_bounds__(Smem<D, WGs, Ws, St>::Threads, 1)
       }
       return;
     }
-    for (int tile = 0; tile < nTiles; ++tile) {
-      const int stage = tile % St;
-      mbarWait(full0 + 8 * stage, (tile / St) & 1);
-      computeTile(tile, stage);
-      mbarArrive(empty0 + 8 * stage); // this thread's reads of the stage done
+    if constexpr (S::Producers == 128)
+      setMaxNReg<true, kConsumerRegs<WGs>>();
+    auto waitFull = [&](int tile) {
+      mbarWait(full0 + 8 * (tile % St), (tile / St) & 1);
+    };
+    // This thread's reads of the tile's stage done.
+    auto release = [&](int tile) { mbarArrive(empty0 + 8 * (tile % St)); };
+    if constexpr (Sch == kSerial) {
+      for (int tile = 0; tile < nTiles; ++tile) {
+        waitFull(tile);
+        computeTile(tile, tile % St);
+        release(tile);
+      }
+    } else {
+      // Ping-pong: warpgroup w issues after barrier 1 + w's phase, which the
+      // one before it (cyclically) completes once its own MMAs are issued;
+      // the first warpgroup's first turn is its own arrival. All run
+      // nTiles + 1 turns, and the last warpgroup's last arrival is left
+      // out, so no barrier is left mid-phase at exit. A phase is one
+      // warpgroup's sync and another's arrival: 256 threads.
+      auto myTurn = [&] {
+        if constexpr (Sch == kPingPong)
+          namedBarSync(1 + wg, 256);
+      };
+      auto yieldTurn = [&](bool last) {
+        if constexpr (Sch == kPingPong)
+          if (!(last && wg == WGs - 1))
+            namedBarArrive(1 + (wg + 1) % WGs, 256);
+      };
+      if (nTiles > 0) {
+        if (Sch == kPingPong && wg == 0)
+          namedBarArrive(1, 256);
+        waitFull(0);
+        myTurn();
+        wgmmaFence();
+        issueS(sK(0));
+        yieldTurn(false);
+        wgmmaWait<0>();
+        pin(s);
+        softmax(0, corr);
+        pack();
+      }
+      for (int tile = 1; tile < nTiles; ++tile) {
+        waitFull(tile);
+        myTurn();
+        wgmmaFence();
+        issueS(sK(tile % St));
+        rescale(corr); // under S; O's last P V was waited for
+        wgmmaFence();
+        issuePV(sV((tile - 1) % St));
+        yieldTurn(false);
+        wgmmaWait<1>(); // S landed; P V may still run
+        pin(s);
+        softmax(tile, corr);
+        wgmmaWait<0>();
+        pin(o);
+        release(tile - 1);
+        pack();
+      }
+      if (nTiles > 0) {
+        myTurn();
+        rescale(corr);
+        wgmmaFence();
+        issuePV(sV((nTiles - 1) % St));
+        yieldTurn(true);
+        wgmmaWait<0>();
+        pin(o);
+        release(nTiles - 1);
+      }
     }
   } else {
     constexpr int kThreads = S::Threads;
@@ -460,9 +570,10 @@ bool encodeKvMaps(const FwdParams &p, int batch, KvMaps &maps) {
   return true;
 }
 
-template <typename T, int D, int WGs, bool Ws = false, int St = 2>
+template <typename T, int D, int WGs, bool Ws = false, int St = 2,
+          int Sch = kSerial>
 int launchFwdSm90(FwdParams p, int batch, cudaStream_t stream) {
-  using S = Smem<D, WGs, Ws, St>;
+  using S = Smem<D, WGs, Ws, St, Sch>;
   KvMaps maps{};
   // TMA takes 16-byte aligned K and V; elsewhere the cp.async kernel runs.
   if constexpr (Ws)
@@ -470,7 +581,7 @@ int launchFwdSm90(FwdParams p, int batch, cudaStream_t stream) {
         reinterpret_cast<uintptr_t>(p.v) % 16 != 0 ||
         !encodeKvMaps<T, D>(p, batch, maps))
       return launchFwdSm90<T, D, WGs>(p, batch, stream);
-  auto kernel = microAttentionFwdSm90<T, D, WGs, Ws, St>;
+  auto kernel = microAttentionFwdSm90<T, D, WGs, Ws, St, Sch>;
   static std::atomic<uint64_t> configured{0};
   cudaError_t e = allowSharedMemory(configured, kernel, S::Bytes);
   if (e != cudaSuccess)

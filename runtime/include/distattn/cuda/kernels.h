@@ -50,8 +50,10 @@ int da_micro_attention(const DaMicroAttentionArgs *args, void *stream);
 /// 4 = 4 warps x 32 rows with another kv tile width, 5/6/7 = 4 warps x 32
 /// rows with double-buffered K/V (kv tiles 64/32/48); on sm_90a 8/9 = the
 /// wgmma kernel with 2/3 warpgroups, 10/11 = 8 warp-specialised (a TMA
-/// producer warp) with rings of 3/2 stages; 0 restores the default
-/// (DISTATTN_FWD_CONFIG, else 10 for D=128 and 64, 5 for D=256; where
+/// producer warp) with rings of 3/2 stages, 12 = 10 with FlashAttention-3's
+/// intra-warpgroup overlap of softmax and MMAs, 13 = 12 with the
+/// warpgroups' MMAs in ping-pong; 0 restores the default
+/// (DISTATTN_FWD_CONFIG, else 13 for D=128, 14 for D=64, 5 for D=256; where
 /// wgmma is not compiled, 7 and 5). Not thread-safe with launches in flight
 /// on other threads.
 int da_micro_attention_set_config(int config);
