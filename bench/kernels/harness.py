@@ -250,6 +250,7 @@ def check_merge(results, n, rows, D):
 # are timed (c1-c4, c6 are in older RESULTS.md sections).
 MAX_CONFIG = 14
 TIMED_CONFIGS = (5, 7, 8, 9, 10, 11, 12, 13, 14)
+FWD_ROUNDS = 3  # interleaved rounds of every forward timer
 
 
 def run_checks(quick=False):
@@ -369,24 +370,39 @@ def run_bench(rows):
             flops = 4 * B * H * S * S * D * (0.5 if causal else 1.0)
             r = dict(kind="prefill", causal=causal, S=S, D=D)
             it = 20 if S <= 16384 else 10
-            for name, be in (("flash", SDPBackend.FLASH_ATTENTION), ("cudnn", SDPBackend.CUDNN_ATTENTION)):
-                try:
+
+            def torch_sdpa(be):
+                def run():
                     with sdpa_kernel(be):
-                        t = bench(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=causal), it, 2)
-                    r[name] = flops / t / 1e9
-                except Exception as ex:
-                    r[name] = None
-                    print("torch", name, "failed:", str(ex)[:100])
+                        F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+                return run
+
+            def ours_config(w):
+                def run():
+                    LIB.da_micro_attention_set_config(w)
+                    ours_ma(q, k, v, out, lse, causal, (0, 1), (0, 1))
+                return run
+            timers = {"flash": torch_sdpa(SDPBackend.FLASH_ATTENTION),
+                      "cudnn": torch_sdpa(SDPBackend.CUDNN_ATTENTION)}
             for w in TIMED_CONFIGS:
                 if w in (9, 14) and D != 64:
                     r[f"ours_c{w}"] = None  # 9, 14 differ from 8, 13 at D=64 only
-                    continue
-                LIB.da_micro_attention_set_config(w)
-                t = bench(lambda: ours_ma(q, k, v, out, lse, causal, (0, 1), (0, 1)), it, 2)
-                r[f"ours_c{w}"] = flops / t / 1e9
+                else:
+                    timers[f"ours_c{w}"] = ours_config(w)
+            timers["ours"] = ours_config(0)
+            # Rounds over every timer, each entry the median of its rounds, so
+            # that clock drift over the run moves all columns alike.
+            times = {name: [] for name in timers}
+            for _ in range(FWD_ROUNDS):
+                for name, fn in list(timers.items()):
+                    try:
+                        times[name].append(bench(fn, it, 2))
+                    except Exception as ex:
+                        print("timing", name, "failed:", str(ex)[:100])
+                        del timers[name]
+            for name in times:
+                r[name] = flops / statistics.median(times[name]) / 1e9 if name in timers else None
             LIB.da_micro_attention_set_config(0)
-            t = bench(lambda: ours_ma(q, k, v, out, lse, causal, (0, 1), (0, 1)), it, 2)
-            r["ours"] = flops / t / 1e9
             rows.append(r)
             print(r, flush=True)
             del q, k, v, out, lse
@@ -475,7 +491,7 @@ def report(info, rows, commit, checks):
     L = [f"\n## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {info['device']} · commit {commit}\n",
          f"torch {info['torch']}, "
          f"d2d copy {info['copy_GBps']:.0f} GB/s (read+write), torch.add fp32 {info['add_GBps']:.0f} GB/s (2 reads + 1 write), "
-         f"CUDA events, median (decode and merge: 5 calls between events).\n"]
+         f"CUDA events, median (forward: median of {FWD_ROUNDS} interleaved rounds of every column; decode and merge: 5 calls between events).\n"]
     if checks is not None:
         L.append(f"Correctness: {sum(c['passed'] for c in checks)}/{len(checks)} cases pass "
                  f"(max rel err {max(c['rel_err'] for c in checks):.2e}, "

@@ -260,7 +260,12 @@ __global__ void __launch_bounds__(Smem<D, WGs, Ws, St, Sch>::Threads, 1)
   __shared__ int sLimMin[S::Threads / 32], sLimMax[S::Threads / 32];
   __shared__ uint64_t fullBar[St], emptyBar[St];
 
-  const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+  const int tid = threadIdx.x, lane = tid & 31;
+  // Warp and warpgroup through a broadcast, which the compiler knows is the
+  // same on every lane: what derives from them (the shared-memory
+  // descriptors of this warpgroup's Q rows) can live in uniform registers
+  // instead of being moved there before every wgmma (CUTLASS does the same).
+  const int warp = __shfl_sync(0xffffffffu, tid >> 5, 0);
   const int wg = warp >> 2, g = lane >> 2, t = lane & 3;
   const int mTile = p.numMTiles - 1 - int(blockIdx.x); // heavy tiles first
   const int kvh = blockIdx.y, b = blockIdx.z;
