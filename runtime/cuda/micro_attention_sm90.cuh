@@ -176,7 +176,9 @@ template <bool Inc, int N> __device__ __forceinline__ void setMaxNReg() {
 }
 
 /// Named barriers (id 0 is __syncthreads'): `threads` arrivals complete a
-/// phase; sync waits for it, arrive does not.
+/// phase; sync waits for it, arrive does not. Ping-pong takes ids 1 to
+/// the warpgroup count; the consumers' wait for Q this one.
+constexpr int kQReadyBarrier = 8;
 __device__ __forceinline__ void namedBarSync(int id, int threads) {
   asm volatile("bar.sync %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
 }
@@ -275,6 +277,14 @@ __global__ void __launch_bounds__(Smem<D, WGs, Ws, St, Sch>::Threads, 1)
   const int64_t kvOff = int64_t(b * p.kvHeads + kvh) * p.kvLen * D;
   const T *kBase = static_cast<const T *>(p.k) + kvOff;
   const T *vBase = static_cast<const T *>(p.v) + kvOff;
+
+  // Warp-specialised: Q by the consumers (cp.async) from the start, under
+  // the row limits' barrier and the producer's first K and V loads.
+  if constexpr (Ws)
+    if (tid < kConsumers) {
+      loadSwizzled<D, kBr, kConsumers>(sQ, qBase, m0, p.rows, tid);
+      cpAsyncCommit();
+    }
 
   // This thread's rows: g and g + 8 of its warp's 16.
   const int rowBase = m0 + warp * 16 + g;
@@ -386,12 +396,8 @@ __global__ void __launch_bounds__(Smem<D, WGs, Ws, St, Sch>::Threads, 1)
     pin(o);
   };
   if constexpr (Ws) {
-    // Q by the consumers (cp.async), K and V by the producer warp (TMA).
+    // K and V by the producer warp (TMA).
     const uint32_t full0 = smemAddr(fullBar), empty0 = smemAddr(emptyBar);
-    if (nTiles > 0 && tid < kConsumers) {
-      loadSwizzled<D, kBr, kConsumers>(sQ, qBase, m0, p.rows, tid);
-      cpAsyncCommit();
-    }
     if (tid == 0) {
       for (int st = 0; st < St; ++st) {
         mbarInit(full0 + 8 * st, 1);
@@ -399,8 +405,8 @@ __global__ void __launch_bounds__(Smem<D, WGs, Ws, St, Sch>::Threads, 1)
       }
       mbarInitFence();
     }
-    cpAsyncWait<0>();
-    fenceProxyAsync();
+    // The barriers' initialisation seen before any TMA or wait on them; Q
+    // is still in flight, so the producer's first K and V load with it.
     __syncthreads();
     if (warp >= Warps) {
       if constexpr (S::Producers == 128)
@@ -427,6 +433,10 @@ __global__ void __launch_bounds__(Smem<D, WGs, Ws, St, Sch>::Threads, 1)
     }
     if constexpr (S::Producers == 128)
       setMaxNReg<true, kConsumerRegs<WGs>>();
+    // Q landed and, through the fence, is seen by every consumer's wgmma.
+    cpAsyncWait<0>();
+    fenceProxyAsync();
+    namedBarSync(kQReadyBarrier, kConsumers);
     auto waitFull = [&](int tile) {
       mbarWait(full0 + 8 * (tile % St), (tile / St) & 1);
     };
