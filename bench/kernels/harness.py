@@ -60,6 +60,8 @@ def load(path):
     LIB.da_paged_decode_set_stages.restype = ctypes.c_int
     LIB.da_paged_decode_set_l2_hint.argtypes = [ctypes.c_int]
     LIB.da_paged_decode_set_l2_hint.restype = ctypes.c_int
+    LIB.da_paged_decode_set_tma.argtypes = [ctypes.c_int]
+    LIB.da_paged_decode_set_tma.restype = ctypes.c_int
 
 
 def stream():
@@ -285,16 +287,20 @@ def run_checks(quick=False):
     for dt in (torch.bfloat16, torch.float16):
         check_decode(res, 3, 32, 8, 128, [1, 3816, 12345], 16, dt)
     LIB.da_paged_decode_set_l2_hint(-1)
-    for st in (4, 3, 2):
-        LIB.da_paged_decode_set_stages(st)
-        print(f"-- decode ring of {st} stages (head_dim 128)", flush=True)
-        for dt in (torch.bfloat16, torch.float16):
-            for D in ((64, 128, 256) if st == 4 else (128,)):
-                check_decode(res, 3, 32, 8, D, [1, 3816, 12345], 16, dt)
-                check_decode(res, 2, 8, 8, D, [1000, 0], 7, dt)
-                check_decode(res, 4, 16, 1, D, [5000, 33, 1, 12345], 64, dt, split=512)
-                check_decode(res, 1, 40, 2, D, [777], 32, dt)   # group 20 > 16 rows
+    for tma in (1, 0):  # pages of whole 32-token tiles: TMA, or cp.async
+        LIB.da_paged_decode_set_tma(tma)
+        for st in (4, 3, 2):
+            LIB.da_paged_decode_set_stages(st)
+            print(f"-- decode ring of {st} stages (head_dim 128), tma {tma}", flush=True)
+            for dt in (torch.bfloat16, torch.float16):
+                for D in ((64, 128, 256) if st == 4 else (128,)):
+                    check_decode(res, 3, 32, 8, D, [1, 3816, 12345], 16, dt)
+                    check_decode(res, 3, 32, 8, D, [1, 3816, 12345], 128, dt)
+                    check_decode(res, 2, 8, 8, D, [1000, 0], 7, dt)
+                    check_decode(res, 4, 16, 1, D, [5000, 33, 1, 12345], 64, dt, split=512)
+                    check_decode(res, 1, 40, 2, D, [777], 32, dt)   # group 20 > 16 rows
     LIB.da_paged_decode_set_stages(0)
+    LIB.da_paged_decode_set_tma(-1)
     return res
 
 
@@ -420,18 +426,19 @@ def run_bench(rows):
             q = q4[:, :, 0].contiguous()
             out = torch.empty(B, Hq, D, device=dev)
             lse = torch.empty(B, Hq, device=dev)
-            for st in (4, 3):
+            for st in (4, 3, 2):
                 LIB.da_paged_decode_set_stages(st)
                 ws, chunk = ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, out, lse)
                 t = bench(lambda: ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, out, lse, 0, ws), 10, 3, 5)
                 r[f"ours_p{page}_s{st}"] = byts / t / 1e6
                 r[f"chunk_s{st}"] = chunk
             LIB.da_paged_decode_set_stages(0)
-            LIB.da_paged_decode_set_l2_hint(0)
+            # The cp.async loader (what pages of 16 run) at pages of 128.
+            LIB.da_paged_decode_set_tma(0)
             ws, chunk = ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, out, lse)
             t = bench(lambda: ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, out, lse, 0, ws), 10, 3, 5)
-            r[f"ours_p{page}_nohint"] = byts / t / 1e6
-            LIB.da_paged_decode_set_l2_hint(-1)
+            r[f"ours_p{page}_cp"] = byts / t / 1e6
+            LIB.da_paged_decode_set_tma(-1)
             ws, chunk = ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, out, lse)
             t = bench(lambda: ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, out, lse, 0, ws), 10, 3, 5)
             r[f"ours_page{page}"] = byts / t / 1e6
@@ -512,14 +519,15 @@ def report(info, rows, commit, checks):
                      + " | ".join(f(r[f'ours_{c}']) for c in cols) + f" | {f(r['flash'])} | "
                      f"{f(r['cudnn'])} | {rr(r['ours'], r['flash'])} | {rr(r['ours'], r['cudnn'])} |")
     L.append("\nPaged decode (bf16, 32 q / 8 kv heads, D=128, random page order), GB/s of K+V:\n")
-    L.append("Default config ('page16', 'page128': 4 stages, L2 256B prefetch hint), ring depths s4 = 4 stages (3 blocks/SM), "
-             "s3 = 3 stages (4 blocks/SM), and the default without the L2 hint.\n")
-    L.append("| B x KV | ours page16 | ours page128 | p16 s4 | p16 s3 | p128 s4 | p128 s3 | p16 no hint | p128 no hint | torch FLASH (dense) | torch cuDNN (dense) | default best/FLASH | default best/cuDNN |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    L.append("Defaults: 'page128' loads each 32-token K and V tile with one TMA copy (pages of whole tiles) in a 2-stage ring, "
+             "'page16' with cp.async (L2 256B prefetch hint) in a 4-stage ring; s4/s3/s2 = ring depths of each one's loader "
+             "(3, 4, 6 blocks/SM); 'p128 cp.async' = pages of 128 on the cp.async loader (4 stages).\n")
+    L.append("| B x KV | ours page16 | ours page128 | p16 s3 | p16 s2 | p128 s4 | p128 s3 | p128 cp.async | torch FLASH (dense) | torch cuDNN (dense) | default best/FLASH | default best/cuDNN |\n|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if r["kind"] == "decode":
             best = max(r["ours_page16"], r["ours_page128"])
-            L.append(f"| {r['B']} x {r['S']} | {f(r['ours_page16'])} | {f(r['ours_page128'])} | {f(r['ours_p16_s4'])} | {f(r['ours_p16_s3'])} | "
-                     f"{f(r['ours_p128_s4'])} | {f(r['ours_p128_s3'])} | {f(r['ours_p16_nohint'])} | {f(r['ours_p128_nohint'])} | {f(r['flash'])} | "
+            L.append(f"| {r['B']} x {r['S']} | {f(r['ours_page16'])} | {f(r['ours_page128'])} | {f(r['ours_p16_s3'])} | {f(r['ours_p16_s2'])} | "
+                     f"{f(r['ours_p128_s4'])} | {f(r['ours_p128_s3'])} | {f(r['ours_p128_cp'])} | {f(r['flash'])} | "
                      f"{f(r['cudnn'])} | {rr(best, r['flash'])} | {rr(best, r['cudnn'])} |")
     L.append("\nState merge (fp32), GB/s of states read + written vs d2d copy:\n")
     L.append("| n | rows | D | ours GB/s | copy GB/s | ours/copy | torch add GB/s | ours/add |\n|---|---|---|---|---|---|---|---|")

@@ -39,16 +39,15 @@
 #ifndef DISTATTN_CUDA_MICRO_ATTENTION_SM90_CUH
 #define DISTATTN_CUDA_MICRO_ATTENTION_SM90_CUH
 
+#include "tma.cuh"
 #include "wgmma_ops.cuh"
-
-#include <cuda.h>         // CUtensorMap (the type only: no driver link)
-#include <cudaTypedefs.h> // PFN_cuTensorMapEncodeTiled
 
 namespace distattn {
 namespace cuda {
 namespace sm90 {
 
 using namespace detail;
+using namespace tma;
 
 constexpr int kBc = 128; // keys a tile
 
@@ -56,44 +55,14 @@ constexpr int kBc = 128; // keys a tile
 /// file comment).
 enum Sched { kSerial = 0, kOverlap = 1, kPingPong = 2 };
 
-// wgmma exists on sm_90a alone: compiled for another target, the kernel is
-// empty and kWgmmaCompiled, read back by wgmmaAvailable(), says so.
-#if defined(__CUDA_ARCH__) && !defined(__CUDA_ARCH_FEAT_SM90_ALL)
-#define DISTATTN_WGMMA 0
-#else
-#define DISTATTN_WGMMA 1
-#endif
+#define DISTATTN_WGMMA DISTATTN_SM90A
 __device__ int kWgmmaCompiled = DISTATTN_WGMMA;
 
 /// Whether the current device runs the wgmma kernel (its code image in
 /// this library was built for sm_90a); asked once a device.
 inline bool wgmmaAvailable() {
   static std::atomic<uint64_t> known{0}, available{0};
-  int device = 0;
-  if (cudaGetDevice(&device) != cudaSuccess)
-    return false;
-  const uint64_t bit = uint64_t(1) << (device & 63);
-  if (!(known.load() & bit)) {
-    // On a stream of its own that waits for no other, so that a launch
-    // behind transfers in flight is not held up.
-    int compiled = 0;
-    cudaStream_t probe = nullptr;
-    if (cudaStreamCreateWithFlags(&probe, cudaStreamNonBlocking) !=
-            cudaSuccess ||
-        cudaMemcpyFromSymbolAsync(&compiled, kWgmmaCompiled, sizeof compiled, 0,
-                                  cudaMemcpyDeviceToHost,
-                                  probe) != cudaSuccess ||
-        cudaStreamSynchronize(probe) != cudaSuccess) {
-      (void)cudaGetLastError();
-      compiled = 0;
-    }
-    if (probe)
-      cudaStreamDestroy(probe);
-    if (compiled)
-      available.fetch_or(bit);
-    known.fetch_or(bit);
-  }
-  return (available.load() & bit) != 0;
+  return imageFlag(&kWgmmaCompiled, known, available);
 }
 
 /// WGs warpgroups of 64 query rows each share the K/V tiles, St stages of
@@ -116,49 +85,6 @@ struct Smem {
 struct KvMaps {
   CUtensorMap k, v;
 };
-
-__device__ __forceinline__ void mbarInit(uint32_t bar, uint32_t count) {
-  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar),
-               "r"(count)
-               : "memory");
-}
-/// The barriers' initialisation made visible to TMA (the async proxy).
-__device__ __forceinline__ void mbarInitFence() {
-  asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
-}
-/// Arrives and adds `bytes` to the transactions the phase waits for.
-__device__ __forceinline__ void mbarExpectTx(uint32_t bar, uint32_t bytes) {
-  asm volatile(
-      "mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar),
-      "r"(bytes)
-      : "memory");
-}
-__device__ __forceinline__ void mbarArrive(uint32_t bar) {
-  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(bar)
-               : "memory");
-}
-/// Waits for the phase of parity `parity` to complete.
-__device__ __forceinline__ void mbarWait(uint32_t bar, uint32_t parity) {
-  asm volatile("{\n"
-               ".reg .pred done;\n"
-               "WAIT:\n"
-               "mbarrier.try_wait.parity.shared::cta.b64 done, [%0], %1;\n"
-               "@!done bra WAIT;\n"
-               "}\n" ::"r"(bar),
-               "r"(parity)
-               : "memory");
-}
-/// One box of a 3-D tensor map into shared memory at `dst`, its bytes
-/// counted on `bar`.
-__device__ __forceinline__ void tmaLoad3d(uint32_t dst, const CUtensorMap *map,
-                                          int c0, int c1, int c2,
-                                          uint32_t bar) {
-  asm volatile(
-      "cp.async.bulk.tensor.3d.shared::cluster.global.tile.mbarrier::"
-      "complete_tx::bytes [%0], [%1, {%2, %3, %4}], [%5];\n" ::"r"(dst),
-      "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(c2), "r"(bar)
-      : "memory");
-}
 
 /// Registers a thread of the producer and of the WGs consumer warpgroups
 /// keep after setmaxnreg (FlashAttention-3's split): 128 x 24 + 256 x 240
@@ -204,12 +130,6 @@ __device__ __forceinline__ void wgmmaCommit() {
 template <int N> __device__ __forceinline__ void wgmmaWait() {
   asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(N) : "memory");
 }
-/// cp.async's stores (generic proxy) made visible to wgmma's reads (async
-/// proxy).
-__device__ __forceinline__ void fenceProxyAsync() {
-  asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
-}
-
 /// Keeps the compiler from moving accumulator reads or writes across an
 /// in-flight wgmma.
 template <int N> __device__ __forceinline__ void pin(float (&r)[N]) {
@@ -541,48 +461,17 @@ __global__ void __launch_bounds__(Smem<D, WGs, Ws, St, Sch>::Threads, 1)
 #endif // DISTATTN_WGMMA
 }
 
-/// The driver's cuTensorMapEncodeTiled through the runtime (no libcuda
-/// link); null where the driver lacks it.
-inline PFN_cuTensorMapEncodeTiled_v12000 tensorMapEncoder() {
-  static PFN_cuTensorMapEncodeTiled_v12000 encode = [] {
-    void *fn = nullptr;
-    cudaDriverEntryPointQueryResult found{};
-    if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &fn, 12000,
-                                         cudaEnableDefault,
-                                         &found) != cudaSuccess ||
-        found != cudaDriverEntryPointSuccess) {
-      (void)cudaGetLastError();
-      fn = nullptr;
-    }
-    return reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(fn);
-  }();
-  return encode;
-}
-
 /// K's and V's tensor maps: [batch * kvHeads, kvLen, D] with D innermost,
 /// boxes of 64 columns (one 128-byte swizzle line) by kBc rows, rows past
 /// kvLen read as zeros. False where TMA cannot take them.
 template <typename T, int D>
 bool encodeKvMaps(const FwdParams &p, int batch, KvMaps &maps) {
-  PFN_cuTensorMapEncodeTiled_v12000 encode = tensorMapEncoder();
-  if (!encode)
-    return false;
   const cuuint64_t dims[3] = {cuuint64_t(D), cuuint64_t(p.kvLen),
                               cuuint64_t(batch) * cuuint64_t(p.kvHeads)};
   const cuuint64_t strides[2] = {cuuint64_t(D) * sizeof(T),
                                  cuuint64_t(p.kvLen) * D * sizeof(T)};
-  const cuuint32_t box[3] = {64, kBc, 1}, unit[3] = {1, 1, 1};
-  const CUtensorMapDataType type = std::is_same<T, __half>::value
-                                       ? CU_TENSOR_MAP_DATA_TYPE_FLOAT16
-                                       : CU_TENSOR_MAP_DATA_TYPE_BFLOAT16;
-  for (auto [map, data] :
-       {std::pair<CUtensorMap *, const void *>{&maps.k, p.k}, {&maps.v, p.v}})
-    if (encode(map, type, 3, const_cast<void *>(data), dims, strides, box, unit,
-               CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
-               CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
-               CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) != CUDA_SUCCESS)
-      return false;
-  return true;
+  const cuuint32_t box[3] = {64, kBc, 1};
+  return encodeKvSwizzled<T>(&maps.k, p.k, &maps.v, p.v, 3, dims, strides, box);
 }
 
 template <typename T, int D, int WGs, bool Ws = false, int St = 2,

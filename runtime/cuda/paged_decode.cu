@@ -14,6 +14,7 @@
 #include "common.cuh"
 #include "distattn/cuda/index_math.h"
 #include "distattn/cuda/kernels.h"
+#include "tma.cuh"
 
 #include <algorithm>
 #include <atomic>
@@ -31,7 +32,7 @@ namespace {
 using namespace detail;
 
 constexpr int kDecBc = 32; // tokens per tile = lanes of the warp
-constexpr int kDefaultDecodeStages = 4;
+constexpr int kDefaultDecodeStages = 4, kDefaultDecodeStagesTma = 2;
 constexpr int kDefaultDecodeL2Hint = 1;
 
 struct DecParams {
@@ -44,25 +45,66 @@ struct DecParams {
   float scaleLog2;
 };
 
-template <typename T, int D, int Stages> struct DecCfg {
-  static constexpr int Ld = D + 8;
+/// With Tma (head_dim 64 and 128, pages of whole tiles) each K and V tile
+/// lands by one tensor copy, unpadded in the 128-byte swizzle (column half
+/// h of row r at h * kDecBc * 128 + r * 128, 16-byte unit u at u ^ r % 8),
+/// aligned to the swizzle's 1024-byte period; else rows are padded to
+/// D + 8 elements against ldmatrix's bank conflicts.
+template <typename T, int D, int Stages, bool Tma = false> struct DecCfg {
+  static constexpr int Ld = Tma ? D : D + 8;
   // Q is held in registers for D <= 128: its staging buffer then aliases
   // the last ring slot, which is first filled after Q has been read.
   static constexpr bool QInRegs = D <= 128;
+  static_assert(!Tma || QInRegs, "Q's staging is the last slot");
   static constexpr size_t SmemBytes =
-      size_t((QInRegs ? 0 : 16) + 2 * Stages * kDecBc) * Ld * sizeof(T);
+      size_t((QInRegs ? 0 : 16) + 2 * Stages * kDecBc) * Ld * sizeof(T) +
+      (Tma ? 1024 : 0);
 };
 
-template <typename T, int D, int Stages, bool L2Hint>
-__global__ void __launch_bounds__(32) pagedDecodeKernel(const DecParams p) {
-  constexpr int Ld = D + 8, CPR = D / 8;
+/// K's and V's pools as TMA sees them: [rows, D] (row = pagedRowIndex).
+struct DecMaps {
+  CUtensorMap k, v;
+};
+
+// The TMA ring exists in sm_90a images alone (tma.cuh).
+__device__ int kDecodeTmaCompiled = DISTATTN_SM90A;
+
+/// 16-byte unit (row r, unit u of D / 8) of a swizzled tile (DecCfg).
+__device__ __forceinline__ uint32_t swizzled(int r, int u) {
+  return uint32_t((u >> 3) * (kDecBc * 128) + r * 128 +
+                  (((u & 7) ^ (r & 7)) << 4));
+}
+
+template <typename T, int D, int Stages, bool L2Hint, bool Tma>
+__global__ void __launch_bounds__(32)
+    pagedDecodeKernel(const DecParams p, const __grid_constant__ DecMaps maps) {
+#if DISTATTN_SM90A
+  constexpr bool kTmaHere = Tma;
+#else
+  constexpr bool kTmaHere = false;
+  if constexpr (Tma)
+    return; // not in this image: the launcher never picks it
+#endif
+  using Cfg = DecCfg<T, D, Stages, Tma>;
+  constexpr int Ld = Cfg::Ld, CPR = D / 8;
   constexpr int TileElems = kDecBc * Ld;
   extern __shared__ __align__(16) unsigned char smemRaw[];
-  constexpr bool QInRegs = DecCfg<T, D, Stages>::QInRegs;
-  T *sK = reinterpret_cast<T *>(smemRaw) + (QInRegs ? 0 : 16 * Ld);
+  constexpr bool QInRegs = Cfg::QInRegs;
+  unsigned char *smem =
+      Tma ? smemRaw + ((1024 - smemAddr(smemRaw) % 1024) % 1024) : smemRaw;
+  T *sK = reinterpret_cast<T *>(smem) + (QInRegs ? 0 : 16 * Ld);
   T *sV = sK + Stages * TileElems; // Stages tiles each
-  T *sQ =
-      QInRegs ? sK + (Stages - 1) * TileElems : reinterpret_cast<T *>(smemRaw);
+  T *sQ = QInRegs ? sK + (Stages - 1) * TileElems : reinterpret_cast<T *>(smem);
+  __shared__ uint64_t fullBar[Tma ? Stages : 1]; // TMA: a tile's bytes landed
+  const uint32_t full0 = smemAddr(fullBar);
+  if constexpr (kTmaHere) {
+    if (threadIdx.x == 0) {
+      for (int st = 0; st < Stages; ++st)
+        tma::mbarInit(full0 + 8 * st, 1);
+      tma::mbarInitFence();
+    }
+    __syncwarp();
+  }
 
   const int lane = threadIdx.x, g = lane >> 2, t = lane & 3;
   const int split = blockIdx.x;
@@ -113,6 +155,25 @@ __global__ void __launch_bounds__(32) pagedDecodeKernel(const DecParams p) {
   auto issue = [&](int tile, uint32_t rowOfLane) {
     int slot = tile % Stages;
     T *dk = sK + slot * TileElems, *dv = sV + slot * TileElems;
+    if constexpr (kTmaHere) {
+      // Lane 0's row is the tile's first, and a tile lies in one page:
+      // one tensor copy a column half of K and of V.
+      if (lane == 0 && rowOfLane != kNoRow) {
+        // The slot's last reads (ldmatrix) and writes (zeroed rows) before
+        // TMA's writes.
+        tma::fenceProxyAsync();
+        const uint32_t full = full0 + 8 * slot;
+        tma::mbarExpectTx(full, 2 * TileElems * sizeof(T));
+#pragma unroll
+        for (int h = 0; h < D / 64; ++h) {
+          tma::tmaLoad2d(smemAddr(dk) + h * kDecBc * 128, &maps.k, h * 64,
+                         int(rowOfLane), full);
+          tma::tmaLoad2d(smemAddr(dv) + h * kDecBc * 128, &maps.v, h * 64,
+                         int(rowOfLane), full);
+        }
+      }
+      return;
+    }
     // head_dim 256 (255 registers) shuffles the 64-bit element offset
     // instead: forming it per copy there spills.
     const int64_t offOfLane = rowOfLane == kNoRow ? -1 : int64_t(rowOfLane) * D;
@@ -173,11 +234,38 @@ __global__ void __launch_bounds__(32) pagedDecodeKernel(const DecParams p) {
     issue(tile + Stages - 1, nextRow);
     cpAsyncCommit();
     nextRow = lookup(tile + Stages);
-    cpAsyncWait<Stages - 1>();
-    __syncwarp();
     const int slot = tile % Stages;
-    const uint32_t sKa = smemAddr(sK + slot * TileElems + kRow * Ld + kCol);
-    const uint32_t sVa = smemAddr(sV + slot * TileElems + vRow * Ld + vCol);
+    const int tileStart = begin + tile * kDecBc;
+    if constexpr (kTmaHere) {
+      tma::mbarWait(full0 + 8 * slot, (tile / Stages) & 1);
+      // Rows past the split's end: a neighbour's keys (masked below) or, in
+      // the last page, memory never written, whose NaNs P = 0 would not
+      // cancel; V's are zeroed as cp.async zero-fills them.
+      if (tileStart + kDecBc > end) {
+        const uint32_t v0 = smemAddr(sV + slot * TileElems);
+        for (int c = lane; c < kDecBc * CPR; c += 32) {
+          const int r = c / CPR, u = c % CPR;
+          if (tileStart + r >= end)
+            asm volatile("st.shared.v4.b32 [%0], {%1, %1, %1, %1};\n" ::"r"(
+                             v0 + swizzled(r, u)),
+                         "r"(0)
+                         : "memory");
+        }
+      }
+    } else {
+      cpAsyncWait<Stages - 1>();
+    }
+    __syncwarp();
+    // ldmatrix's address of (row, col) of this slot's tile of K or V;
+    // swizzled, the 16-byte unit col / 8 is xor'ed with the row's low 3
+    // bits (lane & 7 for every row a lane addresses).
+    auto tileAddr = [&](const T *ring, int row, int col) -> uint32_t {
+      const uint32_t tile = smemAddr(ring + slot * TileElems);
+      if constexpr (kTmaHere)
+        return tile + swizzled(row, col >> 3);
+      else
+        return tile + uint32_t(row * Ld + col) * sizeof(T);
+    };
     float s[kDecBc / 8][4];
 #pragma unroll
     for (int i = 0; i < kDecBc / 8; ++i)
@@ -196,12 +284,12 @@ __global__ void __launch_bounds__(32) pagedDecodeKernel(const DecParams p) {
 #pragma unroll
       for (int np = 0; np < kDecBc / 16; ++np) {
         uint32_t b0, b1, b2, b3;
-        ldmatrixX4(b0, b1, b2, b3, sKa + (np * 16 * Ld + kk * 16) * sizeof(T));
+        ldmatrixX4(b0, b1, b2, b3,
+                   tileAddr(sK, kRow + np * 16, kCol + kk * 16));
         MmaOp<T>::run(s[2 * np], a, b0, b1);
         MmaOp<T>::run(s[2 * np + 1], a, b2, b3);
       }
     }
-    const int tileStart = begin + tile * kDecBc;
     if (tileStart + kDecBc > end) {
 #pragma unroll
       for (int nt = 0; nt < kDecBc / 8; ++nt)
@@ -264,7 +352,7 @@ __global__ void __launch_bounds__(32) pagedDecodeKernel(const DecParams p) {
       for (int dp = 0; dp < D / 16; ++dp) {
         uint32_t b0, b1, b2, b3;
         ldmatrixX4Trans(b0, b1, b2, b3,
-                        sVa + (kk * 16 * Ld + dp * 16) * sizeof(T));
+                        tileAddr(sV, vRow + kk * 16, vCol + dp * 16));
         MmaOp<T>::run(accO[2 * dp], a, b0, b1);
         MmaOp<T>::run(accO[2 * dp + 1], a, b2, b3);
       }
@@ -295,28 +383,79 @@ __global__ void __launch_bounds__(32) pagedDecodeKernel(const DecParams p) {
   }
 }
 
-template <typename T, int D, int Stages, bool L2Hint = false>
-int launchDecode(const DecParams &p, int splits, int batch,
-                 cudaStream_t stream) {
-  using Cfg = DecCfg<T, D, Stages>;
-  auto kernel = pagedDecodeKernel<T, D, Stages, L2Hint>;
-  static std::atomic<uint64_t> configured{0};
-  cudaError_t e = allowSharedMemory(configured, kernel, Cfg::SmemBytes);
+/// Whether the decode's TMA ring can run: an sm_90a image on this device
+/// (asked once a device), the driver's encoder, and the knob
+/// (da_paged_decode_set_tma or DISTATTN_DECODE_TMA; default on).
+std::atomic<int> gDecodeTma{-1};
+bool decodeTmaWanted() {
+  static std::atomic<uint64_t> known{0}, compiled{0};
+  return knob(gDecodeTma, -1, "DISTATTN_DECODE_TMA",
+              [](const char *e) { return e && std::atoi(e) == 0 ? 0 : 1; }) ==
+             1 &&
+         tma::tensorMapEncoder() &&
+         tma::imageFlag(&kDecodeTmaCompiled, known, compiled);
+}
+
+/// K's and V's pools as [rows, D] tensors, boxes of kDecBc rows by 64
+/// columns (one swizzle line). The pools' row count is not an argument;
+/// the maps claim 2^31 - 1 rows, more than any pool has (2^31 rows of
+/// head_dim 64 in 16 bits are 256 GiB), and only rows of the page table are
+/// read.
+template <typename T, int D>
+bool encodeDecMaps(const DecParams &p, DecMaps &maps) {
+  const cuuint64_t dims[2] = {cuuint64_t(D), cuuint64_t(INT32_MAX)};
+  const cuuint64_t strides[1] = {cuuint64_t(D) * sizeof(T)};
+  const cuuint32_t box[2] = {64, kDecBc};
+  return tma::encodeKvSwizzled<T>(&maps.k, p.kPages, &maps.v, p.vPages, 2, dims,
+                                  strides, box);
+}
+
+template <typename T, int D, int Stages, bool L2Hint, bool Tma>
+int launchDecodeKernel(const DecParams &p, const DecMaps &maps, int splits,
+                       int batch, cudaStream_t stream) {
+  auto kernel = pagedDecodeKernel<T, D, Stages, L2Hint, Tma>;
+  constexpr size_t smem = DecCfg<T, D, Stages, Tma>::SmemBytes;
+  static std::atomic<uint64_t> configured{0}; // one a kernel
+  cudaError_t e = allowSharedMemory(configured, kernel, smem);
   if (e != cudaSuccess)
     return int(e);
   dim3 grid(splits, p.kvHeads * p.rowTiles, batch);
-  kernel<<<grid, 32, Cfg::SmemBytes, stream>>>(p);
+  kernel<<<grid, 32, smem, stream>>>(p, maps);
   return int(cudaGetLastError());
 }
 
+template <typename T, int D, int Stages, bool L2Hint = false>
+int launchDecode(const DecParams &p, int splits, int batch,
+                 cudaStream_t stream) {
+  DecMaps maps{};
+  // The TMA ring where a tile lies in one page and the maps encode.
+  if constexpr (D <= 128)
+    if (p.pageSize % kDecBc == 0 && decodeTmaWanted() &&
+        encodeDecMaps<T, D>(p, maps))
+      return launchDecodeKernel<T, D, Stages, L2Hint, true>(p, maps, splits,
+                                                            batch, stream);
+  return launchDecodeKernel<T, D, Stages, L2Hint, false>(p, maps, splits, batch,
+                                                         stream);
+}
+
+/// Whether a decode of head_dim D over pages of pageSize tokens takes the
+/// TMA ring (launchDecode falls back to cp.async where the maps do not
+/// encode).
+bool decodeUsesTma(int headDim, int pageSize) {
+  return headDim <= 128 && pageSize % kDecBc == 0 && decodeTmaWanted();
+}
+
 /// Ring depth for head_dim 128 (2: six blocks an SM, 3: four, 4: three),
-/// from da_paged_decode_set_stages or DISTATTN_DECODE_STAGES; default 4.
+/// from da_paged_decode_set_stages or DISTATTN_DECODE_STAGES; by default 4
+/// for cp.async and 2 for the TMA ring (what an H100 ran fastest,
+/// bench/RESULTS.md).
 std::atomic<int> gDecodeStages{0};
-int decodeStages() {
-  return knob(gDecodeStages, 0, "DISTATTN_DECODE_STAGES", [](const char *e) {
+int decodeStages(bool tma) {
+  int n = knob(gDecodeStages, 0, "DISTATTN_DECODE_STAGES", [](const char *e) {
     int n = e ? std::atoi(e) : 0;
-    return n == 2 || n == 3 ? n : kDefaultDecodeStages;
+    return n >= 2 && n <= 4 ? n : -1; // -1: the loader's default
   });
+  return n > 0 ? n : tma ? kDefaultDecodeStagesTma : kDefaultDecodeStages;
 }
 
 /// L2 256-byte prefetch hint on the head_dim 128 KV copies (head_dim 64 and
@@ -338,7 +477,8 @@ int dispatchDecode(const DecParams &p, int headDim, int splits, int batch,
   case 64:
     return launchDecode<T, 64, 4, true>(p, splits, batch, stream);
   case 128:
-    switch (decodeStages() * 2 + int(decodeL2Hint())) {
+    switch (decodeStages(decodeUsesTma(128, p.pageSize)) * 2 +
+            int(decodeL2Hint())) {
     case 2 * 2 + 1:
       return launchDecode<T, 128, 2, true>(p, splits, batch, stream);
     case 2 * 2:
@@ -377,15 +517,25 @@ bool alignedArgs(const DaPagedDecodeArgs *a) {
          (!a->workspace || ok(a->workspace, 16));
 }
 
-size_t decodeSmemBytes(int headDim) {
-  // DecCfg<T, D, Stages>::SmemBytes of the instantiations dispatchDecode uses.
+size_t decodeSmemBytes(int headDim, int pageSize) {
+  // DecCfg<T, D, Stages, Tma>::SmemBytes of the instantiations
+  // dispatchDecode uses.
+  const bool tma = decodeUsesTma(headDim, pageSize);
+  auto bytes = [&](auto cfgCp, auto cfgTma) {
+    return tma ? decltype(cfgTma)::SmemBytes : decltype(cfgCp)::SmemBytes;
+  };
   switch (headDim) {
   case 64:
-    return DecCfg<__half, 64, 4>::SmemBytes;
+    return bytes(DecCfg<__half, 64, 4>{}, DecCfg<__half, 64, 4, true>{});
   case 128:
-    return decodeStages() == 2   ? DecCfg<__half, 128, 2>::SmemBytes
-           : decodeStages() == 3 ? DecCfg<__half, 128, 3>::SmemBytes
-                                 : DecCfg<__half, 128, 4>::SmemBytes;
+    switch (decodeStages(tma)) {
+    case 2:
+      return bytes(DecCfg<__half, 128, 2>{}, DecCfg<__half, 128, 2, true>{});
+    case 3:
+      return bytes(DecCfg<__half, 128, 3>{}, DecCfg<__half, 128, 3, true>{});
+    default:
+      return bytes(DecCfg<__half, 128, 4>{}, DecCfg<__half, 128, 4, true>{});
+    }
   default:
     return DecCfg<__half, 256, 2>::SmemBytes;
   }
@@ -406,7 +556,8 @@ int64_t chooseSplitTokens(const DaPagedDecodeArgs *a) {
   }
   int64_t perSm = std::max<int64_t>(
       1, std::min<int64_t>(
-             32, smemPerSm / int64_t(decodeSmemBytes(a->headDim) + 1024)));
+             32, smemPerSm /
+                     int64_t(decodeSmemBytes(a->headDim, a->pageSize) + 1024)));
   int64_t slots = sms * perSm;
   int64_t group = a->qHeads / a->kvHeads;
   int64_t base = int64_t(a->batch) * a->kvHeads * ((group + 15) / 16);
@@ -513,5 +664,12 @@ extern "C" int da_paged_decode_set_l2_hint(int hint) {
   if (hint < -1 || hint > 1)
     return int(cudaErrorInvalidValue);
   distattn::cuda::gDecodeL2Hint.store(hint, std::memory_order_relaxed);
+  return 0;
+}
+
+extern "C" int da_paged_decode_set_tma(int on) {
+  if (on < -1 || on > 1)
+    return int(cudaErrorInvalidValue);
+  distattn::cuda::gDecodeTma.store(on, std::memory_order_relaxed);
   return 0;
 }

@@ -320,15 +320,35 @@ template <typename T> void runDecode(const DecodeCase &c) {
   pagedDecode<float, float>(q.host.data(), k.host.data(), v.host.data(),
                             indptr.data(), indices.data(), c.lens.data(), s,
                             scale, refOut.data(), refLse.data());
+  // The pool past each sequence's length (its last page's tail) holds NaN:
+  // a kernel that reads a token it should not, or lets P = 0 meet an
+  // unwritten V, shows it. The host reference reads valid tokens only.
+  for (size_t b = 0; b < c.lens.size(); ++b)
+    for (int32_t tok = c.lens[b];
+         tok < (indptr[b + 1] - indptr[b]) * c.pageSize; ++tok) {
+      const int32_t page = indices[indptr[b] + tok / c.pageSize];
+      for (int h = 0; h < c.kvHeads; ++h)
+        for (int d = 0; d < c.headDim; ++d) {
+          size_t i =
+              ((size_t(page) * c.kvHeads + h) * c.pageSize + tok % c.pageSize) *
+                  c.headDim +
+              d;
+          k.dev[i] = v.dev[i] = fromFloat<T>(NAN);
+        }
+    }
   T *dq = upload(q.dev), *dk = upload(k.dev), *dv = upload(v.dev);
   int32_t *dIndptr = upload(indptr), *dIndices = upload(indices),
           *dLens = upload(c.lens);
   float *dout = upload(std::vector<float>(refOut.size(), NAN));
   float *dlse = upload(std::vector<float>(refLse.size(), NAN));
-  for (int stages : {4, 3, 2}) {
+  // Both K/V loaders: TMA (where it applies: pages of whole 32-token tiles,
+  // head_dim 64 and 128, an sm_90a image) and cp.async.
+  for (int loader = 0; loader < 6; ++loader) {
+    const int stages = 4 - loader / 2, tma = 1 - loader % 2;
     if (stages != 4 && c.headDim != 128)
       continue;
     CK(da_paged_decode_set_stages(stages));
+    CK(da_paged_decode_set_tma(tma));
     CK(cudaMemcpy(dout, std::vector<float>(refOut.size(), NAN).data(),
                   refOut.size() * sizeof(float), cudaMemcpyHostToDevice));
     DaPagedDecodeArgs a{};
@@ -365,6 +385,7 @@ template <typename T> void runDecode(const DecodeCase &c) {
     cudaFree(dws);
   }
   CK(da_paged_decode_set_stages(0));
+  CK(da_paged_decode_set_tma(-1));
   for (void *p : {(void *)dq, (void *)dk, (void *)dv, (void *)dIndptr,
                   (void *)dIndices, (void *)dLens, (void *)dout, (void *)dlse})
     cudaFree(p);

@@ -99,15 +99,21 @@ int da_paged_decode(const DaPagedDecodeArgs *args, void *stream);
 /// The split size the launcher uses for these arguments (for tests/benches).
 int64_t da_paged_decode_split_tokens(const DaPagedDecodeArgs *args);
 
-/// Tuning knob (tests, benchmarks): cp.async ring depth of the head_dim 128
-/// decode kernel, 2, 3 or 4; 0 restores the default (DISTATTN_DECODE_STAGES,
-/// else 4). Size workspaces after setting it.
+/// Tuning knob (tests, benchmarks): ring depth of the head_dim 128 decode
+/// kernel, 2, 3 or 4; 0 restores the default (DISTATTN_DECODE_STAGES, else
+/// 2 for the TMA ring and 4 for cp.async). Size workspaces after setting it.
 int da_paged_decode_set_stages(int stages);
 
 /// Tuning knob (tests, benchmarks): 1 adds an L2 256-byte prefetch hint to
 /// the head_dim 128 decode kernel's KV copies, 0 not; -1 restores the
 /// default (DISTATTN_DECODE_L2HINT, else on).
 int da_paged_decode_set_l2_hint(int hint);
+
+/// Tuning knob (tests, benchmarks): 1 loads K and V tiles by TMA (one
+/// tensor copy a tile, on sm_90a, head_dim 64 and 128, pages a multiple of
+/// 32 tokens), 0 by cp.async; -1 restores the default
+/// (DISTATTN_DECODE_TMA, else on).
+int da_paged_decode_set_tma(int on);
 
 } // extern "C"
 
