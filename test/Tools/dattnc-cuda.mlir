@@ -30,6 +30,7 @@
 // FILES: merge.cu
 // FILES: micro_attention.cu
 // FILES: micro_attention_sm90.cuh
+// FILES: tma.cuh
 // FILES: wgmma_ops.cuh
 
 // PLAN: #include "distattn/cuda/plan_runtime.cuh"

@@ -465,8 +465,9 @@ int main(int argc, char **argv) {
     writeFile(dir + "/include/distattn/" + header,
               readFile(runtime + "/distattn/" + header));
   if (cuda)
-    for (StringRef source : {"micro_attention.cu", "micro_attention_sm90.cuh",
-                             "wgmma_ops.cuh", "merge.cu", "common.cuh"})
+    for (StringRef source :
+         {"micro_attention.cu", "micro_attention_sm90.cuh", "tma.cuh",
+          "wgmma_ops.cuh", "merge.cu", "common.cuh"})
       writeFile(dir + "/src/" + source,
                 readFile(DISTATTN_CUDA_SOURCES "/" + source.str()));
 
