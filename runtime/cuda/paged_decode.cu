@@ -5,10 +5,13 @@
 // each sequence is split into chunks; a one-warp block computes the state of
 // one (sequence, kv head, chunk) for all q heads of the group at once (GQA:
 // the group's heads are the rows of the m16n8k16 tiles, so K/V are read once
-// per group), streaming 32-token tiles through a cp.async ring of Stages
-// buffers. The per-chunk states are then merged exactly (merge.cu). Each
-// lane looks up the page of one token of the tile; the other lanes get the
-// row's address by shuffle.
+// per group), streaming 32-token tiles through a ring of Stages buffers.
+// The per-chunk states are then merged exactly (merge.cu). Where a page
+// holds whole tiles (head_dim 64 and 128, on sm_90a), lane 0 fills a slot
+// with one TMA copy a column half of K and of V (the pool seen as a
+// [rows, D] tensor) and the warp waits on the slot's mbarrier; else each
+// lane looks up the page of one token of the tile, the other lanes get the
+// row's address by shuffle, and cp.async copies it.
 //
 //===----------------------------------------------------------------------===//
 #include "common.cuh"
