@@ -87,11 +87,11 @@ example() {
   say "not implemented yet"
   echo "cuda bundles across nodes or on more than two GPUs (run on one and" \
     "two H100: docs/cuda-target.md; scripts/cuda-bundles.sh runs them on a" \
-    "GPU machine); inputs already sharded in the C API; the kernels'" \
-    "cuDNN-level speed (forward at head_dim 128 1.48-1.71x torch FLASH," \
-    "0.77-0.92x cuDNN; decode 0.94-0.96x cuDNN: bench/RESULTS.md); see" \
-    "README, Status. (Runs longer than the compiled length: dattnc" \
-    "--max-seq-len.)"
+    "GPU machine); inputs already sharded in the C API; the kernels clearly" \
+    "above cuDNN (forward 1.00-1.21x cuDNN in the last run, a shape at" \
+    "0.92-0.96x in two of four; decode 0.98-1.00x at pages of 128, 0.93-0.95x" \
+    "at pages of 16: bench/RESULTS.md); see README, Status. (Runs longer" \
+    "than the compiled length: dattnc --max-seq-len.)"
 }
 
 format_check() {
