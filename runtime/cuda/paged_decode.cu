@@ -7,11 +7,11 @@
 // the group's heads are the rows of the m16n8k16 tiles, so K/V are read once
 // per group), streaming 32-token tiles through a ring of Stages buffers.
 // The per-chunk states are then merged exactly (merge.cu). Where a page
-// holds whole tiles (head_dim 64 and 128, on sm_90a), lane 0 fills a slot
-// with one TMA copy a column half of K and of V (the pool seen as a
-// [rows, D] tensor) and the warp waits on the slot's mbarrier; else each
-// lane looks up the page of one token of the tile, the other lanes get the
-// row's address by shuffle, and cp.async copies it.
+// holds whole or half tiles (head_dim 64 and 128, on sm_90a), lane 0 fills
+// a slot with one TMA copy (two in pages of 16) a column half of K and of V
+// (the pool seen as a [rows, D] tensor) and the warp waits on the slot's
+// mbarrier; else each lane looks up the page of one token of the tile, the
+// other lanes get the row's address by shuffle, and cp.async copies it.
 //
 //===----------------------------------------------------------------------===//
 #include "common.cuh"
@@ -48,11 +48,11 @@ struct DecParams {
   float scaleLog2;
 };
 
-/// With Tma (head_dim 64 and 128, pages of whole tiles) each K and V tile
-/// lands by one tensor copy, unpadded in the 128-byte swizzle (column half
-/// h of row r at h * kDecBc * 128 + r * 128, 16-byte unit u at u ^ r % 8),
-/// aligned to the swizzle's 1024-byte period; else rows are padded to
-/// D + 8 elements against ldmatrix's bank conflicts.
+/// With Tma (head_dim 64 and 128, pages of whole or half tiles) each K and
+/// V tile lands by one tensor copy (two in pages of 16), unpadded in the
+/// 128-byte swizzle (column half h of row r at h * kDecBc * 128 + r * 128,
+/// 16-byte unit u at u ^ r % 8), aligned to the swizzle's 1024-byte period;
+/// else rows are padded to D + 8 elements against ldmatrix's bank conflicts.
 template <typename T, int D, int Stages, bool Tma = false> struct DecCfg {
   static constexpr int Ld = Tma ? D : D + 8;
   // Q is held in registers for D <= 128: its staging buffer then aliases
@@ -155,25 +155,33 @@ __global__ void __launch_bounds__(32)
     return uint32_t(
         pagedRowIndex(page, kvh, tok - q * p.pageSize, p.kvHeads, p.pageSize));
   };
+  // TMA in pages of 16: half-tile boxes (the maps' boxes are 16 rows).
+  const bool halfBoxes = p.pageSize % kDecBc != 0;
   auto issue = [&](int tile, uint32_t rowOfLane) {
     int slot = tile % Stages;
     T *dk = sK + slot * TileElems, *dv = sV + slot * TileElems;
     if constexpr (kTmaHere) {
-      // Lane 0's row is the tile's first, and a tile lies in one page:
-      // one tensor copy a column half of K and of V.
+      // Lane 0's row is the tile's first. A tile in one page is one box a
+      // column half of K and of V; in pages of 16 (maps of 16-row boxes),
+      // two, the second from lane 16's row (absent past the split's end,
+      // whose rows are zeroed after the wait).
+      const uint32_t row16 = __shfl_sync(0xffffffffu, rowOfLane, 16);
       if (lane == 0 && rowOfLane != kNoRow) {
+        const int boxes = !halfBoxes ? 1 : row16 == kNoRow ? 1 : 2;
+        const int rows = halfBoxes ? 16 * boxes : kDecBc;
         // The slot's last reads (ldmatrix) and writes (zeroed rows) before
         // TMA's writes.
         tma::fenceProxyAsync();
         const uint32_t full = full0 + 8 * slot;
-        tma::mbarExpectTx(full, 2 * TileElems * sizeof(T));
+        tma::mbarExpectTx(full, 2 * rows * D * sizeof(T));
 #pragma unroll
-        for (int h = 0; h < D / 64; ++h) {
-          tma::tmaLoad2d(smemAddr(dk) + h * kDecBc * 128, &maps.k, h * 64,
-                         int(rowOfLane), full);
-          tma::tmaLoad2d(smemAddr(dv) + h * kDecBc * 128, &maps.v, h * 64,
-                         int(rowOfLane), full);
-        }
+        for (int h = 0; h < D / 64; ++h)
+          for (int box = 0; box < boxes; ++box) {
+            const uint32_t at = h * kDecBc * 128 + box * 16 * 128;
+            const int row = int(box == 0 ? rowOfLane : row16);
+            tma::tmaLoad2d(smemAddr(dk) + at, &maps.k, h * 64, row, full);
+            tma::tmaLoad2d(smemAddr(dv) + at, &maps.v, h * 64, row, full);
+          }
       }
       return;
     }
@@ -399,16 +407,25 @@ bool decodeTmaWanted() {
          tma::imageFlag(&kDecodeTmaCompiled, known, compiled);
 }
 
-/// K's and V's pools as [rows, D] tensors, boxes of kDecBc rows by 64
-/// columns (one swizzle line). The pools' row count is not an argument;
-/// the maps claim 2^31 - 1 rows, more than any pool has (2^31 rows of
-/// head_dim 64 in 16 bits are 256 GiB), and only rows of the page table are
+/// Whether a decode of head_dim D over pages of pageSize tokens takes the
+/// TMA ring: pages of whole tiles, or of half tiles (two boxes a tile);
+/// launchDecode falls back to cp.async where the maps do not encode.
+bool decodeUsesTma(int headDim, int pageSize) {
+  return headDim <= 128 && pageSize % 16 == 0 && decodeTmaWanted();
+}
+
+/// K's and V's pools as [rows, D] tensors, boxes of kDecBc rows (16 in
+/// pages of 16) by 64 columns (one swizzle line). The pools' row count is not
+/// an argument; the maps claim 2^31 - 1 rows, more than any pool has (2^31 rows
+/// of head_dim 64 in 16 bits are 256 GiB), and only rows of the page table are
 /// read.
 template <typename T, int D>
 bool encodeDecMaps(const DecParams &p, DecMaps &maps) {
   const cuuint64_t dims[2] = {cuuint64_t(D), cuuint64_t(INT32_MAX)};
   const cuuint64_t strides[1] = {cuuint64_t(D) * sizeof(T)};
-  const cuuint32_t box[2] = {64, kDecBc};
+  // Boxes of a tile, or of half a tile where pages hold half tiles.
+  const cuuint32_t box[2] = {
+      64, cuuint32_t(p.pageSize % kDecBc == 0 ? kDecBc : 16)};
   return tma::encodeKvSwizzled<T>(&maps.k, p.kPages, &maps.v, p.vPages, 2, dims,
                                   strides, box);
 }
@@ -431,21 +448,13 @@ template <typename T, int D, int Stages, bool L2Hint = false>
 int launchDecode(const DecParams &p, int splits, int batch,
                  cudaStream_t stream) {
   DecMaps maps{};
-  // The TMA ring where a tile lies in one page and the maps encode.
+  // The TMA ring where a tile lies in one or two pages and the maps encode.
   if constexpr (D <= 128)
-    if (p.pageSize % kDecBc == 0 && decodeTmaWanted() &&
-        encodeDecMaps<T, D>(p, maps))
+    if (decodeUsesTma(D, p.pageSize) && encodeDecMaps<T, D>(p, maps))
       return launchDecodeKernel<T, D, Stages, L2Hint, true>(p, maps, splits,
                                                             batch, stream);
   return launchDecodeKernel<T, D, Stages, L2Hint, false>(p, maps, splits, batch,
                                                          stream);
-}
-
-/// Whether a decode of head_dim D over pages of pageSize tokens takes the
-/// TMA ring (launchDecode falls back to cp.async where the maps do not
-/// encode).
-bool decodeUsesTma(int headDim, int pageSize) {
-  return headDim <= 128 && pageSize % kDecBc == 0 && decodeTmaWanted();
 }
 
 /// Ring depth for head_dim 128 (2: six blocks an SM, 3: four, 4: three),

@@ -110,8 +110,8 @@ int da_paged_decode_set_stages(int stages);
 int da_paged_decode_set_l2_hint(int hint);
 
 /// Tuning knob (tests, benchmarks): 1 loads K and V tiles by TMA (one
-/// tensor copy a tile, on sm_90a, head_dim 64 and 128, pages a multiple of
-/// 32 tokens), 0 by cp.async; -1 restores the default
+/// tensor copy a tile, two in pages of 16; on sm_90a, head_dim 64 and 128,
+/// pages a multiple of 16 tokens), 0 by cp.async; -1 restores the default
 /// (DISTATTN_DECODE_TMA, else on).
 int da_paged_decode_set_tma(int on);
 
