@@ -17,14 +17,15 @@
 // layout (rows g and g + 8 of a warp's 16, columns 2t, 2t + 1 of each 8)
 // wgmma's accumulators share.
 //
-// Warp-specialised variant (Ws, configs 10 and 11, head_dim 128): a
-// producer warp beside the warpgroups loads K and V with TMA (tensor maps
-// of [batch * kvHeads, kvLen, D] in the same 128-byte swizzle, rows past
+// Warp-specialised variant (Ws, configs 10 to 14, head_dim 64 and 128): a
+// producer warp (10, 11) or warpgroup (12-14, whose registers setmaxnreg
+// hands to the consumers) beside the warpgroups loads K and V with TMA (tensor
+// maps of [batch * kvHeads, kvLen, D] in the same 128-byte swizzle, rows past
 // kvLen zero-filled) into a ring of St stages, each with a "full" mbarrier
 // (TMA's transaction count) and an "empty" one (every consumer thread
-// arrives when its MMAs have read the stage). The warpgroups never wait for
-// each other, so one's softmax runs under the other's MMAs as the warp
-// schedulers find it.
+// arrives when its MMAs have read the stage). In 10 and 11 the warpgroups
+// never wait for each other, so one's softmax runs under the other's MMAs
+// as the warp schedulers find it.
 //
 // Schedules of the warp-specialised consumers (Sched, FlashAttention-3's):
 //   kSerial:   per tile S, softmax, O += P V, each MMA waited for;
@@ -55,8 +56,7 @@ constexpr int kBc = 128; // keys a tile
 /// file comment).
 enum Sched { kSerial = 0, kOverlap = 1, kPingPong = 2 };
 
-#define DISTATTN_WGMMA DISTATTN_SM90A
-__device__ int kWgmmaCompiled = DISTATTN_WGMMA;
+__device__ int kWgmmaCompiled = DISTATTN_SM90A;
 
 /// Whether the current device runs the wgmma kernel (its code image in
 /// this library was built for sm_90a); asked once a device.
@@ -156,8 +156,7 @@ loadSwizzled(uint32_t s, const void *g, int rowStart, int rowEnd, int tid) {
     int gr = rowStart + r;
     bool valid = gr < rowEnd;
     const char *src = valid ? base + (int64_t(gr) * D + u * 8) * 2 : base;
-    uint32_t dst =
-        s + (u >> 3) * (R * 128) + r * 128 + (((u & 7) ^ (r & 7)) << 4);
+    uint32_t dst = s + swizzled128<R>(r, u);
     cpAsync16(dst, src, valid);
   }
 }
@@ -166,7 +165,7 @@ template <typename T, int D, int WGs, bool Ws, int St, int Sch>
 __global__ void __launch_bounds__(Smem<D, WGs, Ws, St, Sch>::Threads, 1)
     microAttentionFwdSm90(const FwdParams p,
                           const __grid_constant__ KvMaps maps) {
-#if DISTATTN_WGMMA
+#if DISTATTN_SM90A
   using Mma = Wgmma<kBc, std::is_same<T, __half>::value>;
   using MmaO = Wgmma<D, std::is_same<T, __half>::value>;
   using S = Smem<D, WGs, Ws, St, Sch>;
@@ -458,7 +457,7 @@ __global__ void __launch_bounds__(Smem<D, WGs, Ws, St, Sch>::Threads, 1)
   for (int h = 0; h < 2; ++h)
     storeRow<D>(p, headRow0, rowBase + 8 * h, rowMax[h], rowSum[h], t,
                 [&](int nb, int lo) { return o[4 * nb + 2 * h + lo]; });
-#endif // DISTATTN_WGMMA
+#endif // DISTATTN_SM90A
 }
 
 /// K's and V's tensor maps: [batch * kvHeads, kvLen, D] with D innermost,

@@ -72,12 +72,6 @@ struct DecMaps {
 // The TMA ring exists in sm_90a images alone (tma.cuh).
 __device__ int kDecodeTmaCompiled = DISTATTN_SM90A;
 
-/// 16-byte unit (row r, unit u of D / 8) of a swizzled tile (DecCfg).
-__device__ __forceinline__ uint32_t swizzled(int r, int u) {
-  return uint32_t((u >> 3) * (kDecBc * 128) + r * 128 +
-                  (((u & 7) ^ (r & 7)) << 4));
-}
-
 template <typename T, int D, int Stages, bool L2Hint, bool Tma>
 __global__ void __launch_bounds__(32)
     pagedDecodeKernel(const DecParams p, const __grid_constant__ DecMaps maps) {
@@ -258,7 +252,7 @@ __global__ void __launch_bounds__(32)
           const int r = c / CPR, u = c % CPR;
           if (tileStart + r >= end)
             asm volatile("st.shared.v4.b32 [%0], {%1, %1, %1, %1};\n" ::"r"(
-                             v0 + swizzled(r, u)),
+                             v0 + tma::swizzled128<kDecBc>(r, u)),
                          "r"(0)
                          : "memory");
         }
@@ -273,7 +267,7 @@ __global__ void __launch_bounds__(32)
     auto tileAddr = [&](const T *ring, int row, int col) -> uint32_t {
       const uint32_t tile = smemAddr(ring + slot * TileElems);
       if constexpr (kTmaHere)
-        return tile + swizzled(row, col >> 3);
+        return tile + tma::swizzled128<kDecBc>(row, col >> 3);
       else
         return tile + uint32_t(row * Ld + col) * sizeof(T);
     };
@@ -444,15 +438,17 @@ int launchDecodeKernel(const DecParams &p, const DecMaps &maps, int splits,
   return int(cudaGetLastError());
 }
 
+/// The TMA ring where `tma` (decodeUsesTma) and the maps encode, else
+/// cp.async. L2Hint is the cp.async loader's: the maps carry their own L2
+/// promotion, so the TMA kernel is built once, without it.
 template <typename T, int D, int Stages, bool L2Hint = false>
-int launchDecode(const DecParams &p, int splits, int batch,
+int launchDecode(const DecParams &p, bool tma, int splits, int batch,
                  cudaStream_t stream) {
   DecMaps maps{};
-  // The TMA ring where a tile lies in one or two pages and the maps encode.
   if constexpr (D <= 128)
-    if (decodeUsesTma(D, p.pageSize) && encodeDecMaps<T, D>(p, maps))
-      return launchDecodeKernel<T, D, Stages, L2Hint, true>(p, maps, splits,
-                                                            batch, stream);
+    if (tma && encodeDecMaps<T, D>(p, maps))
+      return launchDecodeKernel<T, D, Stages, false, true>(p, maps, splits,
+                                                           batch, stream);
   return launchDecodeKernel<T, D, Stages, L2Hint, false>(p, maps, splits, batch,
                                                          stream);
 }
@@ -470,9 +466,10 @@ int decodeStages(bool tma) {
   return n > 0 ? n : tma ? kDefaultDecodeStagesTma : kDefaultDecodeStages;
 }
 
-/// L2 256-byte prefetch hint on the head_dim 128 KV copies (head_dim 64 and
-/// 256 always use it): da_paged_decode_set_l2_hint or DISTATTN_DECODE_L2HINT;
-/// default on (+1.5% on an H100, bench/RESULTS.md).
+/// L2 256-byte prefetch hint on the head_dim 128 cp.async KV copies (head_dim
+/// 64 and 256 always use it; the TMA maps promote to L2 in 256 bytes):
+/// da_paged_decode_set_l2_hint or DISTATTN_DECODE_L2HINT; default on (+1.5% on
+/// an H100, bench/RESULTS.md).
 std::atomic<int> gDecodeL2Hint{-1};
 bool decodeL2Hint() {
   return knob(gDecodeL2Hint, -1, "DISTATTN_DECODE_L2HINT", [](const char *e) {
@@ -485,27 +482,27 @@ bool decodeL2Hint() {
 template <typename T>
 int dispatchDecode(const DecParams &p, int headDim, int splits, int batch,
                    cudaStream_t stream) {
+  const bool tma = decodeUsesTma(headDim, p.pageSize);
   switch (headDim) {
   case 64:
-    return launchDecode<T, 64, 4, true>(p, splits, batch, stream);
+    return launchDecode<T, 64, 4, true>(p, tma, splits, batch, stream);
   case 128:
-    switch (decodeStages(decodeUsesTma(128, p.pageSize)) * 2 +
-            int(decodeL2Hint())) {
+    switch (decodeStages(tma) * 2 + int(decodeL2Hint())) {
     case 2 * 2 + 1:
-      return launchDecode<T, 128, 2, true>(p, splits, batch, stream);
+      return launchDecode<T, 128, 2, true>(p, tma, splits, batch, stream);
     case 2 * 2:
-      return launchDecode<T, 128, 2>(p, splits, batch, stream);
+      return launchDecode<T, 128, 2>(p, tma, splits, batch, stream);
     case 3 * 2 + 1:
-      return launchDecode<T, 128, 3, true>(p, splits, batch, stream);
+      return launchDecode<T, 128, 3, true>(p, tma, splits, batch, stream);
     case 3 * 2:
-      return launchDecode<T, 128, 3>(p, splits, batch, stream);
+      return launchDecode<T, 128, 3>(p, tma, splits, batch, stream);
     case 4 * 2 + 1:
-      return launchDecode<T, 128, 4, true>(p, splits, batch, stream);
+      return launchDecode<T, 128, 4, true>(p, tma, splits, batch, stream);
     default:
-      return launchDecode<T, 128, 4>(p, splits, batch, stream);
+      return launchDecode<T, 128, 4>(p, tma, splits, batch, stream);
     }
   case 256:
-    return launchDecode<T, 256, 2, true>(p, splits, batch, stream);
+    return launchDecode<T, 256, 2, true>(p, tma, splits, batch, stream);
   default:
     return int(cudaErrorInvalidValue);
   }
@@ -529,24 +526,26 @@ bool alignedArgs(const DaPagedDecodeArgs *a) {
          (!a->workspace || ok(a->workspace, 16));
 }
 
+/// DecCfg's shared memory for the loader that `tma` picks.
+template <int D, int Stages> size_t decSmemBytes(bool tma) {
+  return tma ? DecCfg<__half, D, Stages, true>::SmemBytes
+             : DecCfg<__half, D, Stages>::SmemBytes;
+}
+
 size_t decodeSmemBytes(int headDim, int pageSize) {
-  // DecCfg<T, D, Stages, Tma>::SmemBytes of the instantiations
-  // dispatchDecode uses.
+  // That of the instantiation dispatchDecode uses.
   const bool tma = decodeUsesTma(headDim, pageSize);
-  auto bytes = [&](auto cfgCp, auto cfgTma) {
-    return tma ? decltype(cfgTma)::SmemBytes : decltype(cfgCp)::SmemBytes;
-  };
   switch (headDim) {
   case 64:
-    return bytes(DecCfg<__half, 64, 4>{}, DecCfg<__half, 64, 4, true>{});
+    return decSmemBytes<64, 4>(tma);
   case 128:
     switch (decodeStages(tma)) {
     case 2:
-      return bytes(DecCfg<__half, 128, 2>{}, DecCfg<__half, 128, 2, true>{});
+      return decSmemBytes<128, 2>(tma);
     case 3:
-      return bytes(DecCfg<__half, 128, 3>{}, DecCfg<__half, 128, 3, true>{});
+      return decSmemBytes<128, 3>(tma);
     default:
-      return bytes(DecCfg<__half, 128, 4>{}, DecCfg<__half, 128, 4, true>{});
+      return decSmemBytes<128, 4>(tma);
     }
   default:
     return DecCfg<__half, 256, 2>::SmemBytes;

@@ -116,6 +116,16 @@ __device__ __forceinline__ void tmaLoad2d(uint32_t dst, const CUtensorMap *map,
                : "memory");
 }
 
+/// Byte offset of 16-byte unit u of row r of a [Rows, D] tile of 16-bit
+/// elements in the 128-byte swizzle TMA writes and wgmma and ldmatrix read
+/// here: column halves of 64 elements (128 bytes a row) one after the other,
+/// unit u % 8 of a row stored at (u % 8) ^ (r % 8).
+template <int Rows>
+__host__ __device__ __forceinline__ uint32_t swizzled128(int r, int u) {
+  return uint32_t((u >> 3) * (Rows * 128) + r * 128 +
+                  (((u & 7) ^ (r & 7)) << 4));
+}
+
 /// Shared memory's generic-proxy accesses (cp.async stores, ldmatrix reads,
 /// plain stores) ordered with the async proxy's (wgmma reads, TMA writes).
 __device__ __forceinline__ void fenceProxyAsync() {
