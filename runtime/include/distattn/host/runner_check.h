@@ -11,11 +11,15 @@
 #include "distattn/reference.h"
 
 #include <mpi.h>
+#ifdef __linux__
+#include <sched.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <random>
 #include <system_error>
 #include <thread>
@@ -33,16 +37,43 @@ inline std::vector<float> randomValues(size_t count, uint64_t seed) {
   return values;
 }
 
+/// The CPUs this process may run on (mpirun binds a rank to one core by
+/// default where there are few ranks); 0 where unknown.
+inline unsigned cpusAllowed() {
+#ifdef __linux__
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0)
+    return unsigned(CPU_COUNT(&set));
+#endif
+  return 0;
+}
+
 /// This rank's share of its node's cores, for the reference (every rank of
-/// a node computes it at the same time). Collective over MPI_COMM_WORLD.
+/// a node computes it at the same time), no more than the CPUs it is bound
+/// to. Collective over MPI_COMM_WORLD.
 inline unsigned coresPerRank() {
   MPI_Comm node;
   MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL,
                       &node);
-  int local = 1;
+  int local = 1, rank = 0;
   MPI_Comm_size(node, &local);
+  MPI_Comm_rank(node, &rank);
   MPI_Comm_free(&node);
-  return std::max(1u, std::thread::hardware_concurrency() / unsigned(local));
+  const unsigned share =
+      std::max(1u, std::thread::hardware_concurrency() / unsigned(local));
+  const unsigned allowed = cpusAllowed();
+  if (allowed == 0 || allowed >= share)
+    return share;
+  // A long reference (minutes at thousands of tokens) on fewer cores than
+  // the node could give: say why, once a node.
+  if (rank == 0)
+    std::fprintf(stderr,
+                 "runner: each rank is bound to %u CPU(s) of the %u it could "
+                 "use for the fp64 reference; mpirun --bind-to none lets it "
+                 "use them\n",
+                 allowed, share);
+  return allowed;
 }
 
 /// ||out - ref|| / ||ref|| where ref is the fp64 attention of q [B, HQ, SQ,
