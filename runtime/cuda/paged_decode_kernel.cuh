@@ -1,0 +1,388 @@
+//===- paged_decode_kernel.cuh - Decode attention over paged KV -----------===//
+//
+// One query token per sequence against a KV cache held in pages of a pool
+// [numPages, Hkv, pageSize, D], addressed through a CSR page table. The KV of
+// each sequence is split into chunks; a one-warp block computes the state of
+// one (sequence, kv head, chunk) for all q heads of the group at once (GQA:
+// the group's heads are the rows of the m16n8k16 tiles, so K/V are read once
+// per group), streaming 32-token tiles through a ring of Stages buffers.
+// The per-chunk states are then merged exactly (merge.cu). Where a page
+// holds whole or half tiles (head_dim 64 and 128, on sm_90a), lane 0 fills
+// a slot with one TMA copy (two in pages of 16) a column half of K and of V
+// (the pool seen as a [rows, D] tensor) and the warp waits on the slot's
+// mbarrier; else each lane looks up the page of one token of the tile, the
+// other lanes get the row's address by shuffle, and cp.async copies it.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DISTATTN_CUDA_PAGED_DECODE_KERNEL_CUH
+#define DISTATTN_CUDA_PAGED_DECODE_KERNEL_CUH
+
+#include "common.cuh"
+#include "distattn/cuda/index_math.h"
+#include "tma.cuh"
+
+namespace distattn {
+namespace cuda {
+// Internal to paged_decode.cu, its one includer (the kernel's image flag
+// is a definition).
+namespace {
+
+using namespace detail;
+
+constexpr int kDecBc = 32; // tokens per tile = lanes of the warp
+
+struct DecParams {
+  const void *q, *kPages, *vPages;
+  const int32_t *indptr, *indices, *kvLens;
+  float *out, *lse; // final (splits == 1) or partial [split][B*Hq] states
+  int qHeads, kvHeads, group, rowTiles, pageSize;
+  int chunk;              // tokens per split
+  int64_t statesPerSplit; // B * Hq
+  float scaleLog2;
+};
+
+/// With Tma (head_dim 64 and 128, pages of whole or half tiles) each K and
+/// V tile lands by one tensor copy (two in pages of 16), unpadded in the
+/// 128-byte swizzle (column half h of row r at h * kDecBc * 128 + r * 128,
+/// 16-byte unit u at u ^ r % 8), aligned to the swizzle's 1024-byte period;
+/// else rows are padded to D + 8 elements against ldmatrix's bank conflicts.
+template <typename T, int D, int Stages, bool Tma = false> struct DecCfg {
+  static constexpr int Ld = Tma ? D : D + 8;
+  // Q is held in registers for D <= 128: its staging buffer then aliases
+  // the last ring slot, which is first filled after Q has been read.
+  static constexpr bool QInRegs = D <= 128;
+  static_assert(!Tma || QInRegs, "Q's staging is the last slot");
+  static constexpr size_t SmemBytes =
+      size_t((QInRegs ? 0 : 16) + 2 * Stages * kDecBc) * Ld * sizeof(T) +
+      (Tma ? 1024 : 0);
+};
+
+/// K's and V's pools as TMA sees them: [rows, D] (row = pagedRowIndex).
+struct DecMaps {
+  CUtensorMap k, v;
+};
+
+// The TMA ring exists in sm_90a images alone (tma.cuh).
+__device__ int kDecodeTmaCompiled = DISTATTN_SM90A;
+
+template <typename T, int D, int Stages, bool L2Hint, bool Tma>
+__global__ void __launch_bounds__(32)
+    pagedDecodeKernel(const DecParams p, const __grid_constant__ DecMaps maps) {
+#if DISTATTN_SM90A
+  constexpr bool kTmaHere = Tma;
+#else
+  constexpr bool kTmaHere = false;
+  if constexpr (Tma)
+    return; // not in this image: the launcher never picks it
+#endif
+  using Cfg = DecCfg<T, D, Stages, Tma>;
+  constexpr int Ld = Cfg::Ld, CPR = D / 8;
+  constexpr int TileElems = kDecBc * Ld;
+  extern __shared__ __align__(16) unsigned char smemRaw[];
+  constexpr bool QInRegs = Cfg::QInRegs;
+  unsigned char *smem =
+      Tma ? smemRaw + ((1024 - smemAddr(smemRaw) % 1024) % 1024) : smemRaw;
+  T *sK = reinterpret_cast<T *>(smem) + (QInRegs ? 0 : 16 * Ld);
+  T *sV = sK + Stages * TileElems; // Stages tiles each
+  T *sQ = QInRegs ? sK + (Stages - 1) * TileElems : reinterpret_cast<T *>(smem);
+  __shared__ uint64_t fullBar[Tma ? Stages : 1]; // TMA: a tile's bytes landed
+  const uint32_t full0 = smemAddr(fullBar);
+  if constexpr (kTmaHere) {
+    if (threadIdx.x == 0) {
+      for (int st = 0; st < Stages; ++st)
+        tma::mbarInit(full0 + 8 * st, 1);
+      tma::mbarInitFence();
+    }
+    __syncwarp();
+  }
+
+  const int lane = threadIdx.x, g = lane >> 2, t = lane & 3;
+  const int split = blockIdx.x;
+  const int kvh = blockIdx.y / p.rowTiles, rt = blockIdx.y % p.rowTiles;
+  const int b = blockIdx.z;
+  const int hg0 = rt * 16;
+  const int rowsHere = min(16, p.group - hg0);
+  const int64_t qRow0 = int64_t(b) * p.qHeads + int64_t(kvh) * p.group + hg0;
+
+  const int kvLen = p.kvLens[b];
+  int64_t begin64, end64;
+  splitRange(split, p.chunk, kvLen, &begin64, &end64);
+  const int begin = int(begin64), end = int(end64);
+  const int nTiles = (end - begin + kDecBc - 1) / kDecBc;
+  const int first = p.indptr[b];
+  const T *kPool = static_cast<const T *>(p.kPages);
+  const T *vPool = static_cast<const T *>(p.vPages);
+
+  // Q rows: the group's heads (rows >= rowsHere zero-filled).
+  {
+    const T *qBase = static_cast<const T *>(p.q) + qRow0 * D;
+#pragma unroll
+    for (int it = 0; it < 16 * CPR / 32; ++it) {
+      int c = lane + it * 32, r = c / CPR, col = (c % CPR) * 8;
+      bool valid = r < rowsHere;
+      cpAsync16(smemAddr(sQ + r * Ld + col),
+                valid ? qBase + int64_t(r) * D + col : qBase, valid);
+    }
+    cpAsyncCommit();
+  }
+
+  // Page lookup of row `lane` of a tile (the global load of the page id),
+  // done one tile ahead of the copy that needs it so that its latency hides
+  // under the current tile's math. Returns the token's row in the pool, or
+  // kNoRow past the split. A row index, not an element offset: 32 bits, so
+  // one shuffle hands it to the copying lanes (a pool has under 2^32 rows:
+  // 2^32 rows of the smallest, head_dim 64 in 16 bits, are 512 GiB).
+  constexpr uint32_t kNoRow = 0xffffffffu;
+  auto lookup = [&](int tile) -> uint32_t {
+    int tok = begin + tile * kDecBc + lane;
+    if (tile >= nTiles || tok >= end)
+      return kNoRow;
+    int q = tok / p.pageSize;
+    int page = __ldg(p.indices + first + q);
+    return uint32_t(
+        pagedRowIndex(page, kvh, tok - q * p.pageSize, p.kvHeads, p.pageSize));
+  };
+  // TMA in pages of 16: half-tile boxes (the maps' boxes are 16 rows).
+  const bool halfBoxes = p.pageSize % kDecBc != 0;
+  auto issue = [&](int tile, uint32_t rowOfLane) {
+    int slot = tile % Stages;
+    T *dk = sK + slot * TileElems, *dv = sV + slot * TileElems;
+    if constexpr (kTmaHere) {
+      // Lane 0's row is the tile's first. A tile in one page is one box a
+      // column half of K and of V; in pages of 16 (maps of 16-row boxes),
+      // two, the second from lane 16's row (absent past the split's end,
+      // whose rows are zeroed after the wait).
+      const uint32_t row16 = __shfl_sync(0xffffffffu, rowOfLane, 16);
+      if (lane == 0 && rowOfLane != kNoRow) {
+        const int boxes = !halfBoxes ? 1 : row16 == kNoRow ? 1 : 2;
+        const int rows = halfBoxes ? 16 * boxes : kDecBc;
+        // The slot's last reads (ldmatrix) and writes (zeroed rows) before
+        // TMA's writes.
+        tma::fenceProxyAsync();
+        const uint32_t full = full0 + 8 * slot;
+        tma::mbarExpectTx(full, 2 * rows * D * sizeof(T));
+#pragma unroll
+        for (int h = 0; h < D / 64; ++h)
+          for (int box = 0; box < boxes; ++box) {
+            const uint32_t at = h * kDecBc * 128 + box * 16 * 128;
+            const int row = int(box == 0 ? rowOfLane : row16);
+            tma::tmaLoad2d(smemAddr(dk) + at, &maps.k, h * 64, row, full);
+            tma::tmaLoad2d(smemAddr(dv) + at, &maps.v, h * 64, row, full);
+          }
+      }
+      return;
+    }
+    // head_dim 256 (255 registers) shuffles the 64-bit element offset
+    // instead: forming it per copy there spills.
+    const int64_t offOfLane = rowOfLane == kNoRow ? -1 : int64_t(rowOfLane) * D;
+#pragma unroll
+    for (int it = 0; it < kDecBc * CPR / 32; ++it) {
+      int c = lane + it * 32, r = c / CPR, col = (c % CPR) * 8;
+      bool v;
+      int64_t o;
+      if constexpr (D > 128) {
+        o = __shfl_sync(0xffffffffu, offOfLane, r);
+        v = o >= 0;
+        o = (v ? o : 0) + col;
+      } else {
+        uint32_t row = __shfl_sync(0xffffffffu, rowOfLane, r);
+        v = row != kNoRow;
+        o = int64_t(size_t(v ? row : 0u) * D) + col;
+      }
+      if constexpr (L2Hint) {
+        cpAsync16L2(smemAddr(dk + r * Ld + col), kPool + o, v);
+        cpAsync16L2(smemAddr(dv + r * Ld + col), vPool + o, v);
+      } else {
+        cpAsync16(smemAddr(dk + r * Ld + col), kPool + o, v);
+        cpAsync16(smemAddr(dv + r * Ld + col), vPool + o, v);
+      }
+    }
+  };
+
+#pragma unroll
+  for (int s = 0; s < Stages - 1; ++s) {
+    issue(s, lookup(s));
+    cpAsyncCommit();
+  }
+  uint32_t nextRow = lookup(Stages - 1);
+
+  float accO[D / 8][4];
+#pragma unroll
+  for (int i = 0; i < D / 8; ++i)
+    accO[i][0] = accO[i][1] = accO[i][2] = accO[i][3] = 0.f;
+  float rowMax[2] = {-INFINITY, -INFINITY}, rowSum[2] = {0.f, 0.f};
+
+  const int kRow = (lane & 7) + ((lane >> 4) << 3),
+            kCol = ((lane >> 3) & 1) * 8;
+  const int vRow = lane & 15, vCol = (lane >> 4) * 8;
+
+  uint32_t qf[QInRegs ? D / 16 : 1][4];
+  const uint32_t sQa = smemAddr(sQ + (lane & 15) * Ld + (lane >> 4) * 8);
+  cpAsyncWait<Stages - 1>(); // the Q group (committed first) landed
+  __syncwarp();
+  if constexpr (QInRegs) {
+#pragma unroll
+    for (int kk = 0; kk < D / 16; ++kk)
+      ldmatrixX4(qf[kk][0], qf[kk][1], qf[kk][2], qf[kk][3],
+                 sQa + kk * 16 * sizeof(T));
+    __syncwarp(); // Q read before its slot is refilled
+  }
+
+  for (int tile = 0; tile < nTiles; ++tile) {
+    issue(tile + Stages - 1, nextRow);
+    cpAsyncCommit();
+    nextRow = lookup(tile + Stages);
+    const int slot = tile % Stages;
+    const int tileStart = begin + tile * kDecBc;
+    if constexpr (kTmaHere) {
+      tma::mbarWait(full0 + 8 * slot, (tile / Stages) & 1);
+      // Rows past the split's end: a neighbour's keys (masked below) or, in
+      // the last page, memory never written, whose NaNs P = 0 would not
+      // cancel; V's are zeroed as cp.async zero-fills them.
+      if (tileStart + kDecBc > end) {
+        const uint32_t v0 = smemAddr(sV + slot * TileElems);
+        for (int c = lane; c < kDecBc * CPR; c += 32) {
+          const int r = c / CPR, u = c % CPR;
+          if (tileStart + r >= end)
+            asm volatile("st.shared.v4.b32 [%0], {%1, %1, %1, %1};\n" ::"r"(
+                             v0 + tma::swizzled128<kDecBc>(r, u)),
+                         "r"(0)
+                         : "memory");
+        }
+      }
+    } else {
+      cpAsyncWait<Stages - 1>();
+    }
+    __syncwarp();
+    // ldmatrix's address of (row, col) of this slot's tile of K or V;
+    // swizzled, the 16-byte unit col / 8 is xor'ed with the row's low 3
+    // bits (lane & 7 for every row a lane addresses).
+    auto tileAddr = [&](const T *ring, int row, int col) -> uint32_t {
+      const uint32_t tile = smemAddr(ring + slot * TileElems);
+      if constexpr (kTmaHere)
+        return tile + tma::swizzled128<kDecBc>(row, col >> 3);
+      else
+        return tile + uint32_t(row * Ld + col) * sizeof(T);
+    };
+    float s[kDecBc / 8][4];
+#pragma unroll
+    for (int i = 0; i < kDecBc / 8; ++i)
+      s[i][0] = s[i][1] = s[i][2] = s[i][3] = 0.f;
+#pragma unroll
+    for (int kk = 0; kk < D / 16; ++kk) {
+      uint32_t a[4];
+      if constexpr (QInRegs) {
+        a[0] = qf[kk][0];
+        a[1] = qf[kk][1];
+        a[2] = qf[kk][2];
+        a[3] = qf[kk][3];
+      } else {
+        ldmatrixX4(a[0], a[1], a[2], a[3], sQa + kk * 16 * sizeof(T));
+      }
+#pragma unroll
+      for (int np = 0; np < kDecBc / 16; ++np) {
+        uint32_t b0, b1, b2, b3;
+        ldmatrixX4(b0, b1, b2, b3,
+                   tileAddr(sK, kRow + np * 16, kCol + kk * 16));
+        MmaOp<T>::run(s[2 * np], a, b0, b1);
+        MmaOp<T>::run(s[2 * np + 1], a, b2, b3);
+      }
+    }
+    if (tileStart + kDecBc > end) {
+#pragma unroll
+      for (int nt = 0; nt < kDecBc / 8; ++nt)
+#pragma unroll
+        for (int e = 0; e < 4; ++e)
+          if (tileStart + nt * 8 + 2 * t + (e & 1) >= end)
+            s[nt][e] = -INFINITY;
+    }
+    // The running max rarely moves after the first tiles of a split; then
+    // every row's correction is exactly 1 (or 0 on an all -inf row with
+    // nothing accumulated), and the warp skips rescaling its D/8 x 4
+    // accumulators together (one vote, no divergence).
+    float mUseOf[2], corrOf[2];
+    bool moved = false;
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      float mx = -INFINITY;
+#pragma unroll
+      for (int nt = 0; nt < kDecBc / 8; ++nt)
+        mx = fmaxf(mx, fmaxf(s[nt][2 * r], s[nt][2 * r + 1]));
+      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+      float mNew = fmaxf(rowMax[r], mx * p.scaleLog2);
+      mUseOf[r] = mNew == -INFINITY ? 0.f : mNew;
+      corrOf[r] = fastExp2(rowMax[r] - mUseOf[r]);
+      moved |= mNew != rowMax[r];
+      rowMax[r] = mNew;
+    }
+    if (__any_sync(0xffffffffu, moved)) {
+#pragma unroll
+      for (int r = 0; r < 2; ++r) {
+        rowSum[r] *= corrOf[r];
+#pragma unroll
+        for (int nt = 0; nt < D / 8; ++nt) {
+          accO[nt][2 * r] *= corrOf[r];
+          accO[nt][2 * r + 1] *= corrOf[r];
+        }
+      }
+    }
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      const float mUse = mUseOf[r];
+      float sum = 0.f;
+#pragma unroll
+      for (int nt = 0; nt < kDecBc / 8; ++nt) {
+        s[nt][2 * r] = fastExp2(fmaf(s[nt][2 * r], p.scaleLog2, -mUse));
+        s[nt][2 * r + 1] = fastExp2(fmaf(s[nt][2 * r + 1], p.scaleLog2, -mUse));
+        sum += s[nt][2 * r] + s[nt][2 * r + 1];
+      }
+      rowSum[r] += sum;
+    }
+#pragma unroll
+    for (int kk = 0; kk < kDecBc / 16; ++kk) {
+      uint32_t a[4];
+      a[0] = MmaOp<T>::pack(s[2 * kk][0], s[2 * kk][1]);
+      a[1] = MmaOp<T>::pack(s[2 * kk][2], s[2 * kk][3]);
+      a[2] = MmaOp<T>::pack(s[2 * kk + 1][0], s[2 * kk + 1][1]);
+      a[3] = MmaOp<T>::pack(s[2 * kk + 1][2], s[2 * kk + 1][3]);
+#pragma unroll
+      for (int dp = 0; dp < D / 16; ++dp) {
+        uint32_t b0, b1, b2, b3;
+        ldmatrixX4Trans(b0, b1, b2, b3,
+                        tileAddr(sV, vRow + kk * 16, vCol + dp * 16));
+        MmaOp<T>::run(accO[2 * dp], a, b0, b1);
+        MmaOp<T>::run(accO[2 * dp + 1], a, b2, b3);
+      }
+    }
+    __syncwarp(); // slot reads done before the ring refills it
+  }
+  cpAsyncWait<0>();
+
+  float *oBase = p.out + int64_t(split) * p.statesPerSplit * D;
+  float *lBase = p.lse + int64_t(split) * p.statesPerSplit;
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    float l = rowSum[r];
+    l += __shfl_xor_sync(0xffffffffu, l, 1);
+    l += __shfl_xor_sync(0xffffffffu, l, 2);
+    int hr = g + 8 * r;
+    if (hr >= rowsHere)
+      continue;
+    float inv = l > 0.f ? 1.f / l : 0.f;
+    int64_t row = qRow0 + hr;
+    float *orow = oBase + row * D + 2 * t;
+#pragma unroll
+    for (int nt = 0; nt < D / 8; ++nt)
+      *reinterpret_cast<float2 *>(orow + nt * 8) =
+          make_float2(accO[nt][2 * r] * inv, accO[nt][2 * r + 1] * inv);
+    if (t == 0)
+      lBase[row] = l > 0.f ? rowMax[r] * kLn2 + logf(l) : -INFINITY;
+  }
+}
+
+} // namespace
+} // namespace cuda
+} // namespace distattn
+
+#endif // DISTATTN_CUDA_PAGED_DECODE_KERNEL_CUH
