@@ -452,4 +452,51 @@ TEST(CudaKernelArgs, RejectsBadArguments) {
   EXPECT_NE(da_paged_decode_set_stages(5), 0);
 }
 
+// The split-KV contract the launcher and its callers share, with or
+// without a GPU (none: the chooser assumes an H100's 132 SMs): chunks are
+// whole 32-token tiles, explicit sizes round up to one, short sequences are
+// one split and need no workspace, and the workspace holds each split's
+// [B, Hq] states (out and lse).
+TEST(PagedDecodeSplit, ChunksAndWorkspace) {
+  DaPagedDecodeArgs d{};
+  d.batch = 16;
+  d.qHeads = 32;
+  d.kvHeads = 8;
+  d.headDim = 128;
+  d.pageSize = 128;
+  d.maxKvLen = 65536;
+  d.scale = 1.f;
+  d.dtype = DA_BF16;
+  auto workspaceFor = [&](int64_t chunk) {
+    const int64_t splits = (d.maxKvLen + chunk - 1) / chunk;
+    return splits == 1 ? size_t(0)
+                       : size_t(splits) * d.batch * d.qHeads * (d.headDim + 1) *
+                             sizeof(float);
+  };
+  // Automatic: a long sequence is split, into whole tiles of >= 256 tokens.
+  const int64_t chunk = da_paged_decode_split_tokens(&d);
+  EXPECT_EQ(chunk % 32, 0);
+  EXPECT_GE(chunk, 256);
+  EXPECT_LT(chunk, d.maxKvLen);
+  EXPECT_EQ(da_paged_decode_workspace(&d), workspaceFor(chunk));
+  // One sequence needs more splits than sixteen to fill the SMs.
+  const int64_t splits16 = (d.maxKvLen + chunk - 1) / chunk;
+  d.batch = 1;
+  const int64_t chunk1 = da_paged_decode_split_tokens(&d);
+  EXPECT_GT((d.maxKvLen + chunk1 - 1) / chunk1, splits16);
+  EXPECT_EQ(da_paged_decode_workspace(&d), workspaceFor(chunk1));
+  // Explicit: rounded up to whole tiles.
+  d.splitTokens = 100;
+  EXPECT_EQ(da_paged_decode_split_tokens(&d), 128);
+  EXPECT_EQ(da_paged_decode_workspace(&d), workspaceFor(128));
+  // One split: no workspace.
+  d.splitTokens = 0;
+  d.maxKvLen = 200;
+  EXPECT_EQ(da_paged_decode_workspace(&d), 0u);
+  // Invalid arguments: no split size, no workspace.
+  d.qHeads = 30; // not a multiple of kvHeads
+  EXPECT_EQ(da_paged_decode_split_tokens(&d), -1);
+  EXPECT_EQ(da_paged_decode_workspace(&d), 0u);
+}
+
 } // namespace
