@@ -60,12 +60,18 @@ inline long long planLength(long long seqLen, const long long (&lengths)[N]) {
   return lengths[N - 1];
 }
 
+/// Whether a plan of `kvLen` keys and `qLen` queries runs its own length
+/// only: its queries are neither all the tokens nor one, so their causal
+/// positions are compiled in.
+inline bool fixedLength(long long qLen, long long kvLen) {
+  return qLen != kvLen && qLen != 1;
+}
+
 /// Whether a plan of `kvLen` keys and `qLen` queries runs `seqLen` tokens:
-/// 1 <= seqLen <= kvLen, and only kvLen itself where the queries are
-/// neither all the tokens nor one (their causal positions are compiled in).
+/// 1 <= seqLen <= kvLen, and only kvLen itself where fixedLength.
 inline bool runsLength(long long seqLen, long long qLen, long long kvLen) {
-  bool fixed = qLen != kvLen && qLen != 1;
-  return seqLen >= 1 && seqLen <= kvLen && (seqLen == kvLen || !fixed);
+  return seqLen >= 1 && seqLen <= kvLen &&
+         (seqLen == kvLen || !fixedLength(qLen, kvLen));
 }
 
 /// One run's inputs padded to the compiled shape: q [batch, qHeads, qLen,
@@ -87,10 +93,10 @@ inline bool padRun(const char *api, long long seqLen, long long batch,
                    const float *q, const float *k, const float *v,
                    PaddedRun &run) {
   if (!runsLength(seqLen, qLen, kvLen)) {
-    bool fixed = qLen != kvLen && qLen != 1;
     std::fprintf(stderr, "%s: sequence length %lld is not in [1, %lld]%s\n",
                  api, seqLen, maxLen,
-                 fixed ? " (this plan runs only its compiled length)"
+                 fixedLength(qLen, kvLen)
+                     ? " (this plan runs only its compiled length)"
                  : maxLen == kvLen && seqLen > kvLen
                      ? " (dattnc --max-seq-len compiles longer plans)"
                      : "");
