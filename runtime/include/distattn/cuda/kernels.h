@@ -52,7 +52,8 @@ int da_micro_attention(const DaMicroAttentionArgs *args, void *stream);
 /// wgmma kernel with 2/3 warpgroups, 10/11 = 8 warp-specialised (a TMA
 /// producer warp) with rings of 3/2 stages, 12 = 10 with FlashAttention-3's
 /// intra-warpgroup overlap of softmax and MMAs, 13 = 12 with the
-/// warpgroups' MMAs in ping-pong; 0 restores the default
+/// warpgroups' MMAs in ping-pong, 14 = 13 with 3 warpgroups (head_dim 64;
+/// 128 runs 13); 0 restores the default
 /// (DISTATTN_FWD_CONFIG, else 13 for D=128, 14 for D=64, 5 for D=256; where
 /// wgmma is not compiled, 7 and 5). Not thread-safe with launches in flight
 /// on other threads.
