@@ -6,7 +6,7 @@ both), beside cuDNN (dense); and whether their outputs are bit-identical.
 
 Usage: python3 bench/kernels/decode_ab.py OLD.so NEW.so
 """
-import os, statistics, sys
+import os, sys
 import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as H
@@ -30,13 +30,13 @@ for (B, S) in H.DECODE_SHAPES:
             torch.cuda.synchronize()
             outs[name] = (o, l, ws)
         same = all(torch.equal(a, b) for a, b in zip(outs["old"][:2], outs["new"][:2]))
-        rates = {"old": [], "new": []}
-        for _ in range(5):
-            for name, lib in (("old", old), ("new", new)):
+        def timer(lib, o, l, ws):
+            def run():
                 H.LIB = lib
-                o, l, ws = outs[name]
-                t = H.bench(lambda: H.ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, o, l, 0, ws), 6, 2, 5)
-                rates[name].append(byts / t / 1e6)
+                H.ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, o, l, 0, ws)
+            return run
+        times = H.interleaved_medians({"old": timer(old, *outs["old"]), "new": timer(new, *outs["new"])},
+                                      5, 6, 2, 5)
         H.LIB = new
         extra = []
         o, l, ws = outs["new"]
@@ -46,7 +46,7 @@ for (B, S) in H.DECODE_SHAPES:
             t = H.bench(lambda: H.ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, o, l, 0, ws2), 10, 3, 5)
             extra.append(f"new s{st} {byts / t / 1e6:.0f}")
         new.da_paged_decode_set_stages(0)
-        mo, mn = statistics.median(rates["old"]), statistics.median(rates["new"])
+        mo, mn = (byts / times[name] / 1e6 for name in ("old", "new"))
         print(f"B{B} x {S} page {page}: old {mo:.0f} new {mn:.0f} ({mn / mo:.3f}x) "
               f"{' '.join(extra)} cuDNN {cudnn:.0f} new/cuDNN {mn / cudnn:.3f} "
               f"bit-identical: {'yes' if same else 'NO'}", flush=True)

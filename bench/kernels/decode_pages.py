@@ -6,7 +6,7 @@ shapes (bf16, 32 q / 8 kv heads, D=128, random page order) for pages of
 
 Usage: python3 bench/kernels/decode_pages.py LIB.so  (LIB from run.sh)
 """
-import os, statistics, sys
+import os, sys
 import torch
 import torch.nn.functional as F
 from torch.nn.attention import sdpa_kernel, SDPBackend
@@ -38,11 +38,8 @@ for (B, S) in H.DECODE_SHAPES:
         def run(a=(q, kp, vp, indptr, indices, lens_t, S, page, out, lse), ws=ws):
             H.ours_decode(*a, 0, ws)
         timers[page] = run
-    times = {k: [] for k in timers}
-    for _ in range(ROUNDS):
-        for k, fn in timers.items():
-            times[k].append(H.bench(fn, 10, 3, 5))
-    rate = {k: byts / statistics.median(v) / 1e6 for k, v in times.items()}
+    times = H.interleaved_medians(timers, ROUNDS, 10, 3, 5)
+    rate = {k: byts / t / 1e6 for k, t in times.items()}
     best = max(rate[p] for p in PAGES)
     print(f"| {B} x {S} | " + " | ".join(f"{rate[p]:.0f}" for p in PAGES)
           + f" | {rate['cudnn']:.0f} | {best / rate['cudnn']:.2f}x |", flush=True)

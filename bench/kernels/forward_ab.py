@@ -8,7 +8,7 @@ of its rounds. A config the old library does not know is shown as n/a.
 Usage: python3 bench/kernels/forward_ab.py OLD.so NEW.so [CONFIG ...]
        (default configs: 0, the default of each build)
 """
-import os, statistics, sys
+import os, sys
 import torch
 import torch.nn.functional as F
 from torch.nn.attention import sdpa_kernel, SDPBackend
@@ -25,7 +25,7 @@ print("| S | D | causal | " + " | ".join(f"{n} c{w}" for n, _, w in cols)
       + " | torch cuDNN | " + " | ".join(f"new c{w}/old c{w}" for w in configs) + " |")
 print("|---" * (4 + len(cols) + len(configs)) + "|")
 for causal in (False, True):
-    for (B, Hh, S, D) in [(1, 32, 4096, 128), (1, 32, 16384, 128), (1, 32, 32768, 128), (1, 32, 16384, 64)]:
+    for (B, Hh, S, D) in H.PREFILL_SHAPES:
         q, k, v = (H.rnd(B, Hh, S, D) for _ in range(3))
         out = torch.empty(B, Hh, S, D, device=H.dev)
         lse = torch.empty(B, Hh, S, device=H.dev)
@@ -43,11 +43,8 @@ for causal in (False, True):
             with sdpa_kernel(SDPBackend.CUDNN_ATTENTION):
                 F.scaled_dot_product_attention(q, k, v, is_causal=causal)
         timers = [(f"{n} c{w}", ours(lib, w)) for n, lib, w in cols] + [("cudnn", cudnn)]
-        times = {name: [] for name, _ in timers}
-        for _ in range(ROUNDS):
-            for name, fn in timers:
-                times[name].append(H.bench(fn, it, 2))
-        rate = {name: flops / statistics.median(ts) / 1e9 for name, ts in times.items()}
+        times = H.interleaved_medians(dict(timers), ROUNDS, it, 2)
+        rate = {name: flops / t / 1e9 for name, t in times.items()}
         ratios = [f"{rate[f'new c{w}'] / rate[f'old c{w}']:.3f}" if f"old c{w}" in rate else "n/a"
                   for w in configs]
         print(f"| {S} | {D} | {'yes' if causal else 'no'} | "

@@ -304,6 +304,8 @@ def run_checks(quick=False):
     return res
 
 
+# BENCH.md's prefill shapes: (B, H, S, D), each timed causal and not.
+PREFILL_SHAPES = [(1, 32, 4096, 128), (1, 32, 16384, 128), (1, 32, 32768, 128), (1, 32, 16384, 64)]
 # BENCH.md decode shapes (batch, cached tokens) and their heads: 32 q / 8 kv
 # heads, head_dim 128.
 DECODE_SHAPES = [(1, 131072), (1, 1048576), (16, 65536)]
@@ -353,6 +355,26 @@ def bench(fn, iters=20, warm=5, inner=1):
     return statistics.median(ts)
 
 
+def interleaved_medians(timers, rounds, *bench_args, on_error=None):
+    """Median ms of each of `timers` (name -> fn) over `rounds` rounds that
+    each time every timer once (bench(fn, *bench_args)), so that clock and
+    thermal drift over the run fall on all of them alike. A timer that
+    raises is reported to on_error(name, exception) and dropped from the
+    result where on_error is given; else the exception propagates."""
+    live = dict(timers)
+    times = {name: [] for name in live}
+    for _ in range(rounds):
+        for name, fn in list(live.items()):
+            try:
+                times[name].append(bench(fn, *bench_args))
+            except Exception as ex:
+                if on_error is None:
+                    raise
+                on_error(name, ex)
+                del live[name]
+    return {name: statistics.median(times[name]) for name in live}
+
+
 def run_bench(rows):
     res = {"device": torch.cuda.get_device_name(0), "torch": torch.__version__}
     x = torch.randn(1 << 30, device=dev, dtype=torch.bfloat16)
@@ -369,7 +391,7 @@ def run_bench(rows):
     print(f"device {res['device']}  d2d copy {res['copy_GBps']:.0f} GB/s  torch add {res['add_GBps']:.0f} GB/s", flush=True)
     # prefill
     for causal in (False, True):
-        for (B, H, S, D) in [(1, 32, 4096, 128), (1, 32, 16384, 128), (1, 32, 32768, 128), (1, 32, 16384, 64)]:
+        for (B, H, S, D) in PREFILL_SHAPES:
             q, k, v = rnd(B, H, S, D), rnd(B, H, S, D), rnd(B, H, S, D)
             out = torch.empty(B, H, S, D, device=dev)
             lse = torch.empty(B, H, S, device=dev)
@@ -396,18 +418,11 @@ def run_bench(rows):
                 else:
                     timers[f"ours_c{w}"] = ours_config(w)
             timers["ours"] = ours_config(0)
-            # Rounds over every timer, each entry the median of its rounds, so
-            # that clock drift over the run moves all columns alike.
-            times = {name: [] for name in timers}
-            for _ in range(FWD_ROUNDS):
-                for name, fn in list(timers.items()):
-                    try:
-                        times[name].append(bench(fn, it, 2))
-                    except Exception as ex:
-                        print("timing", name, "failed:", str(ex)[:100])
-                        del timers[name]
-            for name in times:
-                r[name] = flops / statistics.median(times[name]) / 1e9 if name in timers else None
+            times = interleaved_medians(
+                timers, FWD_ROUNDS, it, 2,
+                on_error=lambda name, ex: print("timing", name, "failed:", str(ex)[:100]))
+            for name in timers:
+                r[name] = flops / times[name] / 1e9 if name in times else None
             LIB.da_micro_attention_set_config(0)
             rows.append(r)
             print(r, flush=True)
