@@ -3,8 +3,9 @@
 // The launch side of the paged decode (the kernel: paged_decode_kernel.cuh):
 // which loader a launch takes (the TMA ring on sm_90a where pages hold whole
 // or half tiles, else cp.async), its ring depth and L2 hint (knobs), the
-// tensor maps of the pools, how many splits fill the SMs' resident blocks,
-// and the merge of the splits' states; then the C entry points.
+// tensor maps of the pools, how many warps a block holds, how many splits
+// fill the SMs' resident warps, and the merge of the splits' states; then
+// the C entry points.
 //
 //===----------------------------------------------------------------------===//
 #include "distattn/cuda/kernels.h"
@@ -64,17 +65,56 @@ bool encodeDecMaps(const DecParams &p, DecMaps &maps) {
                                   strides, box);
 }
 
+/// The device's shared memory: a block's opt-in most, and an SM's.
+struct SmemLimits {
+  int perBlock = 227 * 1024, perSm = 228 * 1024;
+};
+SmemLimits smemLimits() {
+  SmemLimits l;
+  int dev = 0;
+  if (cudaGetDevice(&dev) == cudaSuccess) {
+    cudaDeviceGetAttribute(&l.perBlock, cudaDevAttrMaxSharedMemoryPerBlockOptin,
+                           dev);
+    cudaDeviceGetAttribute(&l.perSm,
+                           cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev);
+  }
+  return l;
+}
+
+/// Warps a block of the decode holds: da_paged_decode_set_warps or
+/// DISTATTN_DECODE_WARPS (1 to kDecMaxWarps), else as many rings as one
+/// block's shared memory holds.
+std::atomic<int> gDecodeWarps{0};
+template <typename Cfg> int decodeWarps(const SmemLimits &l) {
+  int n = knob(gDecodeWarps, 0, "DISTATTN_DECODE_WARPS", [](const char *e) {
+    int n = e ? std::atoi(e) : 0;
+    return n >= 1 && n <= kDecMaxWarps ? n : -1; // -1: as many as fit
+  });
+  if (n > 0)
+    return n;
+  for (n = kDecMaxWarps; n > 1; --n)
+    if (Cfg::smemBytes(n) <= size_t(l.perBlock))
+      return n;
+  return 1;
+}
+
 template <typename T, int D, int Stages, bool L2Hint, bool Tma>
-int launchDecodeKernel(const DecParams &p, const DecMaps &maps, int splits,
-                       int batch, cudaStream_t stream) {
+int launchDecodeKernel(const DecParams &p, const DecMaps &maps,
+                       cudaStream_t stream) {
+  using Cfg = DecCfg<T, D, Stages, Tma>;
   auto kernel = pagedDecodeKernel<T, D, Stages, L2Hint, Tma>;
-  constexpr size_t smem = DecCfg<T, D, Stages, Tma>::SmemBytes;
+  const SmemLimits limits = smemLimits();
+  const int warps = decodeWarps<Cfg>(limits);
+  const size_t smem = Cfg::smemBytes(warps);
+  // The block's opt-in most, once: the launch's own size sets occupancy.
   static std::atomic<uint64_t> configured{0}; // one a kernel
-  cudaError_t e = allowSharedMemory(configured, kernel, smem);
+  cudaError_t e = allowSharedMemory(configured, kernel, limits.perBlock);
   if (e != cudaSuccess)
     return int(e);
-  dim3 grid(splits, p.kvHeads * p.rowTiles, batch);
-  kernel<<<grid, 32, smem, stream>>>(p, maps);
+  const int64_t blocks = (p.items + warps - 1) / warps;
+  if (blocks > INT32_MAX)
+    return int(cudaErrorInvalidValue);
+  kernel<<<unsigned(blocks), 32 * warps, smem, stream>>>(p, maps);
   return int(cudaGetLastError());
 }
 
@@ -82,15 +122,12 @@ int launchDecodeKernel(const DecParams &p, const DecMaps &maps, int splits,
 /// cp.async. L2Hint is the cp.async loader's: the maps carry their own L2
 /// promotion, so the TMA kernel is built once, without it.
 template <typename T, int D, int Stages, bool L2Hint = false>
-int launchDecode(const DecParams &p, bool tma, int splits, int batch,
-                 cudaStream_t stream) {
+int launchDecode(const DecParams &p, bool tma, cudaStream_t stream) {
   DecMaps maps{};
   if constexpr (D <= 128)
     if (tma && encodeDecMaps<T, D>(p, maps))
-      return launchDecodeKernel<T, D, Stages, false, true>(p, maps, splits,
-                                                           batch, stream);
-  return launchDecodeKernel<T, D, Stages, L2Hint, false>(p, maps, splits, batch,
-                                                         stream);
+      return launchDecodeKernel<T, D, Stages, false, true>(p, maps, stream);
+  return launchDecodeKernel<T, D, Stages, L2Hint, false>(p, maps, stream);
 }
 
 /// Ring depth for head_dim 128 (2: six blocks an SM, 3: four, 4: three),
@@ -120,29 +157,28 @@ bool decodeL2Hint() {
 }
 
 template <typename T>
-int dispatchDecode(const DecParams &p, int headDim, int splits, int batch,
-                   cudaStream_t stream) {
+int dispatchDecode(const DecParams &p, int headDim, cudaStream_t stream) {
   const bool tma = decodeUsesTma(headDim, p.pageSize);
   switch (headDim) {
   case 64:
-    return launchDecode<T, 64, 4, true>(p, tma, splits, batch, stream);
+    return launchDecode<T, 64, 4, true>(p, tma, stream);
   case 128:
     switch (decodeStages(tma) * 2 + int(decodeL2Hint())) {
     case 2 * 2 + 1:
-      return launchDecode<T, 128, 2, true>(p, tma, splits, batch, stream);
+      return launchDecode<T, 128, 2, true>(p, tma, stream);
     case 2 * 2:
-      return launchDecode<T, 128, 2>(p, tma, splits, batch, stream);
+      return launchDecode<T, 128, 2>(p, tma, stream);
     case 3 * 2 + 1:
-      return launchDecode<T, 128, 3, true>(p, tma, splits, batch, stream);
+      return launchDecode<T, 128, 3, true>(p, tma, stream);
     case 3 * 2:
-      return launchDecode<T, 128, 3>(p, tma, splits, batch, stream);
+      return launchDecode<T, 128, 3>(p, tma, stream);
     case 4 * 2 + 1:
-      return launchDecode<T, 128, 4, true>(p, tma, splits, batch, stream);
+      return launchDecode<T, 128, 4, true>(p, tma, stream);
     default:
-      return launchDecode<T, 128, 4>(p, tma, splits, batch, stream);
+      return launchDecode<T, 128, 4>(p, tma, stream);
     }
   case 256:
-    return launchDecode<T, 256, 2, true>(p, tma, splits, batch, stream);
+    return launchDecode<T, 256, 2, true>(p, tma, stream);
   default:
     return int(cudaErrorInvalidValue);
   }
@@ -153,7 +189,7 @@ bool validArgs(const DaPagedDecodeArgs *a) {
          a->qHeads % a->kvHeads == 0 && a->pageSize > 0 && a->maxKvLen >= 0 &&
          a->maxKvLen < (int64_t(1) << 30) && a->scale > 0.f &&
          (a->headDim == 64 || a->headDim == 128 || a->headDim == 256) &&
-         (a->dtype == DA_BF16 || a->dtype == DA_FP16) && a->batch <= 65535;
+         (a->dtype == DA_BF16 || a->dtype == DA_FP16);
 }
 
 bool alignedArgs(const DaPagedDecodeArgs *a) {
@@ -166,50 +202,61 @@ bool alignedArgs(const DaPagedDecodeArgs *a) {
          (!a->workspace || ok(a->workspace, 16));
 }
 
-/// DecCfg's shared memory for the loader that `tma` picks.
-template <int D, int Stages> size_t decSmemBytes(bool tma) {
-  return tma ? DecCfg<__half, D, Stages, true>::SmemBytes
-             : DecCfg<__half, D, Stages>::SmemBytes;
+/// The blocks of a decode launch: warps a block and its shared memory.
+struct DecBlock {
+  int warps;
+  size_t smemBytes;
+};
+template <int D, int Stages> DecBlock decBlock(bool tma, const SmemLimits &l) {
+  auto of = [&](auto cfg) {
+    using Cfg = decltype(cfg);
+    const int w = decodeWarps<Cfg>(l);
+    return DecBlock{w, Cfg::smemBytes(w)};
+  };
+  if constexpr (D <= 128)
+    if (tma)
+      return of(DecCfg<__half, D, Stages, true>{});
+  return of(DecCfg<__half, D, Stages>{});
 }
 
-size_t decodeSmemBytes(int headDim, int pageSize) {
-  // That of the instantiation dispatchDecode uses.
+/// That of the instantiation dispatchDecode uses.
+DecBlock decodeBlock(int headDim, int pageSize, const SmemLimits &l) {
   const bool tma = decodeUsesTma(headDim, pageSize);
   switch (headDim) {
   case 64:
-    return decSmemBytes<64, 4>(tma);
+    return decBlock<64, 4>(tma, l);
   case 128:
     switch (decodeStages(tma)) {
     case 2:
-      return decSmemBytes<128, 2>(tma);
+      return decBlock<128, 2>(tma, l);
     case 3:
-      return decSmemBytes<128, 3>(tma);
+      return decBlock<128, 3>(tma, l);
     default:
-      return decSmemBytes<128, 4>(tma);
+      return decBlock<128, 4>(tma, l);
     }
   default:
-    return DecCfg<__half, 256, 2>::SmemBytes;
+    return decBlock<256, 2>(false, l);
   }
 }
 
-/// Tokens per split. The one-warp blocks are few per SM (shared memory
-/// bound), so the split count is chosen to fill whole waves of resident
-/// blocks: a partial last wave would leave SMs idle while HBM has headroom.
+/// Tokens per split. The warps are few per SM (shared memory bound), so the
+/// split count is chosen to fill whole waves of resident warps: a partial
+/// last wave would leave SMs idle while HBM has headroom.
 int64_t chooseSplitTokens(const DaPagedDecodeArgs *a) {
   if (a->splitTokens > 0)
     return (a->splitTokens + kDecBc - 1) / kDecBc * kDecBc;
-  int sms = 132, smemPerSm = 228 * 1024;
+  int sms = 132;
   int dev = 0;
-  if (cudaGetDevice(&dev) == cudaSuccess) {
+  if (cudaGetDevice(&dev) == cudaSuccess)
     cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
-    cudaDeviceGetAttribute(&smemPerSm,
-                           cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev);
-  }
-  int64_t perSm = std::max<int64_t>(
-      1, std::min<int64_t>(
-             32, smemPerSm /
-                     int64_t(decodeSmemBytes(a->headDim, a->pageSize) + 1024)));
-  int64_t slots = sms * perSm;
+  const SmemLimits limits = smemLimits();
+  const DecBlock blk = decodeBlock(a->headDim, a->pageSize, limits);
+  // Resident blocks an SM (each also reserves 1 KiB), and so warps.
+  const int64_t blocksPerSm = std::max<int64_t>(
+      1, std::min<int64_t>({32, 64 / blk.warps,
+                            limits.perSm / int64_t(blk.smemBytes + 1024)}));
+  const int64_t blocksPerWave = sms * blocksPerSm;
+  const int64_t slots = blocksPerWave * blk.warps;
   int64_t group = a->qHeads / a->kvHeads;
   int64_t base = int64_t(a->batch) * a->kvHeads * ((group + 15) / 16);
   int64_t maxLen = std::max<int64_t>(a->maxKvLen, 1);
@@ -218,10 +265,12 @@ int64_t chooseSplitTokens(const DaPagedDecodeArgs *a) {
     int64_t s = waves * slots / base;
     if (s < 1)
       continue;
-    int64_t blocks = base * s;
-    int64_t used = (blocks + slots - 1) / slots * slots;
+    int64_t items = base * s;
+    int64_t blocks = (items + blk.warps - 1) / blk.warps;
+    int64_t used = (blocks + blocksPerWave - 1) / blocksPerWave *
+                   blocksPerWave * blk.warps;
     splits = s;
-    if (blocks * 10 >= used * 9) // >= 90% of the launched waves busy
+    if (items * 10 >= used * 9) // >= 90% of the launched waves' warps busy
       break;
   }
   int64_t chunk = (maxLen + splits - 1) / splits;
@@ -276,10 +325,10 @@ extern "C" int da_paged_decode(const DaPagedDecodeArgs *a, void *stream) {
   p.rowTiles = (p.group + 15) / 16;
   p.pageSize = a->pageSize;
   p.chunk = int(chunk);
+  p.splits = int(splits);
+  p.items = int64_t(a->batch) * p.kvHeads * p.rowTiles * splits;
   p.statesPerSplit = states;
   p.scaleLog2 = a->scale * distattn::cuda::detail::kLog2e;
-  if (int64_t(p.kvHeads) * p.rowTiles > 65535)
-    return int(cudaErrorInvalidValue);
   float *wsOut = nullptr, *wsLse = nullptr;
   if (splits == 1) {
     p.out = a->out;
@@ -293,11 +342,8 @@ extern "C" int da_paged_decode(const DaPagedDecodeArgs *a, void *stream) {
     p.lse = wsLse;
   }
   cudaStream_t s = static_cast<cudaStream_t>(stream);
-  int rc =
-      a->dtype == DA_BF16
-          ? dispatchDecode<__nv_bfloat16>(p, a->headDim, int(splits), a->batch,
-                                          s)
-          : dispatchDecode<__half>(p, a->headDim, int(splits), a->batch, s);
+  int rc = a->dtype == DA_BF16 ? dispatchDecode<__nv_bfloat16>(p, a->headDim, s)
+                               : dispatchDecode<__half>(p, a->headDim, s);
   if (rc != 0 || splits == 1)
     return rc;
   return mergeStridedStates(wsOut, wsLse, int(splits), states, a->headDim,
@@ -315,6 +361,13 @@ extern "C" int da_paged_decode_set_l2_hint(int hint) {
   if (hint < -1 || hint > 1)
     return int(cudaErrorInvalidValue);
   distattn::cuda::gDecodeL2Hint.store(hint, std::memory_order_relaxed);
+  return 0;
+}
+
+extern "C" int da_paged_decode_set_warps(int warps) {
+  if (warps < 0 || warps > distattn::cuda::kDecMaxWarps)
+    return int(cudaErrorInvalidValue);
+  distattn::cuda::gDecodeWarps.store(warps, std::memory_order_relaxed);
   return 0;
 }
 

@@ -2,10 +2,15 @@
 //
 // One query token per sequence against a KV cache held in pages of a pool
 // [numPages, Hkv, pageSize, D], addressed through a CSR page table. The KV of
-// each sequence is split into chunks; a one-warp block computes the state of
-// one (sequence, kv head, chunk) for all q heads of the group at once (GQA:
-// the group's heads are the rows of the m16n8k16 tiles, so K/V are read once
-// per group), streaming 32-token tiles through a ring of Stages buffers.
+// each sequence is split into chunks; a warp computes the state of one
+// (sequence, kv head, chunk) for all q heads of the group at once (GQA: the
+// group's heads are the rows of the m16n8k16 tiles, so K/V are read once per
+// group), streaming 32-token tiles through its own ring of Stages buffers.
+// The warps share nothing; a block holds several only so that their rings
+// fill an SM's shared memory (one block's reserve and alignment instead of
+// one a warp: seven TMA rings of head_dim 128 where one-warp blocks fit six,
+// three rings of head_dim 256 where they fit two; on an H100 +0.5% at
+// 16 x 64K, even at 1 x 1M, bench/RESULTS.md).
 // The per-chunk states are then merged exactly (merge.cu). Where a page
 // holds whole or half tiles (head_dim 64 and 128, on sm_90a), lane 0 fills
 // a slot with one TMA copy (two in pages of 16) a column half of K and of V
@@ -37,6 +42,8 @@ struct DecParams {
   float *out, *lse; // final (splits == 1) or partial [split][B*Hq] states
   int qHeads, kvHeads, group, rowTiles, pageSize;
   int chunk;              // tokens per split
+  int splits;             // chunks of the longest sequence
+  int64_t items;          // B * kvHeads * rowTiles * splits: one a warp
   int64_t statesPerSplit; // B * Hq
   float scaleLog2;
 };
@@ -46,16 +53,26 @@ struct DecParams {
 /// 128-byte swizzle (column half h of row r at h * kDecBc * 128 + r * 128,
 /// 16-byte unit u at u ^ r % 8), aligned to the swizzle's 1024-byte period;
 /// else rows are padded to D + 8 elements against ldmatrix's bank conflicts.
+/// Shared memory: the warps' rings, one after another (each a multiple of
+/// 1024 bytes with Tma), then the TMA rings' mbarriers, Stages a warp.
 template <typename T, int D, int Stages, bool Tma = false> struct DecCfg {
   static constexpr int Ld = Tma ? D : D + 8;
   // Q is held in registers for D <= 128: its staging buffer then aliases
   // the last ring slot, which is first filled after Q has been read.
   static constexpr bool QInRegs = D <= 128;
   static_assert(!Tma || QInRegs, "Q's staging is the last slot");
-  static constexpr size_t SmemBytes =
-      size_t((QInRegs ? 0 : 16) + 2 * Stages * kDecBc) * Ld * sizeof(T) +
-      (Tma ? 1024 : 0);
+  static constexpr size_t RingBytes =
+      size_t((QInRegs ? 0 : 16) + 2 * Stages * kDecBc) * Ld * sizeof(T);
+  static_assert(!Tma || RingBytes % 1024 == 0, "rings keep the alignment");
+  static constexpr size_t BarBytes = Tma ? 8 * Stages : 0;
+  static constexpr size_t smemBytes(int warps) {
+    return warps * (RingBytes + BarBytes) + (Tma ? 1024 : 0);
+  }
 };
+
+/// Most warps a block holds (one ring each); 256 threads leave the kernel
+/// its 255 registers a thread.
+constexpr int kDecMaxWarps = 8;
 
 /// K's and V's pools as TMA sees them: [rows, D] (row = pagedRowIndex).
 struct DecMaps {
@@ -66,7 +83,7 @@ struct DecMaps {
 __device__ int kDecodeTmaCompiled = DISTATTN_SM90A;
 
 template <typename T, int D, int Stages, bool L2Hint, bool Tma>
-__global__ void __launch_bounds__(32)
+__global__ void __launch_bounds__(32 * kDecMaxWarps)
     pagedDecodeKernel(const DecParams p, const __grid_constant__ DecMaps maps) {
 #if DISTATTN_SM90A
   constexpr bool kTmaHere = Tma;
@@ -78,17 +95,34 @@ __global__ void __launch_bounds__(32)
   using Cfg = DecCfg<T, D, Stages, Tma>;
   constexpr int Ld = Cfg::Ld, CPR = D / 8;
   constexpr int TileElems = kDecBc * Ld;
+  // This warp's item: consecutive warps take consecutive chunks of one
+  // (sequence, kv head, row tile). Past the last item a warp has nothing to
+  // do; the warps never wait on each other, so it leaves.
+  const int warp = threadIdx.x / 32, warps = blockDim.x / 32;
+  const int64_t item = int64_t(blockIdx.x) * warps + warp;
+  if (item >= p.items)
+    return;
+  const int split = int(item % p.splits);
+  const int64_t unit = item / p.splits; // (b, kvh, rt)
+  const int rowUnits = p.kvHeads * p.rowTiles;
+  const int kvh = int(unit % rowUnits) / p.rowTiles,
+            rt = int(unit % rowUnits) % p.rowTiles;
+  const int b = int(unit / rowUnits);
+
   extern __shared__ __align__(16) unsigned char smemRaw[];
   constexpr bool QInRegs = Cfg::QInRegs;
-  unsigned char *smem =
+  unsigned char *smemAll =
       Tma ? smemRaw + ((1024 - smemAddr(smemRaw) % 1024) % 1024) : smemRaw;
+  unsigned char *smem = smemAll + warp * Cfg::RingBytes;
   T *sK = reinterpret_cast<T *>(smem) + (QInRegs ? 0 : 16 * Ld);
   T *sV = sK + Stages * TileElems; // Stages tiles each
   T *sQ = QInRegs ? sK + (Stages - 1) * TileElems : reinterpret_cast<T *>(smem);
-  __shared__ uint64_t fullBar[Tma ? Stages : 1]; // TMA: a tile's bytes landed
-  const uint32_t full0 = smemAddr(fullBar);
+  // TMA: a slot's mbarrier, its tile's bytes landed.
+  const uint32_t full0 =
+      smemAddr(smemAll + warps * Cfg::RingBytes + warp * Cfg::BarBytes);
+  const int lane = threadIdx.x % 32, g = lane >> 2, t = lane & 3;
   if constexpr (kTmaHere) {
-    if (threadIdx.x == 0) {
+    if (lane == 0) {
       for (int st = 0; st < Stages; ++st)
         tma::mbarInit(full0 + 8 * st, 1);
       tma::mbarInitFence();
@@ -96,10 +130,6 @@ __global__ void __launch_bounds__(32)
     __syncwarp();
   }
 
-  const int lane = threadIdx.x, g = lane >> 2, t = lane & 3;
-  const int split = blockIdx.x;
-  const int kvh = blockIdx.y / p.rowTiles, rt = blockIdx.y % p.rowTiles;
-  const int b = blockIdx.z;
   const int hg0 = rt * 16;
   const int rowsHere = min(16, p.group - hg0);
   const int64_t qRow0 = int64_t(b) * p.qHeads + int64_t(kvh) * p.group + hg0;
@@ -107,6 +137,10 @@ __global__ void __launch_bounds__(32)
   const int kvLen = p.kvLens[b];
   int64_t begin64, end64;
   splitRange(split, p.chunk, kvLen, &begin64, &end64);
+  // A sequence longer than the launch's maxKvLen (a caller's error) would
+  // lose its tokens past the last split; that split takes them instead.
+  if (split == p.splits - 1)
+    end64 = kvLen;
   const int begin = int(begin64), end = int(end64);
   const int nTiles = (end - begin + kDecBc - 1) / kDecBc;
   const int first = p.indptr[b];

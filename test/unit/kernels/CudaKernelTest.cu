@@ -341,14 +341,14 @@ template <typename T> void runDecode(const DecodeCase &c) {
           *dLens = upload(c.lens);
   float *dout = upload(std::vector<float>(refOut.size(), NAN));
   float *dlse = upload(std::vector<float>(refLse.size(), NAN));
-  // Both K/V loaders: TMA (where it applies: pages of whole 32-token tiles,
-  // head_dim 64 and 128, an sm_90a image) and cp.async.
-  for (int loader = 0; loader < 6; ++loader) {
-    const int stages = 4 - loader / 2, tma = 1 - loader % 2;
-    if (stages != 4 && c.headDim != 128)
-      continue;
+  const int64_t maxLen = *std::max_element(c.lens.begin(), c.lens.end());
+  auto check = [&](int stages, int tma, int warps, int64_t maxKvLen) {
+    SCOPED_TRACE(::testing::Message()
+                 << "stages " << stages << " tma " << tma << " warps " << warps
+                 << " maxKvLen " << maxKvLen);
     CK(da_paged_decode_set_stages(stages));
     CK(da_paged_decode_set_tma(tma));
+    CK(da_paged_decode_set_warps(warps));
     CK(cudaMemcpy(dout, std::vector<float>(refOut.size(), NAN).data(),
                   refOut.size() * sizeof(float), cudaMemcpyHostToDevice));
     DaPagedDecodeArgs a{};
@@ -366,7 +366,7 @@ template <typename T> void runDecode(const DecodeCase &c) {
     a.kvHeads = c.kvHeads;
     a.headDim = c.headDim;
     a.pageSize = c.pageSize;
-    a.maxKvLen = *std::max_element(c.lens.begin(), c.lens.end());
+    a.maxKvLen = maxKvLen;
     a.scale = scale;
     a.splitTokens = c.splitTokens;
     size_t ws = da_paged_decode_workspace(&a);
@@ -383,9 +383,27 @@ template <typename T> void runDecode(const DecodeCase &c) {
     EXPECT_LE(e.rel, 1e-2);
     EXPECT_LE(e.lse, 1e-3);
     cudaFree(dws);
+  };
+  // Both K/V loaders: TMA (where it applies: pages of whole 32-token tiles,
+  // head_dim 64 and 128, an sm_90a image) and cp.async, in blocks of as
+  // many warps as fit (the last block part empty where the items do not
+  // divide), of one warp and of two.
+  for (int loader = 0; loader < 6; ++loader) {
+    const int stages = 4 - loader / 2, tma = 1 - loader % 2;
+    if (stages != 4 && c.headDim != 128)
+      continue;
+    for (int warps : {0, 1, 2})
+      if (warps == 0 || stages == 4)
+        check(stages, tma, warps, maxLen);
   }
+  // A sequence longer than maxKvLen (a caller's error): its last split
+  // takes the tokens past the others, none is lost.
+  if (maxLen > 1 && c.splitTokens == 0)
+    for (int tma : {1, 0})
+      check(4, tma, 0, maxLen / 2);
   CK(da_paged_decode_set_stages(0));
   CK(da_paged_decode_set_tma(-1));
+  CK(da_paged_decode_set_warps(0));
   for (void *p : {(void *)dq, (void *)dk, (void *)dv, (void *)dIndptr,
                   (void *)dIndices, (void *)dLens, (void *)dout, (void *)dlse})
     cudaFree(p);
@@ -450,6 +468,8 @@ TEST(CudaKernelArgs, RejectsBadArguments) {
   EXPECT_NE(da_paged_decode(&d, nullptr), 0);  // null pointers
   EXPECT_NE(da_paged_decode_set_stages(1), 0); // rings of 2 to 4
   EXPECT_NE(da_paged_decode_set_stages(5), 0);
+  EXPECT_NE(da_paged_decode_set_warps(-1), 0); // blocks of 1 to 8 warps
+  EXPECT_NE(da_paged_decode_set_warps(9), 0);
 }
 
 // The split-KV contract the launcher and its callers share, with or

@@ -110,6 +110,13 @@ int da_paged_decode_set_stages(int stages);
 /// default (DISTATTN_DECODE_L2HINT, else on).
 int da_paged_decode_set_l2_hint(int hint);
 
+/// Tuning knob (tests, benchmarks): warps a block of the decode holds, 1 to
+/// 8, each with its own ring; 0 restores the default (DISTATTN_DECODE_WARPS,
+/// else as many rings as a block's shared memory holds: 7 for head_dim 128
+/// by TMA on an H100); a count whose rings exceed a block's shared memory
+/// fails the decode. Size workspaces after setting it.
+int da_paged_decode_set_warps(int warps);
+
 /// Tuning knob (tests, benchmarks): 1 loads K and V tiles by TMA (one
 /// tensor copy a tile, two in pages of 16; on sm_90a, head_dim 64 and 128,
 /// pages a multiple of 16 tokens), 0 by cp.async; -1 restores the default
