@@ -9,8 +9,8 @@
 // The warps share nothing; a block holds several only so that their rings
 // fill an SM's shared memory (one block's reserve and alignment instead of
 // one a warp: seven TMA rings of head_dim 128 where one-warp blocks fit six,
-// three rings of head_dim 256 where they fit two; on an H100 +0.5% at
-// 16 x 64K, even at 1 x 1M, bench/RESULTS.md).
+// three rings of head_dim 256 where they fit two; on H100s +0.5% at
+// 16 x 64K on three machines of four, -0.2% at 1 x 1M, bench/RESULTS.md).
 // The per-chunk states are then merged exactly (merge.cu). Where a page
 // holds whole or half tiles (head_dim 64 and 128, on sm_90a), lane 0 fills
 // a slot with one TMA copy (two in pages of 16) a column half of K and of V
