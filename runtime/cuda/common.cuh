@@ -145,20 +145,25 @@ int knob(std::atomic<int> &slot, int unset, const char *env, Parse parse) {
 }
 
 /// Lets `kernel` use `smemBytes` of dynamic shared memory and prefer
-/// shared memory over L1, once per device (the attributes are per device;
+/// shared memory over L1 on the current device.
+template <typename Kernel>
+cudaError_t allowSharedMemoryNow(Kernel kernel, size_t smemBytes) {
+  cudaError_t r = cudaFuncSetAttribute(
+      kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smemBytes));
+  if (r == cudaSuccess)
+    r = cudaFuncSetAttribute(kernel,
+                             cudaFuncAttributePreferredSharedMemoryCarveout,
+                             int(cudaSharedmemCarveoutMaxShared));
+  return r;
+}
+
+/// allowSharedMemoryNow once per device (the attributes are per device;
 /// the caller's `configured` is a static of the kernel's instantiation).
 template <typename Kernel>
 cudaError_t allowSharedMemory(std::atomic<uint64_t> &configured, Kernel kernel,
                               size_t smemBytes) {
-  return oncePerDevice(configured, [&] {
-    cudaError_t r = cudaFuncSetAttribute(
-        kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smemBytes));
-    if (r == cudaSuccess)
-      r = cudaFuncSetAttribute(kernel,
-                               cudaFuncAttributePreferredSharedMemoryCarveout,
-                               int(cudaSharedmemCarveoutMaxShared));
-    return r;
-  });
+  return oncePerDevice(configured,
+                       [&] { return allowSharedMemoryNow(kernel, smemBytes); });
 }
 
 } // namespace detail

@@ -81,6 +81,9 @@ SmemLimits smemLimits() {
   return l;
 }
 
+/// More than the kernel's static shared memory (its mbarriers are dynamic).
+constexpr size_t kDecStaticSmemBound = 256;
+
 /// Warps a block of the decode holds: da_paged_decode_set_warps or
 /// DISTATTN_DECODE_WARPS (1 to kDecMaxWarps), else as many rings as one
 /// block's shared memory holds.
@@ -93,7 +96,7 @@ template <typename Cfg> int decodeWarps(const SmemLimits &l) {
   if (n > 0)
     return n;
   for (n = kDecMaxWarps; n > 1; --n)
-    if (Cfg::smemBytes(n) <= size_t(l.perBlock))
+    if (Cfg::smemBytes(n) + kDecStaticSmemBound <= size_t(l.perBlock))
       return n;
   return 1;
 }
@@ -106,9 +109,17 @@ int launchDecodeKernel(const DecParams &p, const DecMaps &maps,
   const SmemLimits limits = smemLimits();
   const int warps = decodeWarps<Cfg>(limits);
   const size_t smem = Cfg::smemBytes(warps);
-  // The block's opt-in most, once: the launch's own size sets occupancy.
+  // The block's opt-in most less the kernel's static shared memory, once:
+  // the launch's own size sets occupancy.
   static std::atomic<uint64_t> configured{0}; // one a kernel
-  cudaError_t e = allowSharedMemory(configured, kernel, limits.perBlock);
+  cudaError_t e = oncePerDevice(configured, [&] {
+    cudaFuncAttributes fa;
+    cudaError_t r = cudaFuncGetAttributes(&fa, kernel);
+    if (r == cudaSuccess)
+      r = allowSharedMemoryNow(kernel,
+                               size_t(limits.perBlock) - fa.sharedSizeBytes);
+    return r;
+  });
   if (e != cudaSuccess)
     return int(e);
   const int64_t blocks = (p.items + warps - 1) / warps;

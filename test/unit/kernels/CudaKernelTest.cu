@@ -424,7 +424,8 @@ std::vector<DecodeCase> decodeCases() {
       v.push_back({dtype, D, 32, 8, 16, {1, 300, 1000}, 0});
       v.push_back({dtype, D, 8, 8, 7, {500, 0, 64}, 64});
       v.push_back({dtype, D, 20, 1, 32, {333, 1}, 96});
-      v.push_back({dtype, D, 4, 2, 16, {5000, 7}, 64}); // 79 splits
+      // 79 splits, one sequence in one of them, one in none.
+      v.push_back({dtype, D, 4, 2, 16, {5000, 7, 0}, 64});
     }
   return v;
 }
