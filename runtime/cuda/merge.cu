@@ -241,10 +241,10 @@ struct LseSum {
 /// the lse and out rows of eight of its states at once, then sums out
 /// relative to its own running max (rescaled when a chunk raises it, as a
 /// flash kernel does), so that no load waits on a block-wide reduction; the
-/// groups' sums meet in shared memory after one barrier (on an H100, 1 x 1M
-/// decode's 115 splits: 5.3 us where a max pass, an lse pass and a weighted
-/// pass took 7.9). out/lse may alias state 0: every read of the row happens
-/// before that barrier, every write after it.
+/// groups' sums meet in shared memory after one barrier (on H100s, 1 x 1M
+/// decode's 115 splits: 5.3-5.4 us where a max pass, an lse pass and a
+/// weighted pass took 7.9-8.6). out/lse may alias state 0: every read of the
+/// row happens before that barrier, every write after it.
 template <int Vecs>
 __global__ void __launch_bounds__(256)
     mergeManyKernel(StridedAccess acc, int n, float *out, float *lse) {
