@@ -109,6 +109,10 @@ int launchDecodeKernel(const DecParams &p, const DecMaps &maps,
   const SmemLimits limits = smemLimits();
   const int warps = decodeWarps<Cfg>(limits);
   const size_t smem = Cfg::smemBytes(warps);
+  // Refused here, not by the launch: a warp count set by hand whose rings
+  // do not fit (a launch error would also be reported by the driver).
+  if (smem + kDecStaticSmemBound > size_t(limits.perBlock))
+    return int(cudaErrorInvalidValue);
   // The block's opt-in most less the kernel's static shared memory, once:
   // the launch's own size sets occupancy.
   static std::atomic<uint64_t> configured{0}; // one a kernel
