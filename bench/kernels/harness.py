@@ -535,7 +535,8 @@ def report(info, rows, commit, checks):
                      f"{f(r['cudnn'])} | {rr(r['ours'], r['flash'])} | {rr(r['ours'], r['cudnn'])} |")
     L.append("\nPaged decode (bf16, 32 q / 8 kv heads, D=128, random page order), GB/s of K+V:\n")
     L.append("Defaults: each 32-token K and V tile loads by TMA (one copy a column half at pages of 128, two 16-row boxes at 16) "
-             "in a 2-stage ring, a warp's own, as many warps a block as the rings fill an SM (7); "
+             "in a 2-stage ring, a warp's own, as many warps a block as the rings fill an SM (7), which merge "
+             "a sequence's splits themselves where they are all of them (16 x 64K); "
              "s4/s3 = ring depths of 4 and 3 (3 and 4 warps an SM); "
              "'cp.async' = the same pages on the cp.async loader (L2 256B prefetch hint, 4 stages).\n")
     L.append("| B x KV | ours page16 | ours page128 | p16 s4 | p16 s3 | p16 cp.async | p128 s4 | p128 s3 | p128 cp.async | torch FLASH (dense) | torch cuDNN (dense) | default best/FLASH | default best/cuDNN |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -81,6 +81,15 @@ SmemLimits smemLimits() {
   return l;
 }
 
+/// Whether a decode whose splits fit a block merges them there
+/// (da_paged_decode_set_combine or DISTATTN_DECODE_COMBINE; default on).
+std::atomic<int> gDecodeCombine{-1};
+bool decodeCombineWanted() {
+  return knob(gDecodeCombine, -1, "DISTATTN_DECODE_COMBINE", [](const char *e) {
+           return e && std::atoi(e) == 0 ? 0 : 1;
+         }) == 1;
+}
+
 /// More than the kernel's static shared memory (its mbarriers are dynamic).
 constexpr size_t kDecStaticSmemBound = 256;
 
@@ -107,7 +116,9 @@ int launchDecodeKernel(const DecParams &p, const DecMaps &maps,
   using Cfg = DecCfg<T, D, Stages, Tma>;
   auto kernel = pagedDecodeKernel<T, D, Stages, L2Hint, Tma>;
   const SmemLimits limits = smemLimits();
-  const int warps = decodeWarps<Cfg>(limits);
+  // The plan's count where it merges in the block (a multiple of the
+  // splits, no more than fit); else as many as fit.
+  const int warps = p.combine ? p.combineWarps : decodeWarps<Cfg>(limits);
   const size_t smem = Cfg::smemBytes(warps);
   // Refused here, not by the launch: a warp count set by hand whose rings
   // do not fit (a launch error would also be reported by the driver).
@@ -254,43 +265,81 @@ DecBlock decodeBlock(int headDim, int pageSize, const SmemLimits &l) {
   }
 }
 
-/// Tokens per split. The warps are few per SM (shared memory bound), so the
-/// split count is chosen to fill whole waves of resident warps: a partial
-/// last wave would leave SMs idle while HBM has headroom.
-int64_t chooseSplitTokens(const DaPagedDecodeArgs *a) {
-  if (a->splitTokens > 0)
-    return (a->splitTokens + kDecBc - 1) / kDecBc * kDecBc;
+/// How a decode is split: tokens a split, splits of the longest sequence,
+/// and whether a block holds whole (sequence, kv head, row tile) units,
+/// `warps` a block, merging their splits itself (no workspace, no merge
+/// launch).
+struct DecPlan {
+  int64_t chunk = 0, splits = 1;
+  bool combine = false;
+  int warps = 1;
+};
+
+/// The warps are few per SM (shared memory bound), so the split count is
+/// chosen to fill whole waves of resident warps: a partial last wave would
+/// leave SMs idle while HBM has headroom. Where the splits are no more than
+/// a block's warps and blocks of whole units take no more waves than the
+/// split grid, the block merges them (on an H100, 16 x 64K: 128 blocks of
+/// 7 splits, as many as without).
+DecPlan planDecode(const DaPagedDecodeArgs *a) {
   int sms = 132;
   int dev = 0;
   if (cudaGetDevice(&dev) == cudaSuccess)
     cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
   const SmemLimits limits = smemLimits();
   const DecBlock blk = decodeBlock(a->headDim, a->pageSize, limits);
-  // Resident blocks an SM (each also reserves 1 KiB), and so warps.
-  const int64_t blocksPerSm = std::max<int64_t>(
-      1, std::min<int64_t>({32, 64 / blk.warps,
-                            limits.perSm / int64_t(blk.smemBytes + 1024)}));
-  const int64_t blocksPerWave = sms * blocksPerSm;
-  const int64_t slots = blocksPerWave * blk.warps;
-  int64_t group = a->qHeads / a->kvHeads;
-  int64_t base = int64_t(a->batch) * a->kvHeads * ((group + 15) / 16);
-  int64_t maxLen = std::max<int64_t>(a->maxKvLen, 1);
-  int64_t splits = 1;
-  for (int64_t waves = 1; waves <= 8; ++waves) {
-    int64_t s = waves * slots / base;
-    if (s < 1)
-      continue;
-    int64_t items = base * s;
-    int64_t blocks = (items + blk.warps - 1) / blk.warps;
-    int64_t used = (blocks + blocksPerWave - 1) / blocksPerWave *
-                   blocksPerWave * blk.warps;
-    splits = s;
-    if (items * 10 >= used * 9) // >= 90% of the launched waves' warps busy
-      break;
+  // Resident blocks an SM (each also reserves 1 KiB) for `warps` rings.
+  auto blocksPerWave = [&](int warps) {
+    const size_t ringBytes = blk.smemBytes / blk.warps; // within 1 KiB
+    return sms *
+           std::max<int64_t>(
+               1, std::min<int64_t>(
+                      {32, 64 / warps,
+                       limits.perSm / int64_t(ringBytes * warps + 2048)}));
+  };
+  const int64_t slots = blocksPerWave(blk.warps) * blk.warps;
+  const int64_t group = a->qHeads / a->kvHeads;
+  const int64_t units = int64_t(a->batch) * a->kvHeads * ((group + 15) / 16);
+  const int64_t maxLen = std::max<int64_t>(a->maxKvLen, 1);
+  DecPlan plan;
+  if (a->splitTokens > 0) {
+    plan.chunk = (a->splitTokens + kDecBc - 1) / kDecBc * kDecBc;
+  } else {
+    int64_t splits = 1;
+    for (int64_t waves = 1; waves <= 8; ++waves) {
+      int64_t s = waves * slots / units;
+      if (s < 1)
+        continue;
+      int64_t items = units * s;
+      int64_t blocks = (items + blk.warps - 1) / blk.warps;
+      int64_t perWave = blocksPerWave(blk.warps);
+      int64_t used = (blocks + perWave - 1) / perWave * perWave * blk.warps;
+      splits = s;
+      if (items * 10 >= used * 9) // >= 90% of the launched waves' warps busy
+        break;
+    }
+    int64_t chunk = (maxLen + splits - 1) / splits;
+    chunk = std::max<int64_t>(chunk, 256);
+    plan.chunk = (chunk + kDecBc - 1) / kDecBc * kDecBc;
   }
-  int64_t chunk = (maxLen + splits - 1) / splits;
-  chunk = std::max<int64_t>(chunk, 256);
-  return (chunk + kDecBc - 1) / kDecBc * kDecBc;
+  plan.splits =
+      std::max<int64_t>(1, (a->maxKvLen + plan.chunk - 1) / plan.chunk);
+  plan.warps = blk.warps;
+  if (plan.splits > 1 && plan.splits <= blk.warps) {
+    const int warps = int(plan.splits * (blk.warps / plan.splits));
+    const int64_t blocks = (units * plan.splits + warps - 1) / warps;
+    const int64_t splitBlocks =
+        (units * plan.splits + blk.warps - 1) / blk.warps;
+    auto waves = [&](int64_t n, int w) {
+      return (n + blocksPerWave(w) - 1) / blocksPerWave(w);
+    };
+    if (decodeCombineWanted() &&
+        waves(blocks, warps) <= waves(splitBlocks, blk.warps)) {
+      plan.combine = true;
+      plan.warps = warps;
+    }
+  }
+  return plan;
 }
 
 } // namespace
@@ -300,19 +349,15 @@ int64_t chooseSplitTokens(const DaPagedDecodeArgs *a) {
 extern "C" int64_t da_paged_decode_split_tokens(const DaPagedDecodeArgs *a) {
   if (!distattn::cuda::validArgs(a))
     return -1;
-  return distattn::cuda::chooseSplitTokens(a);
-}
-
-static int64_t numSplits(const DaPagedDecodeArgs *a, int64_t chunk) {
-  int64_t n = (a->maxKvLen + chunk - 1) / chunk;
-  return n < 1 ? 1 : n;
+  return distattn::cuda::planDecode(a).chunk;
 }
 
 extern "C" size_t da_paged_decode_workspace(const DaPagedDecodeArgs *a) {
   if (!distattn::cuda::validArgs(a))
     return 0;
-  int64_t splits = numSplits(a, distattn::cuda::chooseSplitTokens(a));
-  if (splits == 1)
+  const distattn::cuda::DecPlan plan = distattn::cuda::planDecode(a);
+  const int64_t splits = plan.splits;
+  if (splits == 1 || plan.combine)
     return 0;
   int64_t states = int64_t(a->batch) * a->qHeads;
   return size_t(splits * states * (a->headDim + 1)) * sizeof(float);
@@ -322,8 +367,8 @@ extern "C" int da_paged_decode(const DaPagedDecodeArgs *a, void *stream) {
   using namespace distattn::cuda;
   if (!validArgs(a) || !alignedArgs(a))
     return int(cudaErrorInvalidValue);
-  int64_t chunk = chooseSplitTokens(a);
-  int64_t splits = numSplits(a, chunk);
+  const DecPlan plan = planDecode(a);
+  const int64_t chunk = plan.chunk, splits = plan.splits;
   if (splits > 65535 * 16)
     return int(cudaErrorInvalidValue);
   int64_t states = int64_t(a->batch) * a->qHeads;
@@ -342,10 +387,12 @@ extern "C" int da_paged_decode(const DaPagedDecodeArgs *a, void *stream) {
   p.chunk = int(chunk);
   p.splits = int(splits);
   p.items = int64_t(a->batch) * p.kvHeads * p.rowTiles * splits;
+  p.combine = plan.combine;
+  p.combineWarps = plan.warps;
   p.statesPerSplit = states;
   p.scaleLog2 = a->scale * distattn::cuda::detail::kLog2e;
   float *wsOut = nullptr, *wsLse = nullptr;
-  if (splits == 1) {
+  if (splits == 1 || plan.combine) {
     p.out = a->out;
     p.lse = a->lse;
   } else {
@@ -359,7 +406,7 @@ extern "C" int da_paged_decode(const DaPagedDecodeArgs *a, void *stream) {
   cudaStream_t s = static_cast<cudaStream_t>(stream);
   int rc = a->dtype == DA_BF16 ? dispatchDecode<__nv_bfloat16>(p, a->headDim, s)
                                : dispatchDecode<__half>(p, a->headDim, s);
-  if (rc != 0 || splits == 1)
+  if (rc != 0 || splits == 1 || plan.combine)
     return rc;
   return mergeStridedStates(wsOut, wsLse, int(splits), states, a->headDim,
                             a->out, a->lse, s);
@@ -383,6 +430,13 @@ extern "C" int da_paged_decode_set_warps(int warps) {
   if (warps < 0 || warps > distattn::cuda::kDecMaxWarps)
     return int(cudaErrorInvalidValue);
   distattn::cuda::gDecodeWarps.store(warps, std::memory_order_relaxed);
+  return 0;
+}
+
+extern "C" int da_paged_decode_set_combine(int on) {
+  if (on < -1 || on > 1)
+    return int(cudaErrorInvalidValue);
+  distattn::cuda::gDecodeCombine.store(on, std::memory_order_relaxed);
   return 0;
 }
 

@@ -11,7 +11,10 @@
 // one a warp: seven TMA rings of head_dim 128 where one-warp blocks fit six,
 // three rings of head_dim 256 where they fit two; on H100s +0.5% at
 // 16 x 64K on three machines of four, -0.2% at 1 x 1M, bench/RESULTS.md).
-// The per-chunk states are then merged exactly (merge.cu). Where a page
+// The per-chunk states are then merged: by the block, where its warps hold
+// all the splits of their (sequence, kv head) units (combineSplits: no
+// workspace, no second launch; +0.2% at 16 x 64K, +4% at 16 x 4K on an
+// H100), else exactly by merge.cu over the workspace. Where a page
 // holds whole or half tiles (head_dim 64 and 128, on sm_90a), lane 0 fills
 // a slot with one TMA copy (two in pages of 16) a column half of K and of V
 // (the pool seen as a [rows, D] tensor) and the warp waits on the slot's
@@ -41,9 +44,13 @@ struct DecParams {
   const int32_t *indptr, *indices, *kvLens;
   float *out, *lse; // final (splits == 1) or partial [split][B*Hq] states
   int qHeads, kvHeads, group, rowTiles, pageSize;
-  int chunk;              // tokens per split
-  int splits;             // chunks of the longest sequence
-  int64_t items;          // B * kvHeads * rowTiles * splits: one a warp
+  int chunk;     // tokens per split
+  int splits;    // chunks of the longest sequence
+  int64_t items; // B * kvHeads * rowTiles * splits: one a warp
+  // The splits of a (sequence, kv head, row tile) are warps of one block,
+  // which merge their states there and write the final out and lse.
+  bool combine;
+  int combineWarps;       // warps a block when combined (a multiple of splits)
   int64_t statesPerSplit; // B * Hq
   float scaleLog2;
 };
@@ -79,6 +86,87 @@ struct DecMaps {
   CUtensorMap k, v;
 };
 
+/// The end of a combined launch: every warp leaves its unnormalized state
+/// (16 rows of O, then the rows' running max in log2 units and sums) at the
+/// start of its own ring, free once every copy into it has landed. The
+/// first split's warp of each (sequence, kv head, row tile) computes each
+/// split's weight for each row and the merged lse; then the unit's warps
+/// (`split` of p.splits, after the first) share the weighted sums of O.
+/// Every warp of the block, those past the last item too, passes both
+/// barriers.
+template <int D>
+__device__ __forceinline__ void
+combineSplits(const DecParams &p, unsigned char *ring0, size_t ringBytes,
+              int warp, int split, bool active, const float (&accO)[D / 8][4],
+              const float (&rowMax)[2], const float (&rowSum)[2], int64_t qRow0,
+              int rowsHere) {
+  constexpr int kMaxOf = 16 * D, kSumOf = kMaxOf + 16, kWeightOf = kSumOf + 16;
+  const int lane = threadIdx.x % 32, g = lane >> 2, t = lane & 3;
+  auto stateOf = [&](int w) {
+    return reinterpret_cast<float *>(ring0 + w * ringBytes);
+  };
+  float *mine = stateOf(warp);
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    float l = rowSum[r];
+    l += __shfl_xor_sync(0xffffffffu, l, 1);
+    l += __shfl_xor_sync(0xffffffffu, l, 2);
+    const int row = g + 8 * r;
+#pragma unroll
+    for (int nt = 0; nt < D / 8; ++nt)
+      *reinterpret_cast<float2 *>(mine + row * D + nt * 8 + 2 * t) =
+          make_float2(accO[nt][2 * r], accO[nt][2 * r + 1]);
+    if (t == 0) {
+      mine[kMaxOf + row] = rowMax[r];
+      mine[kSumOf + row] = l;
+    }
+  }
+  const int first = warp - split; // the unit's first split's warp
+  float *lead = stateOf(first);
+  __syncthreads();
+  // Row `lane`'s weights (exp2(m_s - M) / L, 0 for an empty split; M the
+  // largest m_s, L the sum of l_s exp2(m_s - M)) and lse.
+  if (active && split == 0 && lane < 16) {
+    const int row = lane;
+    float mAll = -INFINITY;
+    for (int s = 0; s < p.splits; ++s)
+      mAll = fmaxf(mAll, stateOf(first + s)[kMaxOf + row]);
+    float l = 0.f;
+    for (int s = 0; s < p.splits; ++s) {
+      const float m = stateOf(first + s)[kMaxOf + row];
+      if (m != -INFINITY)
+        l = fmaf(stateOf(first + s)[kSumOf + row], fastExp2(m - mAll), l);
+    }
+    const float inv = l > 0.f ? 1.f / l : 0.f;
+    for (int s = 0; s < p.splits; ++s) {
+      const float m = stateOf(first + s)[kMaxOf + row];
+      lead[kWeightOf + s * 16 + row] =
+          m == -INFINITY ? 0.f : fastExp2(m - mAll) * inv;
+    }
+    if (row < rowsHere)
+      p.lse[qRow0 + row] = l > 0.f ? mAll * kLn2 + logf(l) : -INFINITY;
+  }
+  __syncthreads();
+  if (!active)
+    return;
+  for (int e = split * 32 + lane; e < 16 * D / 4; e += p.splits * 32) {
+    const int row = e / (D / 4), col = (e % (D / 4)) * 4;
+    if (row >= rowsHere)
+      break; // rows go up with e
+    float4 o = make_float4(0.f, 0.f, 0.f, 0.f);
+    for (int s = 0; s < p.splits; ++s) {
+      const float w = lead[kWeightOf + s * 16 + row];
+      const float4 v =
+          *reinterpret_cast<const float4 *>(stateOf(first + s) + row * D + col);
+      o.x = fmaf(v.x, w, o.x);
+      o.y = fmaf(v.y, w, o.y);
+      o.z = fmaf(v.z, w, o.z);
+      o.w = fmaf(v.w, w, o.w);
+    }
+    *reinterpret_cast<float4 *>(p.out + (qRow0 + row) * D + col) = o;
+  }
+}
+
 // The TMA ring exists in sm_90a images alone (tma.cuh).
 __device__ int kDecodeTmaCompiled = DISTATTN_SM90A;
 
@@ -97,13 +185,16 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
   constexpr int TileElems = kDecBc * Ld;
   // This warp's item: consecutive warps take consecutive chunks of one
   // (sequence, kv head, row tile). Past the last item a warp has nothing to
-  // do; the warps never wait on each other, so it leaves.
+  // do; it leaves, unless the block's warps merge their states at the end
+  // (combine), where it runs an empty range to meet them at the barrier.
   const int warp = threadIdx.x / 32, warps = blockDim.x / 32;
   const int64_t item = int64_t(blockIdx.x) * warps + warp;
-  if (item >= p.items)
+  const bool active = item < p.items;
+  if (!active && !p.combine)
     return;
-  const int split = int(item % p.splits);
-  const int64_t unit = item / p.splits; // (b, kvh, rt)
+  const int64_t itemHere = active ? item : p.items - 1;
+  const int split = int(itemHere % p.splits);
+  const int64_t unit = itemHere / p.splits; // (b, kvh, rt)
   const int rowUnits = p.kvHeads * p.rowTiles;
   const int kvh = int(unit % rowUnits) / p.rowTiles,
             rt = int(unit % rowUnits) % p.rowTiles;
@@ -134,7 +225,7 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
   const int rowsHere = min(16, p.group - hg0);
   const int64_t qRow0 = int64_t(b) * p.qHeads + int64_t(kvh) * p.group + hg0;
 
-  const int kvLen = p.kvLens[b];
+  const int kvLen = active ? p.kvLens[b] : 0;
   int64_t begin64, end64;
   splitRange(split, p.chunk, kvLen, &begin64, &end64);
   // A sequence longer than the launch's maxKvLen (a caller's error) would
@@ -393,6 +484,14 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
   }
   cpAsyncWait<0>();
 
+  if (p.combine) {
+    // cp.async completes per thread: every lane's copies (the zero-filled
+    // ones past the range too) land before any lane writes over them.
+    __syncwarp();
+    combineSplits<D>(p, smemAll, Cfg::RingBytes, warp, split, active, accO,
+                     rowMax, rowSum, qRow0, rowsHere);
+    return;
+  }
   float *oBase = p.out + int64_t(split) * p.statesPerSplit * D;
   float *lBase = p.lse + int64_t(split) * p.statesPerSplit;
 #pragma unroll

@@ -343,13 +343,14 @@ template <typename T> void runDecode(const DecodeCase &c) {
   float *dlse = upload(std::vector<float>(refLse.size(), NAN));
   const int64_t maxLen = *std::max_element(c.lens.begin(), c.lens.end());
   auto check = [&](int stages, int tma, int warps, int64_t maxKvLen,
-                   bool refused = false) {
+                   bool refused = false, int combine = -1) {
     SCOPED_TRACE(::testing::Message()
                  << "stages " << stages << " tma " << tma << " warps " << warps
-                 << " maxKvLen " << maxKvLen);
+                 << " maxKvLen " << maxKvLen << " combine " << combine);
     CK(da_paged_decode_set_stages(stages));
     CK(da_paged_decode_set_tma(tma));
     CK(da_paged_decode_set_warps(warps));
+    CK(da_paged_decode_set_combine(combine));
     CK(cudaMemcpy(dout, std::vector<float>(refOut.size(), NAN).data(),
                   refOut.size() * sizeof(float), cudaMemcpyHostToDevice));
     DaPagedDecodeArgs a{};
@@ -402,6 +403,8 @@ template <typename T> void runDecode(const DecodeCase &c) {
     for (int warps : {0, 1, 2})
       if (warps == 0 || stages == 4)
         check(stages, tma, warps, maxLen);
+    // The splits merged by their own block where they fit one, and not.
+    check(stages, tma, 0, maxLen, false, 0);
   }
   // A sequence longer than maxKvLen (a caller's error): its last split
   // takes the tokens past the others, none is lost.
@@ -414,6 +417,7 @@ template <typename T> void runDecode(const DecodeCase &c) {
   CK(da_paged_decode_set_stages(0));
   CK(da_paged_decode_set_tma(-1));
   CK(da_paged_decode_set_warps(0));
+  CK(da_paged_decode_set_combine(-1));
   for (void *p : {(void *)dq, (void *)dk, (void *)dv, (void *)dIndptr,
                   (void *)dIndices, (void *)dLens, (void *)dout, (void *)dlse})
     cudaFree(p);
@@ -481,6 +485,7 @@ TEST(CudaKernelArgs, RejectsBadArguments) {
   EXPECT_NE(da_paged_decode_set_stages(5), 0);
   EXPECT_NE(da_paged_decode_set_warps(-1), 0); // blocks of 1 to 8 warps
   EXPECT_NE(da_paged_decode_set_warps(9), 0);
+  EXPECT_NE(da_paged_decode_set_combine(2), 0); // -1, 0 or 1
 }
 
 // The split-KV contract the launcher and its callers share, with or
@@ -504,6 +509,8 @@ TEST(PagedDecodeSplit, ChunksAndWorkspace) {
                        : size_t(splits) * d.batch * d.qHeads * (d.headDim + 1) *
                              sizeof(float);
   };
+  // The workspace of the split grid (the block merging none of them).
+  ASSERT_EQ(da_paged_decode_set_combine(0), 0);
   // Automatic: a long sequence is split, into whole tiles of >= 256 tokens.
   const int64_t chunk = da_paged_decode_split_tokens(&d);
   EXPECT_EQ(chunk % 32, 0);
@@ -524,6 +531,15 @@ TEST(PagedDecodeSplit, ChunksAndWorkspace) {
   d.splitTokens = 0;
   d.maxKvLen = 200;
   EXPECT_EQ(da_paged_decode_workspace(&d), 0u);
+  // Sixteen sequences of 8 kv heads fill the SMs with a block each, whose
+  // warps are the splits and merge them: no workspace; one sequence's
+  // splits are more than a block's warps and still need one.
+  ASSERT_EQ(da_paged_decode_set_combine(-1), 0);
+  d.maxKvLen = 65536;
+  d.batch = 16;
+  EXPECT_EQ(da_paged_decode_workspace(&d), 0u);
+  d.batch = 1;
+  EXPECT_EQ(da_paged_decode_workspace(&d), workspaceFor(chunk1));
   // Invalid arguments: no split size, no workspace.
   d.qHeads = 30; // not a multiple of kvHeads
   EXPECT_EQ(da_paged_decode_split_tokens(&d), -1);

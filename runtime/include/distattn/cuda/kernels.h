@@ -81,7 +81,9 @@ int da_merge_states_strided(const float *outs, const float *lses, int n,
 ///   out          [B, Hq, D] fp32, lse [B, Hq] fp32
 /// The KV of each sequence is split in chunks of splitTokens (0: chosen from
 /// maxKvLen and the device), each chunk's state is computed and the chunks are
-/// merged exactly; the workspace holds the partial states.
+/// merged exactly; the workspace holds the partial states (none where one
+/// block's warps hold all the chunks of a sequence's kv head and merge them
+/// there: da_paged_decode_workspace then returns 0).
 /// q, the pools, out and the workspace must be 16-byte aligned.
 struct DaPagedDecodeArgs {
   const void *q, *kPages, *vPages;
@@ -116,6 +118,12 @@ int da_paged_decode_set_l2_hint(int hint);
 /// by TMA on an H100); a count whose rings exceed a block's shared memory
 /// fails the decode. Size workspaces after setting it.
 int da_paged_decode_set_warps(int warps);
+
+/// Tuning knob (tests, benchmarks): 1 lets a decode whose splits fit one
+/// block's warps merge them in the block (no workspace, no merge launch), 0
+/// not; -1 restores the default (DISTATTN_DECODE_COMBINE, else on). Size
+/// workspaces after setting it.
+int da_paged_decode_set_combine(int on);
 
 /// Tuning knob (tests, benchmarks): 1 loads K and V tiles by TMA (one
 /// tensor copy a tile, two in pages of 16; on sm_90a, head_dim 64 and 128,
