@@ -2,7 +2,7 @@
 """One launch each of the forward (S=16384, D=128, H=32) and paged decode
 (1 x 131072, 32/8 heads) kernels, for `ncu` (run.sh --profile).
 Usage: python3 profile.py LIB.so"""
-import sys, math, torch
+import sys, torch
 sys.path.insert(0, __import__("os").path.dirname(__file__))
 import harness as h
 
