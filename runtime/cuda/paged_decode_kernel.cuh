@@ -6,15 +6,15 @@
 // (sequence, kv head, chunk) for all q heads of the group at once (GQA: the
 // group's heads are the rows of the m16n8k16 tiles, so K/V are read once per
 // group), streaming 32-token tiles through its own ring of Stages buffers.
-// The warps share nothing; a block holds several only so that their rings
-// fill an SM's shared memory (one block's reserve and alignment instead of
-// one a warp: seven TMA rings of head_dim 128 where one-warp blocks fit six,
-// three rings of head_dim 256 where they fit two; on H100s +0.5% at
-// 16 x 64K on three machines of four, -0.2% at 1 x 1M, bench/RESULTS.md).
-// The per-chunk states are then merged: by the block, where its warps hold
-// all the splits of their (sequence, kv head) units (combineSplits: no
-// workspace, no second launch; +0.2% at 16 x 64K, +4% at 16 x 4K on an
-// H100), else exactly by merge.cu over the workspace. Where a page
+// The warps share nothing while they stream; a block holds several so that
+// their rings fill an SM's shared memory (one block's reserve and alignment
+// instead of one a warp: seven TMA rings of head_dim 128 where one-warp
+// blocks fit six, three rings of head_dim 256 where they fit two; on H100s
+// +0.5% at 16 x 64K on three machines of four, -0.2% at 1 x 1M), and, where
+// its warps are all the splits of their (sequence, kv head) units, so that
+// they merge them at the end (combineSplits: no workspace, no second launch;
+// +0.2% at 16 x 64K, +4% at 16 x 4K). Else merge.cu merges the splits'
+// states exactly over the workspace (bench/RESULTS.md). Where a page
 // holds whole or half tiles (head_dim 64 and 128, on sm_90a), lane 0 fills
 // a slot with one TMA copy (two in pages of 16) a column half of K and of V
 // (the pool seen as a [rows, D] tensor) and the warp waits on the slot's
