@@ -435,7 +435,9 @@ std::vector<DecodeCase> decodeCases() {
   std::vector<DecodeCase> v;
   for (int dtype : {DA_BF16, DA_FP16})
     for (int D : {64, 128, 256}) {
-      v.push_back({dtype, D, 32, 8, 16, {1, 300, 1000}, 0});
+      // Automatic splits (4: merged in the block where it holds them), one
+      // sequence empty.
+      v.push_back({dtype, D, 32, 8, 16, {1, 300, 0, 1000}, 0});
       v.push_back({dtype, D, 8, 8, 7, {500, 0, 64}, 64});
       v.push_back({dtype, D, 20, 1, 32, {333, 1}, 96});
       // 79 splits, one sequence in one of them, one in none.
