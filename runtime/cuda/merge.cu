@@ -3,9 +3,11 @@
 //   lse = m + log1p(sum_{i != argmax} exp(lse_i - m)),  m = max_i lse_i
 //   out = sum_i out_i * exp(lse_i - lse)
 //
-// All threads of a row sit in one warp (TPR threads a row, float4 each), so
-// the row's lse can be written in place after a __syncwarp: out/lse may alias
-// the first state. Rows whose lse are all -inf become the identity (0, -inf).
+// mergeStatesKernel (few states, many rows) keeps all threads of a row in
+// one warp (TPR threads a row, float4 each), so the row's lse can be written
+// in place after a __syncwarp; mergeManyKernel (many states, few rows: one
+// block a row) after its one barrier. Either way out/lse may alias the first
+// state. Rows whose lse are all -inf become the identity (0, -inf).
 //
 //===----------------------------------------------------------------------===//
 #include "common.cuh"

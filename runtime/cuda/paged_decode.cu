@@ -147,6 +147,11 @@ int launchDecodeKernel(const DecParams &p, const DecMaps &maps,
 /// The TMA ring where `tma` (decodeUsesTma) and the maps encode, else
 /// cp.async. L2Hint is the cp.async loader's: the maps carry their own L2
 /// promotion, so the TMA kernel is built once, without it.
+/// The plan sized the blocks for the TMA rings where `tma`; should the
+/// encoder refuse the maps (it has not, for pools aligned as the entry point
+/// requires), the cp.async rings may not fit the plan's warps, and a decode
+/// merged in the block is then refused (cudaErrorInvalidValue) rather than
+/// run without the workspace it was told it needs none of.
 template <typename T, int D, int Stages, bool L2Hint = false>
 int launchDecode(const DecParams &p, bool tma, cudaStream_t stream) {
   DecMaps maps{};
@@ -156,7 +161,8 @@ int launchDecode(const DecParams &p, bool tma, cudaStream_t stream) {
   return launchDecodeKernel<T, D, Stages, L2Hint, false>(p, maps, stream);
 }
 
-/// Ring depth for head_dim 128 (2: six blocks an SM, 3: four, 4: three),
+/// Ring depth for head_dim 128 (rings an SM, TMA / cp.async: 2: 7 / 6,
+/// 3: 4 / 4, 4: 3 / 3),
 /// from da_paged_decode_set_stages or DISTATTN_DECODE_STAGES; by default 4
 /// for cp.async and 2 for the TMA ring (what an H100 ran fastest,
 /// bench/RESULTS.md).
@@ -325,7 +331,11 @@ DecPlan planDecode(const DaPagedDecodeArgs *a) {
   plan.splits =
       std::max<int64_t>(1, (a->maxKvLen + plan.chunk - 1) / plan.chunk);
   plan.warps = blk.warps;
-  if (plan.splits > 1 && plan.splits <= blk.warps) {
+  // A hand-set count whose rings do not fit is left to the launch, which
+  // refuses it, whatever the splits.
+  const bool fits =
+      blk.smemBytes + kDecStaticSmemBound <= size_t(limits.perBlock);
+  if (fits && plan.splits > 1 && plan.splits <= blk.warps) {
     const int warps = int(plan.splits * (blk.warps / plan.splits));
     const int64_t blocks = (units * plan.splits + warps - 1) / warps;
     const int64_t splitBlocks =
@@ -369,8 +379,6 @@ extern "C" int da_paged_decode(const DaPagedDecodeArgs *a, void *stream) {
     return int(cudaErrorInvalidValue);
   const DecPlan plan = planDecode(a);
   const int64_t chunk = plan.chunk, splits = plan.splits;
-  if (splits > 65535 * 16)
-    return int(cudaErrorInvalidValue);
   int64_t states = int64_t(a->batch) * a->qHeads;
   DecParams p{};
   p.q = a->q;

@@ -6,15 +6,14 @@
 // (sequence, kv head, chunk) for all q heads of the group at once (GQA: the
 // group's heads are the rows of the m16n8k16 tiles, so K/V are read once per
 // group), streaming 32-token tiles through its own ring of Stages buffers.
-// The warps share nothing while they stream; a block holds several so that
-// their rings fill an SM's shared memory (one block's reserve and alignment
-// instead of one a warp: seven TMA rings of head_dim 128 where one-warp
-// blocks fit six, three rings of head_dim 256 where they fit two; on H100s
-// +0.5% at 16 x 64K on three machines of four, -0.2% at 1 x 1M), and, where
-// its warps are all the splits of their (sequence, kv head) units, so that
-// they merge them at the end (combineSplits: no workspace, no second launch;
-// +0.2% at 16 x 64K, +4% at 16 x 4K). Else merge.cu merges the splits'
-// states exactly over the workspace (bench/RESULTS.md). Where a page
+// The warps share nothing while they stream. A block holds several for two
+// reasons: their rings then fill an SM's shared memory (one block's reserve
+// and alignment instead of one a warp: seven TMA rings of head_dim 128 where
+// one-warp blocks fit six, three rings of head_dim 256 where they fit two);
+// and where a block's warps are all the splits of their (sequence, kv head,
+// row tile) units, they merge them at the end (combineSplits: no workspace,
+// no second launch). Else merge.cu merges the splits' states exactly over
+// the workspace. Figures for both in bench/RESULTS.md. Where a page
 // holds whole or half tiles (head_dim 64 and 128, on sm_90a), lane 0 fills
 // a slot with one TMA copy (two in pages of 16) a column half of K and of V
 // (the pool seen as a [rows, D] tensor) and the warp waits on the slot's
@@ -42,7 +41,8 @@ constexpr int kDecBc = 32; // tokens per tile = lanes of the warp
 struct DecParams {
   const void *q, *kPages, *vPages;
   const int32_t *indptr, *indices, *kvLens;
-  float *out, *lse; // final (splits == 1) or partial [split][B*Hq] states
+  // Final (one split, or merged in the block) or partial [split][B*Hq].
+  float *out, *lse;
   int qHeads, kvHeads, group, rowTiles, pageSize;
   int chunk;     // tokens per split
   int splits;    // chunks of the longest sequence
@@ -90,8 +90,9 @@ struct DecMaps {
 /// (16 rows of O, then the rows' running max in log2 units and sums) at the
 /// start of its own ring, free once every copy into it has landed. The
 /// first split's warp of each (sequence, kv head, row tile) computes each
-/// split's weight for each row and the merged lse; then the unit's warps
-/// (`split` of p.splits, after the first) share the weighted sums of O.
+/// split's weight for each row and the merged lse; after the second
+/// barrier the unit's warps deal the output's float4s round robin by
+/// `split` and sum the weighted O of the unit's states.
 /// Every warp of the block, those past the last item too, passes both
 /// barriers.
 template <int D>

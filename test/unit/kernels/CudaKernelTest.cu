@@ -542,6 +542,12 @@ TEST(PagedDecodeSplit, ChunksAndWorkspace) {
   EXPECT_EQ(da_paged_decode_workspace(&d), 0u);
   d.batch = 1;
   EXPECT_EQ(da_paged_decode_workspace(&d), workspaceFor(chunk1));
+  // A hand-set warp count whose rings do not fit a block is not planned as
+  // an in-block merge (the launch refuses it): the workspace is sized.
+  ASSERT_EQ(da_paged_decode_set_warps(8), 0);
+  d.batch = 16;
+  EXPECT_GT(da_paged_decode_workspace(&d), 0u);
+  ASSERT_EQ(da_paged_decode_set_warps(0), 0);
   // Invalid arguments: no split size, no workspace.
   d.qHeads = 30; // not a multiple of kvHeads
   EXPECT_EQ(da_paged_decode_split_tokens(&d), -1);
