@@ -144,6 +144,19 @@ int knob(std::atomic<int> &slot, int unset, const char *env, Parse parse) {
   return value;
 }
 
+/// A knob's setter: stores `value` where it is `valid`, else refuses it.
+inline int setKnob(std::atomic<int> &slot, int value, bool valid) {
+  if (!valid)
+    return int(cudaErrorInvalidValue);
+  slot.store(value, std::memory_order_relaxed);
+  return 0;
+}
+
+/// `parse` of an on/off knob that is on unless its variable is "0".
+inline int onUnlessZero(const char *e) {
+  return e && std::atoi(e) == 0 ? 0 : 1;
+}
+
 /// Lets `kernel` use `smemBytes` of dynamic shared memory and prefer
 /// shared memory over L1 on the current device.
 template <typename Kernel>

@@ -531,8 +531,7 @@ extern "C" int da_micro_attention(const DaMicroAttentionArgs *a, void *stream) {
 }
 
 extern "C" int da_micro_attention_set_config(int config) {
-  if (config < 0 || config > distattn::cuda::kMaxFwdConfig)
-    return int(cudaErrorInvalidValue);
-  distattn::cuda::gFwdConfig.store(config, std::memory_order_relaxed);
-  return 0;
+  return distattn::cuda::detail::setKnob(
+      distattn::cuda::gFwdConfig, config,
+      config >= 0 && config <= distattn::cuda::kMaxFwdConfig);
 }

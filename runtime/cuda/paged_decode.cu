@@ -35,9 +35,7 @@ constexpr int kDefaultDecodeL2Hint = 1;
 std::atomic<int> gDecodeTma{-1};
 bool decodeTmaWanted() {
   static std::atomic<uint64_t> known{0}, compiled{0};
-  return knob(gDecodeTma, -1, "DISTATTN_DECODE_TMA",
-              [](const char *e) { return e && std::atoi(e) == 0 ? 0 : 1; }) ==
-             1 &&
+  return knob(gDecodeTma, -1, "DISTATTN_DECODE_TMA", onUnlessZero) == 1 &&
          tma::tensorMapEncoder() &&
          tma::imageFlag(&kDecodeTmaCompiled, known, compiled);
 }
@@ -85,9 +83,7 @@ SmemLimits smemLimits() {
 /// (da_paged_decode_set_combine or DISTATTN_DECODE_COMBINE; default on).
 std::atomic<int> gDecodeCombine{-1};
 bool decodeCombineWanted() {
-  return knob(gDecodeCombine, -1, "DISTATTN_DECODE_COMBINE", [](const char *e) {
-           return e && std::atoi(e) == 0 ? 0 : 1;
-         }) == 1;
+  return knob(gDecodeCombine, -1, "DISTATTN_DECODE_COMBINE", onUnlessZero) == 1;
 }
 
 /// More than the kernel's static shared memory (its mbarriers are dynamic).
@@ -421,36 +417,28 @@ extern "C" int da_paged_decode(const DaPagedDecodeArgs *a, void *stream) {
 }
 
 extern "C" int da_paged_decode_set_stages(int stages) {
-  if (stages != 0 && (stages < 2 || stages > 4))
-    return int(cudaErrorInvalidValue);
-  distattn::cuda::gDecodeStages.store(stages, std::memory_order_relaxed);
-  return 0;
+  return distattn::cuda::detail::setKnob(distattn::cuda::gDecodeStages, stages,
+                                         stages == 0 ||
+                                             (stages >= 2 && stages <= 4));
 }
 
 extern "C" int da_paged_decode_set_l2_hint(int hint) {
-  if (hint < -1 || hint > 1)
-    return int(cudaErrorInvalidValue);
-  distattn::cuda::gDecodeL2Hint.store(hint, std::memory_order_relaxed);
-  return 0;
+  return distattn::cuda::detail::setKnob(distattn::cuda::gDecodeL2Hint, hint,
+                                         hint >= -1 && hint <= 1);
 }
 
 extern "C" int da_paged_decode_set_warps(int warps) {
-  if (warps < 0 || warps > distattn::cuda::kDecMaxWarps)
-    return int(cudaErrorInvalidValue);
-  distattn::cuda::gDecodeWarps.store(warps, std::memory_order_relaxed);
-  return 0;
+  return distattn::cuda::detail::setKnob(
+      distattn::cuda::gDecodeWarps, warps,
+      warps >= 0 && warps <= distattn::cuda::kDecMaxWarps);
 }
 
 extern "C" int da_paged_decode_set_combine(int on) {
-  if (on < -1 || on > 1)
-    return int(cudaErrorInvalidValue);
-  distattn::cuda::gDecodeCombine.store(on, std::memory_order_relaxed);
-  return 0;
+  return distattn::cuda::detail::setKnob(distattn::cuda::gDecodeCombine, on,
+                                         on >= -1 && on <= 1);
 }
 
 extern "C" int da_paged_decode_set_tma(int on) {
-  if (on < -1 || on > 1)
-    return int(cudaErrorInvalidValue);
-  distattn::cuda::gDecodeTma.store(on, std::memory_order_relaxed);
-  return 0;
+  return distattn::cuda::detail::setKnob(distattn::cuda::gDecodeTma, on,
+                                         on >= -1 && on <= 1);
 }
