@@ -11,10 +11,11 @@
 // and alignment instead of one a warp: seven TMA rings of head_dim 128 where
 // one-warp blocks fit six, three rings of head_dim 256 where they fit two);
 // and where a block's warps are all the splits of their (sequence, kv head,
-// row tile) units, they merge them at the end (combineSplits: no workspace,
-// no second launch). Else merge.cu merges the splits' states exactly over
-// the workspace. Figures for both in bench/RESULTS.md. Where a page
-// holds whole or half tiles (head_dim 64 and 128, on sm_90a), lane 0 fills
+// row tile) units, they deal the sequence's tiles round robin instead of
+// taking a chunk each and merge their states at the end (combineSplits: no
+// workspace, no second launch). Else merge.cu merges the splits' states
+// exactly over the workspace. Figures for both in bench/RESULTS.md. Where a
+// page holds whole or half tiles (head_dim 64 and 128, on sm_90a), lane 0 fills
 // a slot with one TMA copy (two in pages of 16) a column half of K and of V
 // (the pool seen as a [rows, D] tensor) and the warp waits on the slot's
 // mbarrier; else each lane looks up the page of one token of the tile, the
@@ -227,14 +228,31 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
   const int64_t qRow0 = int64_t(b) * p.qHeads + int64_t(kvh) * p.group + hg0;
 
   const int kvLen = active ? p.kvLens[b] : 0;
-  int64_t begin64, end64;
-  splitRange(split, p.chunk, kvLen, &begin64, &end64);
-  // A sequence longer than the launch's maxKvLen (a caller's error) would
-  // lose its tokens past the last split; that split takes them instead.
-  if (split == p.splits - 1)
-    end64 = kvLen;
-  const int begin = int(begin64), end = int(end64);
-  const int nTiles = (end - begin + kDecBc - 1) / kDecBc;
+  // The tiles this warp streams, tile i at tokens tileStartOf(i)... Merged
+  // in the block, the unit's warps deal the whole sequence's tiles round
+  // robin, so that the block reads one K and one V run front to back (as
+  // one CTA a sequence's kv head does), which the memory serves faster
+  // than a run a warp (bench/RESULTS.md); else the split's own chunk.
+  int begin = 0, end = kvLen, nTiles = 0, tileWays = 1, tileOf0 = 0;
+  if (p.combine) {
+    tileWays = p.splits;
+    tileOf0 = split;
+    nTiles =
+        int(dealtTileCount(split, p.splits, (kvLen + kDecBc - 1) / kDecBc));
+  } else {
+    int64_t begin64, end64;
+    splitRange(split, p.chunk, kvLen, &begin64, &end64);
+    // A sequence longer than the launch's maxKvLen (a caller's error)
+    // would lose its tokens past the last split; that split takes them.
+    if (split == p.splits - 1)
+      end64 = kvLen;
+    begin = int(begin64);
+    end = int(end64);
+    nTiles = (end - begin + kDecBc - 1) / kDecBc;
+  }
+  auto tileStartOf = [&](int tile) {
+    return begin + int(dealtTile(tileOf0, tileWays, tile)) * kDecBc;
+  };
   const int first = p.indptr[b];
   const T *kPool = static_cast<const T *>(p.kPages);
   const T *vPool = static_cast<const T *>(p.vPages);
@@ -260,7 +278,7 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
   // 2^32 rows of the smallest, head_dim 64 in 16 bits, are 512 GiB).
   constexpr uint32_t kNoRow = 0xffffffffu;
   auto lookup = [&](int tile) -> uint32_t {
-    int tok = begin + tile * kDecBc + lane;
+    int tok = tileStartOf(tile) + lane;
     if (tile >= nTiles || tok >= end)
       return kNoRow;
     int q = tok / p.pageSize;
@@ -359,7 +377,7 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
     cpAsyncCommit();
     nextRow = lookup(tile + Stages);
     const int slot = tile % Stages;
-    const int tileStart = begin + tile * kDecBc;
+    const int tileStart = tileStartOf(tile);
     if constexpr (kTmaHere) {
       tma::mbarWait(full0 + 8 * slot, (tile / Stages) & 1);
       // Rows past the split's end: a neighbour's keys (masked below) or, in

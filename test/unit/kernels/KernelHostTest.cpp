@@ -132,6 +132,27 @@ TEST(KernelIndexMath, PageSlotsAndSplitsCoverEveryToken) {
     }
 }
 
+TEST(KernelIndexMath, DealtTilesCoverEachTileOnce) {
+  for (int64_t tiles : {0, 1, 6, 7, 8, 13, 2048})
+    for (int64_t ways : {1, 2, 7, 8}) {
+      std::vector<int> seen(tiles, 0);
+      for (int64_t s = 0; s < ways; ++s) {
+        const int64_t n = dealtTileCount(s, ways, tiles);
+        for (int64_t i = 0; i < n; ++i) {
+          const int64_t t = dealtTile(s, ways, i);
+          ASSERT_GE(t, 0);
+          ASSERT_LT(t, tiles);
+          ++seen[t];
+          if (i > 0) // each stream's tiles go up
+            EXPECT_GT(t, dealtTile(s, ways, i - 1));
+        }
+      }
+      for (int64_t t = 0; t < tiles; ++t)
+        EXPECT_EQ(seen[t], 1)
+            << "tile " << t << " of " << tiles << ", " << ways << " ways";
+    }
+}
+
 TEST(PagedReference, EqualsDenseAttentionOverGatheredKv) {
   std::mt19937 gen(3);
   std::uniform_real_distribution<float> d(-1, 1);

@@ -82,6 +82,17 @@ DISTATTN_HD void splitRange(int64_t s, int64_t chunk, int64_t kvLen,
   *end = e < kvLen ? e : kvLen;
 }
 
+/// Tiles dealt round robin among `ways` streams (the warps of a paged
+/// decode that merge in the block): stream s takes tiles s, s + ways, ...
+/// of `tiles`, so that together they read the sequence front to back.
+/// How many stream s gets, and the tile index of its i-th.
+DISTATTN_HD int64_t dealtTileCount(int64_t s, int64_t ways, int64_t tiles) {
+  return s < tiles ? (tiles - s + ways - 1) / ways : 0;
+}
+DISTATTN_HD int64_t dealtTile(int64_t s, int64_t ways, int64_t i) {
+  return s + i * ways;
+}
+
 } // namespace cuda
 } // namespace distattn
 
