@@ -547,8 +547,9 @@ def report(info, rows, commit, checks):
                      f"{f(r['cudnn'])} | {rr(r['ours'], r['flash'])} | {rr(r['ours'], r['cudnn'])} |")
     L.append("\nPaged decode (bf16, 32 q / 8 kv heads, D=128, random page order unless said), GB/s of K+V:\n")
     L.append("Defaults: each 32-token K and V tile loads by TMA (one copy a column half at pages of 128, two 16-row boxes at 16) "
-             "in a 2-stage ring, a warp's own, as many warps a block as the rings fill an SM (7), which merge "
-             "a sequence's splits themselves where they are all of them (16 x 64K); "
+             "in a 2-stage ring, a warp's own, as many warps a block as the rings fill an SM (7), which, "
+             "where they are all of a sequence's splits (16 x 64K), deal its tiles round robin and merge "
+             "their states in the block; "
              "s4/s3 = ring depths of 4 and 3 (3 and 4 warps an SM); "
              "'cp.async' = the same pages on the cp.async loader (L2 256B prefetch hint, 4 stages); "
              "'p128 in order' = pages of 128 in allocation order (each sequence's pages one run, "

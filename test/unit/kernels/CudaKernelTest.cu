@@ -293,6 +293,59 @@ TEST(MergeStatesGpu, MatchesHostReferenceInPlace) {
   }
 }
 
+// States stored back to back, many of them over few rows (the decode's
+// splits, mergeManyKernel's case): merged into separate out/lse and in
+// place over state 0.
+TEST(MergeStatesGpu, StridedManyStatesMatchHostReference) {
+  REQUIRE_GPU();
+  std::mt19937 gen(11);
+  std::normal_distribution<float> d;
+  const int n = 20;
+  const int64_t rows = 40;
+  for (int D : {64, 128, 256})
+    for (bool inPlace : {false, true}) {
+      SCOPED_TRACE(::testing::Message()
+                   << "D " << D << " in place " << inPlace);
+      std::vector<float> outs(n * rows * D), lses(n * rows);
+      for (float &x : outs)
+        x = d(gen);
+      for (int s = 0; s < n; ++s)
+        for (int64_t r = 0; r < rows; ++r) {
+          float &l = lses[s * rows + r];
+          l = 4 * d(gen);
+          if ((r + s) % 7 == 0 || r == 5) { // empty states, one empty row
+            l = -INFINITY;
+            std::fill_n(outs.begin() + (s * rows + r) * D, D, 0.f);
+          }
+        }
+      std::vector<const float *> ho, hl;
+      for (int s = 0; s < n; ++s) {
+        ho.push_back(outs.data() + s * rows * D);
+        hl.push_back(lses.data() + s * rows);
+      }
+      std::vector<float> refOut(rows * D), refLse(rows);
+      mergeStates<float>(ho, hl, rows, D, refOut.data(), refLse.data());
+      float *dOuts = upload(outs), *dLses = upload(lses);
+      float *dOut = inPlace ? dOuts : upload(std::vector<float>(rows * D, NAN));
+      float *dLse = inPlace ? dLses : upload(std::vector<float>(rows, NAN));
+      CK(da_merge_states_strided(dOuts, dLses, n, rows, D, dOut, dLse,
+                                 nullptr));
+      CK(cudaDeviceSynchronize());
+      Errors e = compare(download(dOut, rows * D), download(dLse, rows), refOut,
+                         refLse);
+      EXPECT_TRUE(e.written);
+      EXPECT_TRUE(e.infMatch);
+      EXPECT_LE(e.rel, 1e-5);
+      EXPECT_LE(e.lse, 1e-5);
+      if (!inPlace) {
+        cudaFree(dOut);
+        cudaFree(dLse);
+      }
+      cudaFree(dOuts);
+      cudaFree(dLses);
+    }
+}
+
 struct DecodeCase {
   int dtype, headDim, qHeads, kvHeads, pageSize;
   std::vector<int32_t> lens;
