@@ -225,12 +225,20 @@ int launchMerge(const Access &acc, int n, int64_t rows, int headDim, float *out,
 /// as exact as the two-state merge's.
 struct LseSum {
   float m = -INFINITY, rest = 0.f;
+  /// Makes m2 (> m) the max, the old max's 1 joining `rest`; returns the
+  /// factor the old sums scale by, exp(m - m2) (0 where there were none).
+  __device__ __forceinline__ float raiseTo(float m2) {
+    const float scale = m == -INFINITY ? 0.f : expf(m - m2);
+    rest = m == -INFINITY ? 0.f : (1.f + rest) * scale;
+    m = m2;
+    return scale;
+  }
   __device__ __forceinline__ void add(float m2, float rest2) {
     if (m2 == -INFINITY)
       return;
     if (m2 > m) {
-      rest = m == -INFINITY ? rest2 : rest2 + (1.f + rest) * expf(m - m2);
-      m = m2;
+      raiseTo(m2);
+      rest += rest2;
     } else {
       rest += (1.f + rest2) * expf(m2 - m);
     }
@@ -283,11 +291,9 @@ __global__ void __launch_bounds__(256)
     // its share of `rest`) instead of two in a serial chain: where a state
     // of the chunk raises the max, the first such state holds the sum's 1
     // and the old sum and accumulator scale by exp(old max - m).
-    float rest = sum.rest;
     bool oneTaken = m == sum.m;
     if (m > sum.m) {
-      const float scale = sum.m == -INFINITY ? 0.f : expf(sum.m - m);
-      rest = sum.m == -INFINITY ? 0.f : (1.f + sum.rest) * scale;
+      const float scale = sum.raiseTo(m);
       a.x *= scale;
       a.y *= scale;
       a.z *= scale;
@@ -301,14 +307,12 @@ __global__ void __launch_bounds__(256)
       if (!oneTaken && l[k] == m)
         oneTaken = true;
       else
-        rest += w;
+        sum.rest += w;
       a.x = fmaf(v[k].x, w, a.x);
       a.y = fmaf(v[k].y, w, a.y);
       a.z = fmaf(v[k].z, w, a.z);
       a.w = fmaf(v[k].w, w, a.w);
     }
-    sum.m = m;
-    sum.rest = rest;
   }
   sPart[g][c] = a;
   if (c == 0) {
