@@ -88,8 +88,8 @@ example() {
   echo "cuda bundles across nodes or on more than two GPUs (run on one and" \
     "two H100: docs/cuda-target.md; scripts/cuda-bundles.sh runs them on a" \
     "GPU machine); inputs already sharded in the C API; the kernels clearly" \
-    "above cuDNN (forward 0.92-1.11x cuDNN in the last run, 0.92-1.21x over" \
-    "ten; decode 0.98-1.01x at pages of 128, 0.97-0.99x at pages of 16:" \
+    "above cuDNN (forward 0.92-1.11x cuDNN in the last runs, 0.92-1.21x" \
+    "over eleven; decode 0.98-1.01x at pages of 128, 0.97-0.99x at 16:" \
     "bench/RESULTS.md); see README, Status. (Runs longer than the compiled" \
     "length: dattnc --max-seq-len.)"
 }

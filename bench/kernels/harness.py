@@ -173,7 +173,8 @@ def ours_decode(q, kp, vp, indptr, indices, lens_t, maxlen, page, out, lse, spli
                page, maxlen, 1.0 / math.sqrt(D), split, None)
     n = LIB.da_paged_decode_workspace(ctypes.byref(a))
     if ws is None or ws.numel() < n:
-        ws = torch.empty(max(n, 16), dtype=torch.uint8, device=dev)
+        # Zero-filled once: the arrival counts of a decode merged in parts.
+        ws = torch.zeros(max(n, 16), dtype=torch.uint8, device=dev)
     a.workspace = ws.data_ptr()
     rc = LIB.da_paged_decode(ctypes.byref(a), stream())
     if rc != 0:
@@ -549,7 +550,9 @@ def report(info, rows, commit, checks):
     L.append("Defaults: each 32-token K and V tile loads by TMA (one copy a column half at pages of 128, two 16-row boxes at 16) "
              "in a 2-stage ring, a warp's own, as many warps a block as the rings fill an SM (7), which, "
              "where they are all of a sequence's splits (16 x 64K), deal its tiles round robin and merge "
-             "their states in the block; "
+             "their states in the block, and where they are more and of 1024 tokens or more (1 x 128K, "
+             "1 x 1M), take its tiles in runs of 4 as they go, a block of them merging their states and "
+             "the last block the blocks'; "
              "s4/s3 = ring depths of 4 and 3 (3 and 4 warps an SM); "
              "'cp.async' = the same pages on the cp.async loader (L2 256B prefetch hint, 4 stages); "
              "'p128 in order' = pages of 128 in allocation order (each sequence's pages one run, "

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 #include "common.cuh"
 #include "distattn/cuda/kernels.h"
+#include "lse_sum.cuh"
 
 #include <type_traits>
 
@@ -218,33 +219,6 @@ int launchMerge(const Access &acc, int n, int64_t rows, int headDim, float *out,
 
 } // namespace
 
-/// A partial lse sum in the max + log1p form: the states seen so far hold
-/// exp(m) * (1 + rest), rest = sum of exp(lse - m) over all but one state
-/// at the max (empty: m = -inf, rest = 0). Adding one more, or another
-/// such sum, keeps the 1 of the max out of `rest`, so that log1p(rest) is
-/// as exact as the two-state merge's.
-struct LseSum {
-  float m = -INFINITY, rest = 0.f;
-  /// Makes m2 (> m) the max, the old max's 1 joining `rest`; returns the
-  /// factor the old sums scale by, exp(m - m2) (0 where there were none).
-  __device__ __forceinline__ float raiseTo(float m2) {
-    const float scale = m == -INFINITY ? 0.f : expf(m - m2);
-    rest = m == -INFINITY ? 0.f : (1.f + rest) * scale;
-    m = m2;
-    return scale;
-  }
-  __device__ __forceinline__ void add(float m2, float rest2) {
-    if (m2 == -INFINITY)
-      return;
-    if (m2 > m) {
-      raiseTo(m2);
-      rest += rest2;
-    } else {
-      rest += (1.f + rest2) * expf(m2 - m);
-    }
-  }
-};
-
 /// Used by the paged decode launcher to merge its splits.
 /// Many states, few rows (the splits of a decode): one block a row, the
 /// states dealt round-robin to 256 / (D/4) groups of threads. A group loads
@@ -264,7 +238,7 @@ __global__ void __launch_bounds__(256)
   __shared__ float sMax[Groups], sRest[Groups];
   const int64_t row = blockIdx.x;
   const int g = threadIdx.x / Vecs, c = threadIdx.x % Vecs;
-  LseSum sum;
+  detail::LseSum sum;
   float4 a = make_float4(0.f, 0.f, 0.f, 0.f);
   // Chunks of kChunk states a thread, all loaded before any is used.
   constexpr int kChunk = 8;
@@ -280,39 +254,7 @@ __global__ void __launch_bounds__(256)
                             c)
                    : make_float4(0.f, 0.f, 0.f, 0.f);
     }
-    float m = sum.m;
-#pragma unroll
-    for (int k = 0; k < kChunk; ++k)
-      m = fmaxf(m, l[k]);
-    if (m == -INFINITY)
-      continue; // only empty splits so far: weight 0
-    // The chunk folds into the running sum as LseSum::add would fold its
-    // states one by one, with one exp a state (its weight, which is also
-    // its share of `rest`) instead of two in a serial chain: where a state
-    // of the chunk raises the max, the first such state holds the sum's 1
-    // and the old sum and accumulator scale by exp(old max - m).
-    bool oneTaken = m == sum.m;
-    if (m > sum.m) {
-      const float scale = sum.raiseTo(m);
-      a.x *= scale;
-      a.y *= scale;
-      a.z *= scale;
-      a.w *= scale;
-    }
-#pragma unroll
-    for (int k = 0; k < kChunk; ++k) {
-      if (l[k] == -INFINITY)
-        continue;
-      const float w = expf(l[k] - m);
-      if (!oneTaken && l[k] == m)
-        oneTaken = true;
-      else
-        sum.rest += w;
-      a.x = fmaf(v[k].x, w, a.x);
-      a.y = fmaf(v[k].y, w, a.y);
-      a.z = fmaf(v[k].z, w, a.z);
-      a.w = fmaf(v[k].w, w, a.w);
-    }
+    detail::foldStates(sum, a, l, v);
   }
   sPart[g][c] = a;
   if (c == 0) {
@@ -322,12 +264,11 @@ __global__ void __launch_bounds__(256)
   __syncthreads();
   if (g != 0)
     return;
-  LseSum all;
+  detail::LseSum all;
 #pragma unroll
   for (int k = 0; k < Groups; ++k)
     all.add(sMax[k], sRest[k]);
-  const float merged =
-      all.m == -INFINITY ? -INFINITY : all.m + log1pf(all.rest);
+  const float merged = all.lse();
   float4 o = make_float4(0.f, 0.f, 0.f, 0.f);
 #pragma unroll
   for (int k = 0; k < Groups; ++k) {

@@ -267,6 +267,17 @@ DecBlock decodeBlock(int headDim, int pageSize, const SmemLimits &l) {
   }
 }
 
+/// The workspace's first bytes: the arrival and tile counts of the units
+/// merged in parts, there whatever the plan so that no call's states ever
+/// land on them; zero-filled once, a workspace stays valid for calls of any
+/// shape (each call leaves them zero).
+constexpr int64_t kDecCountBytes = 4096;
+constexpr int64_t kDecMaxPartUnits = kDecCountBytes / (2 * sizeof(int));
+/// Splits of fewer tokens are not planned in parts: there the merge in the
+/// kernel's tail and the SMs the whole blocks leave idle cost more than the
+/// second launch (on an H100, 1 x 32K: 1.8% slower; 1 x 128K, 1.2% faster).
+constexpr int64_t kDecPartMinTokens = 1024;
+
 /// How a decode is split: tokens a split, splits of the longest sequence,
 /// and whether a block holds whole (sequence, kv head, row tile) units,
 /// `warps` a block, merging their splits itself (no workspace, no merge
@@ -275,7 +286,14 @@ struct DecPlan {
   int64_t chunk = 0, splits = 1;
   bool combine = false;
   int warps = 1;
+  int64_t parts = 1; // blocks a unit, where combined in parts
 };
+
+/// (sequence, kv head, row tile) units: a unit's splits share its q rows.
+int64_t decodeUnits(const DaPagedDecodeArgs *a) {
+  const int64_t group = a->qHeads / a->kvHeads;
+  return int64_t(a->batch) * a->kvHeads * ((group + 15) / 16);
+}
 
 /// The warps are few per SM (shared memory bound), so the split count is
 /// chosen to fill whole waves of resident warps: a partial last wave would
@@ -300,8 +318,7 @@ DecPlan planDecode(const DaPagedDecodeArgs *a) {
                        limits.perSm / int64_t(ringBytes * warps + 2048)}));
   };
   const int64_t slots = blocksPerWave(blk.warps) * blk.warps;
-  const int64_t group = a->qHeads / a->kvHeads;
-  const int64_t units = int64_t(a->batch) * a->kvHeads * ((group + 15) / 16);
+  const int64_t units = decodeUnits(a);
   const int64_t maxLen = std::max<int64_t>(a->maxKvLen, 1);
   DecPlan plan;
   if (a->splitTokens > 0) {
@@ -344,8 +361,43 @@ DecPlan planDecode(const DaPagedDecodeArgs *a) {
       plan.combine = true;
       plan.warps = warps;
     }
+  } else if (fits && plan.splits > blk.warps && a->splitTokens <= 0 &&
+             plan.chunk >= kDecPartMinTokens && decodeCombineWanted()) {
+    // Long sequences: the splits, rounded down to whole blocks where that
+    // keeps 90% of them, in parts of a block each, which share the unit's
+    // tiles as they go and merge in the kernel's tail (mergeParts) instead
+    // of by a second launch (on an H100, 1 x 1M: 112 splits for 115); as
+    // many units as the workspace has counts for.
+    const int64_t parts = plan.splits / blk.warps;
+    if (parts >= 2 && parts * blk.warps * 10 >= plan.splits * 9 &&
+        units <= kDecMaxPartUnits) {
+      plan.splits = parts * blk.warps;
+      const int64_t chunk = (maxLen + plan.splits - 1) / plan.splits;
+      plan.chunk = (chunk + kDecBc - 1) / kDecBc * kDecBc;
+      plan.combine = true;
+      plan.parts = parts;
+    }
   }
   return plan;
+}
+
+/// The workspace of a plan: the arrival counts, then each split's states
+/// (out, then lse) or each part's.
+struct DecWorkspace {
+  int64_t slots = 0; // state slots of [B*Hq] rows: splits, or parts
+  size_t bytes(const DaPagedDecodeArgs *a) const {
+    if (slots == 0)
+      return 0;
+    return size_t(kDecCountBytes) + size_t(slots) * a->batch * a->qHeads *
+                                        (a->headDim + 1) * sizeof(float);
+  }
+};
+DecWorkspace decodeWorkspace(const DecPlan &plan) {
+  if (plan.parts > 1)
+    return {plan.parts};
+  if (plan.splits == 1 || plan.combine)
+    return {};
+  return {plan.splits};
 }
 
 } // namespace
@@ -362,11 +414,7 @@ extern "C" size_t da_paged_decode_workspace(const DaPagedDecodeArgs *a) {
   if (!distattn::cuda::validArgs(a))
     return 0;
   const distattn::cuda::DecPlan plan = distattn::cuda::planDecode(a);
-  const int64_t splits = plan.splits;
-  if (splits == 1 || plan.combine)
-    return 0;
-  int64_t states = int64_t(a->batch) * a->qHeads;
-  return size_t(splits * states * (a->headDim + 1)) * sizeof(float);
+  return distattn::cuda::decodeWorkspace(plan).bytes(a);
 }
 
 extern "C" int da_paged_decode(const DaPagedDecodeArgs *a, void *stream) {
@@ -393,19 +441,27 @@ extern "C" int da_paged_decode(const DaPagedDecodeArgs *a, void *stream) {
   p.items = int64_t(a->batch) * p.kvHeads * p.rowTiles * splits;
   p.combine = plan.combine;
   p.combineWarps = plan.warps;
+  p.parts = int(plan.parts);
   p.statesPerSplit = states;
   p.scaleLog2 = a->scale * distattn::cuda::detail::kLog2e;
+  // The arrival counts, then each split's states or each part's, in the
+  // workspace; else the final out and lse directly.
+  const DecWorkspace ws = decodeWorkspace(plan);
   float *wsOut = nullptr, *wsLse = nullptr;
-  if (splits == 1 || plan.combine) {
-    p.out = a->out;
-    p.lse = a->lse;
-  } else {
+  p.out = a->out;
+  p.lse = a->lse;
+  if (ws.slots > 0) {
     if (!a->workspace)
       return int(cudaErrorInvalidValue);
-    wsOut = static_cast<float *>(a->workspace);
-    wsLse = wsOut + splits * states * a->headDim;
+    unsigned char *base = static_cast<unsigned char *>(a->workspace);
+    wsOut = reinterpret_cast<float *>(base + kDecCountBytes);
+    wsLse = wsOut + ws.slots * states * a->headDim;
     p.out = wsOut;
     p.lse = wsLse;
+    p.finalOut = a->out;
+    p.finalLse = a->lse;
+    p.arrivals = reinterpret_cast<int *>(base);
+    p.tilesTaken = p.arrivals + kDecMaxPartUnits;
   }
   cudaStream_t s = static_cast<cudaStream_t>(stream);
   int rc = a->dtype == DA_BF16 ? dispatchDecode<__nv_bfloat16>(p, a->headDim, s)

@@ -13,8 +13,11 @@
 // and where a block's warps are all the splits of their (sequence, kv head,
 // row tile) units, they deal the sequence's tiles round robin instead of
 // taking a chunk each and merge their states at the end (combineSplits: no
-// workspace, no second launch). Else merge.cu merges the splits' states
-// exactly over the workspace. Figures for both in bench/RESULTS.md. Where a
+// workspace, no second launch). A unit of more splits than a block's warps
+// may be planned in parts, a block each, which merge their warps' states
+// in the block and the parts in the last block to finish (mergeParts: no
+// second launch either). Else merge.cu merges the splits' states exactly
+// over the workspace. Figures for each in bench/RESULTS.md. Where a
 // page holds whole or half tiles (head_dim 64 and 128, on sm_90a), lane 0 fills
 // a slot with one TMA copy (two in pages of 16) a column half of K and of V
 // (the pool seen as a [rows, D] tensor) and the warp waits on the slot's
@@ -27,6 +30,7 @@
 
 #include "common.cuh"
 #include "distattn/cuda/index_math.h"
+#include "lse_sum.cuh"
 #include "tma.cuh"
 
 namespace distattn {
@@ -49,10 +53,17 @@ struct DecParams {
   int splits;    // chunks of the longest sequence
   int64_t items; // B * kvHeads * rowTiles * splits: one a warp
   // The splits of a (sequence, kv head, row tile) are warps of one block,
-  // which merge their states there and write the final out and lse.
+  // which merge their states there and write the final out and lse; or,
+  // where parts > 1, of `parts` blocks, each merging its warps' states into
+  // its part's slot of out and lse ([part][B*Hq]), the unit's last block to
+  // arrive (arrivals, one count a unit, zero between launches) merging the
+  // parts into finalOut and finalLse.
   bool combine;
-  int combineWarps;       // warps a block when combined (a multiple of splits)
-  int64_t statesPerSplit; // B * Hq
+  int combineWarps; // warps a block when combined (a multiple of splits)
+  int parts;        // blocks a unit (1: a block holds whole units)
+  float *finalOut, *finalLse;
+  int *arrivals, *tilesTaken; // a count each a unit, zero between launches
+  int64_t statesPerSplit;     // B * Hq
   float scaleLog2;
 };
 
@@ -90,18 +101,19 @@ struct DecMaps {
 /// The end of a combined launch: every warp leaves its unnormalized state
 /// (16 rows of O, then the rows' running max in log2 units and sums) at the
 /// start of its own ring, free once every copy into it has landed. The
-/// first split's warp of each (sequence, kv head, row tile) computes each
-/// split's weight for each row and the merged lse; after the second
-/// barrier the unit's warps deal the output's float4s round robin by
-/// `split` and sum the weighted O of the unit's states.
+/// first split's warp of each group of `splits` warps (a unit's splits, or
+/// its part's) computes each split's weight for each row and the merged lse
+/// (into lse); after the second barrier the group's warps deal the output's
+/// float4s round robin by `split` (the warp's place in the group) and sum
+/// the weighted O of the group's states into out.
 /// Every warp of the block, those past the last item too, passes both
 /// barriers.
 template <int D>
 __device__ __forceinline__ void
-combineSplits(const DecParams &p, unsigned char *ring0, size_t ringBytes,
-              int warp, int split, bool active, const float (&accO)[D / 8][4],
+combineSplits(unsigned char *ring0, size_t ringBytes, int warp, int split,
+              int splits, bool active, const float (&accO)[D / 8][4],
               const float (&rowMax)[2], const float (&rowSum)[2], int64_t qRow0,
-              int rowsHere) {
+              int rowsHere, float *out, float *lse) {
   constexpr int kMaxOf = 16 * D, kSumOf = kMaxOf + 16, kWeightOf = kSumOf + 16;
   const int lane = threadIdx.x % 32, g = lane >> 2, t = lane & 3;
   auto stateOf = [&](int w) {
@@ -131,32 +143,32 @@ combineSplits(const DecParams &p, unsigned char *ring0, size_t ringBytes,
   if (active && split == 0 && lane < 16) {
     const int row = lane;
     float mAll = -INFINITY;
-    for (int s = 0; s < p.splits; ++s)
+    for (int s = 0; s < splits; ++s)
       mAll = fmaxf(mAll, stateOf(first + s)[kMaxOf + row]);
     float l = 0.f;
-    for (int s = 0; s < p.splits; ++s) {
+    for (int s = 0; s < splits; ++s) {
       const float m = stateOf(first + s)[kMaxOf + row];
       if (m != -INFINITY)
         l = fmaf(stateOf(first + s)[kSumOf + row], fastExp2(m - mAll), l);
     }
     const float inv = l > 0.f ? 1.f / l : 0.f;
-    for (int s = 0; s < p.splits; ++s) {
+    for (int s = 0; s < splits; ++s) {
       const float m = stateOf(first + s)[kMaxOf + row];
       lead[kWeightOf + s * 16 + row] =
           m == -INFINITY ? 0.f : fastExp2(m - mAll) * inv;
     }
     if (row < rowsHere)
-      p.lse[qRow0 + row] = l > 0.f ? mAll * kLn2 + logf(l) : -INFINITY;
+      lse[qRow0 + row] = l > 0.f ? mAll * kLn2 + logf(l) : -INFINITY;
   }
   __syncthreads();
   if (!active)
     return;
-  for (int e = split * 32 + lane; e < 16 * D / 4; e += p.splits * 32) {
+  for (int e = split * 32 + lane; e < 16 * D / 4; e += splits * 32) {
     const int row = e / (D / 4), col = (e % (D / 4)) * 4;
     if (row >= rowsHere)
       break; // rows go up with e
     float4 o = make_float4(0.f, 0.f, 0.f, 0.f);
-    for (int s = 0; s < p.splits; ++s) {
+    for (int s = 0; s < splits; ++s) {
       const float w = lead[kWeightOf + s * 16 + row];
       const float4 v =
           *reinterpret_cast<const float4 *>(stateOf(first + s) + row * D + col);
@@ -165,7 +177,64 @@ combineSplits(const DecParams &p, unsigned char *ring0, size_t ringBytes,
       o.z = fmaf(v.z, w, o.z);
       o.w = fmaf(v.w, w, o.w);
     }
-    *reinterpret_cast<float4 *>(p.out + (qRow0 + row) * D + col) = o;
+    *reinterpret_cast<float4 *>(out + (qRow0 + row) * D + col) = o;
+  }
+}
+
+/// The end of a block holding one part of a unit's splits (parts > 1),
+/// after combineSplits left the part's state in its slot of p.out and
+/// p.lse: the unit's last block to arrive merges the parts' states exactly
+/// into the final out and lse, and sets the unit's counts back to zero for
+/// the next launch. No second launch, and the merge runs in the tail of
+/// the parts' blocks instead of after all of them (bench/RESULTS.md). Each
+/// thread fences its stores before the block counts itself in, so that the
+/// last block sees every part (the CUDA programming guide's last-block
+/// pattern); that block reads the parts through L2, a thread a float4 of
+/// out, kChunk parts' loads in flight at once before it folds them.
+template <int D>
+__device__ __forceinline__ void mergeParts(const DecParams &p, int64_t unit,
+                                           int64_t qRow0, int rowsHere) {
+  __shared__ int lastHere;
+  __threadfence();
+  __syncthreads();
+  if (threadIdx.x == 0)
+    lastHere = atomicAdd(p.arrivals + unit, 1) == p.parts - 1;
+  __syncthreads();
+  if (!lastHere)
+    return;
+  __threadfence();
+  constexpr int kChunk = 16;
+  const int64_t stride = p.statesPerSplit;
+  for (int e = threadIdx.x; e < rowsHere * (D / 4); e += blockDim.x) {
+    const int row = e / (D / 4), col = (e % (D / 4)) * 4;
+    const float *lseOf = p.lse + qRow0 + row;
+    const float *outOf = p.out + (qRow0 + row) * D + col;
+    LseSum sum;
+    float4 a = make_float4(0.f, 0.f, 0.f, 0.f);
+    for (int s0 = 0; s0 < p.parts; s0 += kChunk) {
+      float l[kChunk];
+      float4 v[kChunk];
+#pragma unroll
+      for (int k = 0; k < kChunk; ++k) {
+        const int64_t s = s0 + k;
+        const bool in = s < p.parts;
+        l[k] = in ? __ldcg(lseOf + s * stride) : -INFINITY;
+        v[k] = in ? __ldcg(reinterpret_cast<const float4 *>(outOf +
+                                                            s * stride * D))
+                  : make_float4(0.f, 0.f, 0.f, 0.f);
+      }
+      foldStates(sum, a, l, v);
+    }
+    // out = a * exp(m - lse) = a / (1 + rest); 0 where every part is empty.
+    const float inv = 1.f / (1.f + sum.rest);
+    *reinterpret_cast<float4 *>(p.finalOut + (qRow0 + row) * D + col) =
+        make_float4(a.x * inv, a.y * inv, a.z * inv, a.w * inv);
+    if (col == 0)
+      p.finalLse[qRow0 + row] = sum.lse();
+  }
+  if (threadIdx.x == 0) {
+    p.arrivals[unit] = 0;
+    p.tilesTaken[unit] = 0;
   }
 }
 
@@ -232,9 +301,24 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
   // in the block, the unit's warps deal the whole sequence's tiles round
   // robin, so that the block reads one K and one V run front to back (as
   // one CTA a sequence's kv head does), which the memory serves faster
-  // than a run a warp (bench/RESULTS.md); else the split's own chunk.
+  // than a run a warp (bench/RESULTS.md); else (in parts too) the split's
+  // own chunk.
+  // In parts, the unit's warps take its tiles in runs of kGrab as they go
+  // (split s the s-th run first, then runs past the splits' first ones
+  // from a count a unit): the SMs of an H100 do not read at one rate (some
+  // a quarter faster, the same ones launch after launch), and a fixed share
+  // left the fast ones idle for the last quarter of the kernel
+  // (bench/RESULTS.md). The next run is taken two tiles before its first
+  // page lookup, which is when a warp reads the count's answer.
+  const bool grabbed = p.parts > 1;
+  constexpr int kGrab = Stages + 2 > 4 ? Stages + 2 : 4;
+  int *const tileCount = p.tilesTaken + unit;
+  int run0 = 0, run1 = 0, runOf0 = 0, taken = 0; // runs in tiles
   int begin = 0, end = kvLen, nTiles = 0, tileWays = 1, tileOf0 = 0;
-  if (p.combine) {
+  if (grabbed) {
+    nTiles = INT_MAX; // until a run starts past the sequence
+    run0 = split * kGrab;
+  } else if (p.combine) {
     tileWays = p.splits;
     tileOf0 = split;
     nTiles =
@@ -251,6 +335,8 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
     nTiles = (end - begin + kDecBc - 1) / kDecBc;
   }
   auto tileStartOf = [&](int tile) {
+    if (grabbed)
+      return ((tile / kGrab == runOf0 ? run0 : run1) + tile % kGrab) * kDecBc;
     return begin + int(dealtTile(tileOf0, tileWays, tile)) * kDecBc;
   };
   const int first = p.indptr[b];
@@ -372,9 +458,20 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
     __syncwarp(); // Q read before its slot is refilled
   }
 
-  for (int tile = 0; tile < nTiles; ++tile) {
+  for (int tile = 0; tile < nTiles && (!grabbed || tileStartOf(tile) < end);
+       ++tile) {
+    if (grabbed) {
+      if (tile % kGrab == 0 && tile > 0) { // the next run is this one
+        run0 = run1;
+        ++runOf0;
+      }
+      if ((tile + Stages + 2) % kGrab == 0 && lane == 0)
+        taken = atomicAdd(tileCount, kGrab);
+    }
     issue(tile + Stages - 1, nextRow);
     cpAsyncCommit();
+    if (grabbed && (tile + Stages) % kGrab == 0)
+      run1 = __shfl_sync(0xffffffffu, taken, 0) + p.splits * kGrab;
     nextRow = lookup(tile + Stages);
     const int slot = tile % Stages;
     const int tileStart = tileStartOf(tile);
@@ -507,8 +604,16 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
     // cp.async completes per thread: every lane's copies (the zero-filled
     // ones past the range too) land before any lane writes over them.
     __syncwarp();
-    combineSplits<D>(p, smemAll, Cfg::RingBytes, warp, split, active, accO,
-                     rowMax, rowSum, qRow0, rowsHere);
+    // In parts, a block is one part (its warps the part's splits, in
+    // order); else its units' splits are fewer than its warps: part 0.
+    const bool parted = p.parts > 1;
+    const int part = split / warps;
+    combineSplits<D>(smemAll, Cfg::RingBytes, warp, parted ? warp : split,
+                     parted ? warps : p.splits, active, accO, rowMax, rowSum,
+                     qRow0, rowsHere, p.out + part * p.statesPerSplit * D,
+                     p.lse + part * p.statesPerSplit);
+    if (parted)
+      mergeParts<D>(p, unit, qRow0, rowsHere);
     return;
   }
   float *oBase = p.out + int64_t(split) * p.statesPerSplit * D;

@@ -27,6 +27,7 @@
 // FILES: kernels.h
 // FILES: plan_runtime.cuh
 // FILES: common.cuh
+// FILES: lse_sum.cuh
 // FILES: merge.cu
 // FILES: micro_attention.cu
 // FILES: micro_attention_sm90.cuh

@@ -467,7 +467,7 @@ int main(int argc, char **argv) {
   if (cuda)
     for (StringRef source :
          {"micro_attention.cu", "micro_attention_sm90.cuh", "tma.cuh",
-          "wgmma_ops.cuh", "merge.cu", "common.cuh"})
+          "wgmma_ops.cuh", "merge.cu", "common.cuh", "lse_sum.cuh"})
       writeFile(dir + "/src/" + source,
                 readFile(DISTATTN_CUDA_SOURCES "/" + source.str()));
 

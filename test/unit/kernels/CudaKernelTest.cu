@@ -95,6 +95,20 @@ Errors compare(const std::vector<float> &out, const std::vector<float> &lse,
   return e;
 }
 
+/// The issue's tolerance for a kernel's (out, lse) on the device against
+/// its host reference: every value written, -inf where the reference has
+/// it, relative error of out <= 1e-2, lse within 1e-3.
+void expectMatches(const float *dOut, const float *dLse,
+                   const std::vector<float> &refOut,
+                   const std::vector<float> &refLse) {
+  Errors e = compare(download(dOut, refOut.size()),
+                     download(dLse, refLse.size()), refOut, refLse);
+  EXPECT_TRUE(e.written);
+  EXPECT_TRUE(e.infMatch);
+  EXPECT_LE(e.rel, 1e-2);
+  EXPECT_LE(e.lse, 1e-3);
+}
+
 enum class Mask { Full, Causal, Striped, Zigzag };
 
 struct MaCase {
@@ -183,12 +197,7 @@ template <typename T> void runMicroAttention(const MaCase &c, unsigned seed) {
   }
   CK(cudaDeviceSynchronize());
   CK(da_micro_attention_set_config(0));
-  Errors e = compare(download(dout, refOut.size()),
-                     download(dlse, refLse.size()), refOut, refLse);
-  EXPECT_TRUE(e.written);
-  EXPECT_TRUE(e.infMatch);
-  EXPECT_LE(e.rel, 1e-2);
-  EXPECT_LE(e.lse, 1e-3);
+  expectMatches(dout, dlse, refOut, refLse);
   for (void *p : {(void *)dq, (void *)dk, (void *)dv, (void *)dout,
                   (void *)dlse, (void *)dk2, (void *)dv2})
     cudaFree(p);
@@ -350,6 +359,7 @@ struct DecodeCase {
   int dtype, headDim, qHeads, kvHeads, pageSize;
   std::vector<int32_t> lens;
   int64_t splitTokens;
+  bool inParts = false; // planned in parts (by default, on an H100)
 };
 
 template <typename T> void runDecode(const DecodeCase &c) {
@@ -425,9 +435,19 @@ template <typename T> void runDecode(const DecodeCase &c) {
     a.scale = scale;
     a.splitTokens = c.splitTokens;
     size_t ws = da_paged_decode_workspace(&a);
+    // In parts, the workspace holds fewer states than the splits.
+    if (combine == -1 && warps == 0 && maxKvLen == maxLen && !refused) {
+      const int64_t chunk = da_paged_decode_split_tokens(&a);
+      const int64_t splits = (maxKvLen + chunk - 1) / chunk;
+      const size_t perSlot =
+          size_t(s.batch) * c.qHeads * (c.headDim + 1) * sizeof(float);
+      EXPECT_EQ(ws > 0 && int64_t((ws - 4096) / perSlot) < splits, c.inParts);
+    }
     void *dws = nullptr;
-    if (ws)
+    if (ws) {
       CK(cudaMalloc(&dws, ws));
+      CK(cudaMemset(dws, 0, ws)); // once, as the contract asks
+    }
     a.workspace = dws;
     if (refused) {
       EXPECT_NE(da_paged_decode(&a, nullptr), 0);
@@ -435,14 +455,16 @@ template <typename T> void runDecode(const DecodeCase &c) {
       cudaFree(dws);
       return;
     }
-    CK(da_paged_decode(&a, nullptr));
-    CK(cudaDeviceSynchronize());
-    Errors e = compare(download(dout, refOut.size()),
-                       download(dlse, refLse.size()), refOut, refLse);
-    EXPECT_TRUE(e.written);
-    EXPECT_TRUE(e.infMatch);
-    EXPECT_LE(e.rel, 1e-2);
-    EXPECT_LE(e.lse, 1e-3);
+    // Twice on one workspace: the second call finds it as the first left
+    // it (the parts' arrival counts back at zero).
+    for (int call = 0; call < 2; ++call) {
+      SCOPED_TRACE(::testing::Message() << "call " << call);
+      CK(cudaMemcpy(dout, std::vector<float>(refOut.size(), NAN).data(),
+                    refOut.size() * sizeof(float), cudaMemcpyHostToDevice));
+      CK(da_paged_decode(&a, nullptr));
+      CK(cudaDeviceSynchronize());
+      expectMatches(dout, dlse, refOut, refLse);
+    }
     cudaFree(dws);
   };
   // Both K/V loaders: TMA (where it applies: pages of whole 32-token tiles,
@@ -495,6 +517,13 @@ std::vector<DecodeCase> decodeCases() {
       v.push_back({dtype, D, 20, 1, 32, {333, 1}, 96});
       // 79 splits, one sequence in one of them, one in none.
       v.push_back({dtype, D, 4, 2, 16, {5000, 7, 0}, 64});
+      // Automatic splits of 1024 tokens or more: in parts, a block each,
+      // sharing their (sequence, kv head, row tile)'s tiles and merged by
+      // its last block (on an H100, head_dim 128: 28 splits in 4 parts; a
+      // group of 32 q heads, two row tiles), short sequences' parts empty.
+      v.push_back({dtype, D, 32, 8, 16, {30000, 3816, 1, 0}, 0, true});
+      v.push_back(
+          {dtype, D, 64, 2, 128, {40000, 12345, 7, 0, 1, 100, 2, 3}, 0, true});
     }
   return v;
 }
@@ -558,11 +587,14 @@ TEST(PagedDecodeSplit, ChunksAndWorkspace) {
   d.maxKvLen = 65536;
   d.scale = 1.f;
   d.dtype = DA_BF16;
+  // The arrival counts (4 KiB), then `slots` states of [B, Hq] rows.
+  auto workspaceOf = [&](int64_t slots) {
+    return 4096 +
+           size_t(slots) * d.batch * d.qHeads * (d.headDim + 1) * sizeof(float);
+  };
   auto workspaceFor = [&](int64_t chunk) {
     const int64_t splits = (d.maxKvLen + chunk - 1) / chunk;
-    return splits == 1 ? size_t(0)
-                       : size_t(splits) * d.batch * d.qHeads * (d.headDim + 1) *
-                             sizeof(float);
+    return splits == 1 ? size_t(0) : workspaceOf(splits);
   };
   // The workspace of the split grid (the block merging none of them).
   ASSERT_EQ(da_paged_decode_set_combine(0), 0);
@@ -587,14 +619,27 @@ TEST(PagedDecodeSplit, ChunksAndWorkspace) {
   d.maxKvLen = 200;
   EXPECT_EQ(da_paged_decode_workspace(&d), 0u);
   // Sixteen sequences of 8 kv heads fill the SMs with a block each, whose
-  // warps are the splits and merge them: no workspace; one sequence's
-  // splits are more than a block's warps and still need one.
+  // warps are the splits and merge them: no workspace. One sequence of 1M
+  // tokens: more splits than a block's warps, of 1024 tokens or more (with
+  // either loader's warps a block): whole blocks of them, each a part,
+  // whose states (fewer than the splits, at least two) the workspace holds.
   ASSERT_EQ(da_paged_decode_set_combine(-1), 0);
   d.maxKvLen = 65536;
   d.batch = 16;
   EXPECT_EQ(da_paged_decode_workspace(&d), 0u);
   d.batch = 1;
-  EXPECT_EQ(da_paged_decode_workspace(&d), workspaceFor(chunk1));
+  d.maxKvLen = 1 << 20;
+  ASSERT_EQ(da_paged_decode_set_combine(0), 0);
+  const int64_t chunkSplit = da_paged_decode_split_tokens(&d);
+  ASSERT_EQ(da_paged_decode_set_combine(-1), 0);
+  const int64_t chunkParts = da_paged_decode_split_tokens(&d);
+  EXPECT_GE(chunkParts, chunkSplit); // rounded down to whole blocks
+  const size_t wsParts = da_paged_decode_workspace(&d);
+  const size_t perPart = workspaceOf(1) - workspaceOf(0);
+  EXPECT_EQ((wsParts - workspaceOf(0)) % perPart, 0u);
+  EXPECT_GE(wsParts, workspaceOf(2));
+  EXPECT_LT(wsParts, workspaceFor(chunkSplit));
+  d.maxKvLen = 65536;
   // A hand-set warp count whose rings do not fit a block is not planned as
   // an in-block merge (the launch refuses it): the workspace is sized.
   ASSERT_EQ(da_paged_decode_set_warps(8), 0);

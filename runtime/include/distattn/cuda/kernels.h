@@ -83,7 +83,11 @@ int da_merge_states_strided(const float *outs, const float *lses, int n,
 /// maxKvLen and the device), each chunk's state is computed and the chunks are
 /// merged exactly; the workspace holds the partial states (none where one
 /// block's warps hold all the chunks of a sequence's kv head and merge them
-/// there: da_paged_decode_workspace then returns 0).
+/// there: da_paged_decode_workspace then returns 0). Where the chosen chunks
+/// are merged in blocks and then by the last block of each kv head, the
+/// workspace also holds that merge's counts, which must be zero before its
+/// first call: zero-fill a new workspace once (cudaMemset); every call
+/// leaves them zero again, so it is reused as is.
 /// q, the pools, out and the workspace must be 16-byte aligned.
 struct DaPagedDecodeArgs {
   const void *q, *kPages, *vPages;
