@@ -190,7 +190,10 @@ combineSplits(unsigned char *ring0, size_t ringBytes, int warp, int split,
 /// thread fences its stores before the block counts itself in, so that the
 /// last block sees every part (the CUDA programming guide's last-block
 /// pattern); that block reads the parts through L2, a thread a float4 of
-/// out, kChunk parts' loads in flight at once before it folds them.
+/// out, kChunk parts' loads in flight at once before it folds them. The
+/// fence is every thread's, not thread 0's alone: it also orders each lane
+/// 0's last take of tiles (whose answer a warp past the sequence's end never
+/// reads) before the count, and so before the reset.
 template <int D>
 __device__ __forceinline__ void mergeParts(const DecParams &p, int64_t unit,
                                            int64_t qRow0, int rowsHere) {
@@ -312,7 +315,7 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
   // page lookup, which is when a warp reads the count's answer.
   const bool grabbed = p.parts > 1;
   constexpr int kGrab = Stages + 2 > 4 ? Stages + 2 : 4;
-  int *const tileCount = p.tilesTaken + unit;
+  int *const tileCount = grabbed ? p.tilesTaken + unit : nullptr;
   int run0 = 0, run1 = 0, runOf0 = 0, taken = 0; // runs in tiles
   int begin = 0, end = kvLen, nTiles = 0, tileWays = 1, tileOf0 = 0;
   if (grabbed) {

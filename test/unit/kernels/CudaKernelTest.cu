@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -35,6 +36,18 @@ bool haveGpu() {
       GTEST_SKIP() << "no CUDA device";                                        \
   } while (0)
 #define CK(x) ASSERT_EQ(int(x), 0) << #x
+
+/// A Hopper of 132 SMs (an H100 SXM or H200): what plan expectations that
+/// depend on the SM count and shared memory are written for.
+bool onH100Like() {
+  int dev = 0, sms = 0, major = 0;
+  return cudaGetDevice(&dev) == cudaSuccess &&
+         cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) ==
+             cudaSuccess &&
+         cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor,
+                                dev) == cudaSuccess &&
+         sms == 132 && major == 9;
+}
 
 template <typename T> T fromFloat(float x);
 template <> __nv_bfloat16 fromFloat(float x) { return __float2bfloat16(x); }
@@ -405,17 +418,7 @@ template <typename T> void runDecode(const DecodeCase &c) {
   float *dout = upload(std::vector<float>(refOut.size(), NAN));
   float *dlse = upload(std::vector<float>(refLse.size(), NAN));
   const int64_t maxLen = *std::max_element(c.lens.begin(), c.lens.end());
-  auto check = [&](int stages, int tma, int warps, int64_t maxKvLen,
-                   bool refused = false, int combine = -1) {
-    SCOPED_TRACE(::testing::Message()
-                 << "stages " << stages << " tma " << tma << " warps " << warps
-                 << " maxKvLen " << maxKvLen << " combine " << combine);
-    CK(da_paged_decode_set_stages(stages));
-    CK(da_paged_decode_set_tma(tma));
-    CK(da_paged_decode_set_warps(warps));
-    CK(da_paged_decode_set_combine(combine));
-    CK(cudaMemcpy(dout, std::vector<float>(refOut.size(), NAN).data(),
-                  refOut.size() * sizeof(float), cudaMemcpyHostToDevice));
+  auto argsFor = [&](int64_t maxKvLen, int64_t splitTokens) {
     DaPagedDecodeArgs a{};
     a.q = dq;
     a.kPages = dk;
@@ -433,10 +436,30 @@ template <typename T> void runDecode(const DecodeCase &c) {
     a.pageSize = c.pageSize;
     a.maxKvLen = maxKvLen;
     a.scale = scale;
-    a.splitTokens = c.splitTokens;
+    a.splitTokens = splitTokens;
+    return a;
+  };
+  // out and lse poisoned (all-ones bytes: NaN) before a call, so that none
+  // passes on what an earlier one wrote.
+  auto poisonOut = [&] {
+    CK(cudaMemset(dout, 0xff, refOut.size() * sizeof(float)));
+    CK(cudaMemset(dlse, 0xff, refLse.size() * sizeof(float)));
+  };
+  auto check = [&](int stages, int tma, int warps, int64_t maxKvLen,
+                   bool refused = false, int combine = -1) {
+    SCOPED_TRACE(::testing::Message()
+                 << "stages " << stages << " tma " << tma << " warps " << warps
+                 << " maxKvLen " << maxKvLen << " combine " << combine);
+    CK(da_paged_decode_set_stages(stages));
+    CK(da_paged_decode_set_tma(tma));
+    CK(da_paged_decode_set_warps(warps));
+    CK(da_paged_decode_set_combine(combine));
+    DaPagedDecodeArgs a = argsFor(maxKvLen, c.splitTokens);
     size_t ws = da_paged_decode_workspace(&a);
-    // In parts, the workspace holds fewer states than the splits.
-    if (combine == -1 && warps == 0 && maxKvLen == maxLen && !refused) {
+    // In parts, the workspace holds fewer states than the splits (as
+    // planned for an H100's SMs and shared memory, by default).
+    if (combine == -1 && warps == 0 && maxKvLen == maxLen && !refused &&
+        onH100Like() && !std::getenv("DISTATTN_DECODE_COMBINE")) {
       const int64_t chunk = da_paged_decode_split_tokens(&a);
       const int64_t splits = (maxKvLen + chunk - 1) / chunk;
       const size_t perSlot =
@@ -456,11 +479,13 @@ template <typename T> void runDecode(const DecodeCase &c) {
       return;
     }
     // Twice on one workspace: the second call finds it as the first left
-    // it (the parts' arrival counts back at zero).
+    // it (the parts' counts back at zero). Before each, the workspace's
+    // states are poisoned too.
     for (int call = 0; call < 2; ++call) {
       SCOPED_TRACE(::testing::Message() << "call " << call);
-      CK(cudaMemcpy(dout, std::vector<float>(refOut.size(), NAN).data(),
-                    refOut.size() * sizeof(float), cudaMemcpyHostToDevice));
+      poisonOut();
+      if (ws > 4096)
+        CK(cudaMemset(static_cast<char *>(dws) + 4096, 0xff, ws - 4096));
       CK(da_paged_decode(&a, nullptr));
       CK(cudaDeviceSynchronize());
       expectMatches(dout, dlse, refOut, refLse);
@@ -493,6 +518,27 @@ template <typename T> void runDecode(const DecodeCase &c) {
   CK(da_paged_decode_set_tma(-1));
   CK(da_paged_decode_set_warps(0));
   CK(da_paged_decode_set_combine(-1));
+  // One workspace, zero-filled once, for calls of two plans (default knobs): in
+  // parts, then the split grid of 64-token chunks (whose states fill the
+  // workspace past its counts), then in parts again.
+  if (c.inParts) {
+    DaPagedDecodeArgs parts = argsFor(maxLen, 0), grid = argsFor(maxLen, 64);
+    const size_t ws = std::max(da_paged_decode_workspace(&parts),
+                               da_paged_decode_workspace(&grid));
+    void *dws = nullptr;
+    CK(cudaMalloc(&dws, ws));
+    CK(cudaMemset(dws, 0, ws));
+    int call = 0;
+    for (DaPagedDecodeArgs *a : {&parts, &grid, &parts}) {
+      SCOPED_TRACE(::testing::Message() << "shared workspace, call " << call++);
+      a->workspace = dws;
+      poisonOut();
+      CK(da_paged_decode(a, nullptr));
+      CK(cudaDeviceSynchronize());
+      expectMatches(dout, dlse, refOut, refLse);
+    }
+    cudaFree(dws);
+  }
   for (void *p : {(void *)dq, (void *)dk, (void *)dv, (void *)dIndptr,
                   (void *)dIndices, (void *)dLens, (void *)dout, (void *)dlse})
     cudaFree(p);

@@ -103,7 +103,10 @@ struct DaPagedDecodeArgs {
 size_t da_paged_decode_workspace(const DaPagedDecodeArgs *args);
 int da_paged_decode(const DaPagedDecodeArgs *args, void *stream);
 
-/// The split size the launcher uses for these arguments (for tests/benches).
+/// The split size the launcher plans for these arguments (for tests and
+/// benches): the chunk a split reads, or, where the splits are planned in
+/// parts (and take the sequence's tiles in runs as they go), the chunk that
+/// sizes their count, maxKvLen / splits rounded up to whole tiles.
 int64_t da_paged_decode_split_tokens(const DaPagedDecodeArgs *args);
 
 /// Tuning knob (tests, benchmarks): ring depth of the head_dim 128 decode
