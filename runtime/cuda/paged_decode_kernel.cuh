@@ -304,8 +304,7 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
   // in the block, the unit's warps deal the whole sequence's tiles round
   // robin, so that the block reads one K and one V run front to back (as
   // one CTA a sequence's kv head does), which the memory serves faster
-  // than a run a warp (bench/RESULTS.md); else (in parts too) the split's
-  // own chunk.
+  // than a run a warp (bench/RESULTS.md); else the split's own chunk.
   // In parts, the unit's warps take its tiles in runs of kGrab as they go
   // (split s the s-th run first, then runs past the splits' first ones
   // from a count a unit): the SMs of an H100 do not read at one rate (some
