@@ -219,17 +219,19 @@ int launchMerge(const Access &acc, int n, int64_t rows, int headDim, float *out,
 
 } // namespace
 
-/// Used by the paged decode launcher to merge its splits.
+/// Used by the paged decode launcher to merge the split grid's states (its
+/// splits under 1024 tokens, or the in-kernel merges turned off).
 /// Many states, few rows (the splits of a decode): one block a row, the
 /// states dealt round-robin to 256 / (D/4) groups of threads. A group loads
 /// the lse and out rows of eight of its states at once, then sums out
 /// relative to its own running max (rescaled when a chunk raises it, as a
 /// flash kernel does), so that no load waits on a block-wide reduction; the
 /// groups' sums meet in shared memory after one barrier (on H100s, 1 x 1M
-/// decode's 115 splits: 4.6 us in the decode, 4.2 alone; a max pass, an
-/// lse pass and a weighted pass took 7.9-8.6, and two exps a state in a
-/// serial chain 5.3 and 4.9). out/lse may alias state 0: every read of the
-/// row happens before that barrier, every write after it.
+/// decode's 115 splits, before the decode in parts: 4.6 us in the decode,
+/// 4.2 alone; a max pass, an lse pass and a weighted pass took 7.9-8.6, and
+/// two exps a state in a serial chain 5.3 and 4.9). out/lse may alias state
+/// 0: every read of the row happens before that barrier, every write after
+/// it.
 template <int Vecs>
 __global__ void __launch_bounds__(256)
     mergeManyKernel(StridedAccess acc, int n, float *out, float *lse) {
