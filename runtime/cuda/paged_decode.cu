@@ -289,6 +289,11 @@ struct DecPlan {
   int64_t parts = 1; // blocks a unit, where combined in parts
 };
 
+/// Tokens rounded up to whole kDecBc-token tiles.
+int64_t wholeTiles(int64_t tokens) {
+  return (tokens + kDecBc - 1) / kDecBc * kDecBc;
+}
+
 /// (sequence, kv head, row tile) units: a unit's splits share its q rows.
 int64_t decodeUnits(const DaPagedDecodeArgs *a) {
   const int64_t group = a->qHeads / a->kvHeads;
@@ -317,12 +322,13 @@ DecPlan planDecode(const DaPagedDecodeArgs *a) {
                       {32, 64 / warps,
                        limits.perSm / int64_t(ringBytes * warps + 2048)}));
   };
-  const int64_t slots = blocksPerWave(blk.warps) * blk.warps;
+  const int64_t perWave = blocksPerWave(blk.warps);
+  const int64_t slots = perWave * blk.warps;
   const int64_t units = decodeUnits(a);
   const int64_t maxLen = std::max<int64_t>(a->maxKvLen, 1);
   DecPlan plan;
   if (a->splitTokens > 0) {
-    plan.chunk = (a->splitTokens + kDecBc - 1) / kDecBc * kDecBc;
+    plan.chunk = wholeTiles(a->splitTokens);
   } else {
     int64_t splits = 1;
     for (int64_t waves = 1; waves <= 8; ++waves) {
@@ -331,15 +337,13 @@ DecPlan planDecode(const DaPagedDecodeArgs *a) {
         continue;
       int64_t items = units * s;
       int64_t blocks = (items + blk.warps - 1) / blk.warps;
-      int64_t perWave = blocksPerWave(blk.warps);
       int64_t used = (blocks + perWave - 1) / perWave * perWave * blk.warps;
       splits = s;
       if (items * 10 >= used * 9) // >= 90% of the launched waves' warps busy
         break;
     }
-    int64_t chunk = (maxLen + splits - 1) / splits;
-    chunk = std::max<int64_t>(chunk, 256);
-    plan.chunk = (chunk + kDecBc - 1) / kDecBc * kDecBc;
+    plan.chunk =
+        wholeTiles(std::max<int64_t>((maxLen + splits - 1) / splits, 256));
   }
   plan.splits =
       std::max<int64_t>(1, (a->maxKvLen + plan.chunk - 1) / plan.chunk);
@@ -372,8 +376,7 @@ DecPlan planDecode(const DaPagedDecodeArgs *a) {
     if (parts >= 2 && parts * blk.warps * 10 >= plan.splits * 9 &&
         units <= kDecMaxPartUnits) {
       plan.splits = parts * blk.warps;
-      const int64_t chunk = (maxLen + plan.splits - 1) / plan.splits;
-      plan.chunk = (chunk + kDecBc - 1) / kDecBc * kDecBc;
+      plan.chunk = wholeTiles((maxLen + plan.splits - 1) / plan.splits);
       plan.combine = true;
       plan.parts = parts;
     }

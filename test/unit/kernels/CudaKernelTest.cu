@@ -108,6 +108,10 @@ Errors compare(const std::vector<float> &out, const std::vector<float> &lse,
   return e;
 }
 
+/// The paged decode's workspace starts with this many bytes of counts (the
+/// decode in parts'), its states after them (kernels.h).
+constexpr size_t kDecodeCountBytes = 4096;
+
 /// The issue's tolerance for a kernel's (out, lse) on the device against
 /// its host reference: every value written, -inf where the reference has
 /// it, relative error of out <= 1e-2, lse within 1e-3.
@@ -464,7 +468,8 @@ template <typename T> void runDecode(const DecodeCase &c) {
       const int64_t splits = (maxKvLen + chunk - 1) / chunk;
       const size_t perSlot =
           size_t(s.batch) * c.qHeads * (c.headDim + 1) * sizeof(float);
-      EXPECT_EQ(ws > 0 && int64_t((ws - 4096) / perSlot) < splits, c.inParts);
+      EXPECT_EQ(ws > 0 && int64_t((ws - kDecodeCountBytes) / perSlot) < splits,
+                c.inParts);
     }
     void *dws = nullptr;
     if (ws) {
@@ -484,8 +489,9 @@ template <typename T> void runDecode(const DecodeCase &c) {
     for (int call = 0; call < 2; ++call) {
       SCOPED_TRACE(::testing::Message() << "call " << call);
       poisonOut();
-      if (ws > 4096)
-        CK(cudaMemset(static_cast<char *>(dws) + 4096, 0xff, ws - 4096));
+      if (ws > kDecodeCountBytes)
+        CK(cudaMemset(static_cast<char *>(dws) + kDecodeCountBytes, 0xff,
+                      ws - kDecodeCountBytes));
       CK(da_paged_decode(&a, nullptr));
       CK(cudaDeviceSynchronize());
       expectMatches(dout, dlse, refOut, refLse);
@@ -635,7 +641,7 @@ TEST(PagedDecodeSplit, ChunksAndWorkspace) {
   d.dtype = DA_BF16;
   // The arrival counts (4 KiB), then `slots` states of [B, Hq] rows.
   auto workspaceOf = [&](int64_t slots) {
-    return 4096 +
+    return kDecodeCountBytes +
            size_t(slots) * d.batch * d.qHeads * (d.headDim + 1) * sizeof(float);
   };
   auto workspaceFor = [&](int64_t chunk) {

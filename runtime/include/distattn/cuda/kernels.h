@@ -127,9 +127,12 @@ int da_paged_decode_set_l2_hint(int hint);
 int da_paged_decode_set_warps(int warps);
 
 /// Tuning knob (tests, benchmarks): 1 lets a decode whose splits fit one
-/// block's warps merge them in the block (no workspace, no merge launch), 0
-/// not; -1 restores the default (DISTATTN_DECODE_COMBINE, else on). Size
-/// workspaces after setting it.
+/// block's warps merge them in the block (no workspace, no merge launch),
+/// and one whose long sequences need more plan them in parts (blocks that
+/// share a sequence's tiles and merge in the kernel; the output's last bits
+/// then vary from run to run); 0 neither (every split its own chunk, merged
+/// by a second launch, reproducible); -1 restores the default
+/// (DISTATTN_DECODE_COMBINE, else on). Size workspaces after setting it.
 int da_paged_decode_set_combine(int on);
 
 /// Tuning knob (tests, benchmarks): 1 loads K and V tiles by TMA (one
