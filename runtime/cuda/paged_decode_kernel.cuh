@@ -314,7 +314,7 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
   // page lookup, which is when a warp reads the count's answer.
   const bool grabbed = p.parts > 1;
   constexpr int kGrab = Stages + 2 > 4 ? Stages + 2 : 4;
-  int *const tileCount = grabbed ? p.tilesTaken + unit : nullptr;
+  int *const tileCount = p.tilesTaken + unit;    // null outside parts, unread
   int run0 = 0, run1 = 0, runOf0 = 0, taken = 0; // runs in tiles
   int begin = 0, end = kvLen, nTiles = 0, tileWays = 1, tileOf0 = 0;
   if (grabbed) {
