@@ -311,15 +311,15 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
   // a quarter faster, the same ones launch after launch), and a fixed share
   // left the fast ones idle for the last quarter of the kernel
   // (bench/RESULTS.md). The next run is taken two tiles before its first
-  // page lookup, which is when a warp reads the count's answer.
-  const bool grabbed = p.parts > 1;
-  constexpr int kGrab = Stages + 2 > 4 ? Stages + 2 : 4;
-  int *const tileCount = p.tilesTaken + unit;    // null outside parts, unread
-  int run0 = 0, run1 = 0, runOf0 = 0, taken = 0; // runs in tiles
+  // page lookup, which is when a warp reads the count's answer (TileRuns).
+  const bool inParts = p.parts > 1;
+  constexpr int kGrab = Stages + 2 > 4 ? Stages + 2 : 4; // tiles a run
+  int *const tileCount = p.tilesTaken + unit; // null outside parts, unread
+  TileRuns<kGrab, Stages> runs(split);
+  int taken = 0;
   int begin = 0, end = kvLen, nTiles = 0, tileWays = 1, tileOf0 = 0;
-  if (grabbed) {
+  if (inParts) {
     nTiles = INT_MAX; // until a run starts past the sequence
-    run0 = split * kGrab;
   } else if (p.combine) {
     tileWays = p.splits;
     tileOf0 = split;
@@ -337,8 +337,8 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
     nTiles = (end - begin + kDecBc - 1) / kDecBc;
   }
   auto tileStartOf = [&](int tile) {
-    if (grabbed)
-      return ((tile / kGrab == runOf0 ? run0 : run1) + tile % kGrab) * kDecBc;
+    if (inParts)
+      return runs.tileAt(tile) * kDecBc;
     return begin + int(dealtTile(tileOf0, tileWays, tile)) * kDecBc;
   };
   const int first = p.indptr[b];
@@ -460,20 +460,17 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
     __syncwarp(); // Q read before its slot is refilled
   }
 
-  for (int tile = 0; tile < nTiles && (!grabbed || tileStartOf(tile) < end);
+  for (int tile = 0; tile < nTiles && (!inParts || tileStartOf(tile) < end);
        ++tile) {
-    if (grabbed) {
-      if (tile % kGrab == 0 && tile > 0) { // the next run is this one
-        run0 = run1;
-        ++runOf0;
-      }
-      if ((tile + Stages + 2) % kGrab == 0 && lane == 0)
+    if (inParts) {
+      runs.reach(tile);
+      if (runs.takesAt(tile) && lane == 0)
         taken = atomicAdd(tileCount, kGrab);
     }
     issue(tile + Stages - 1, nextRow);
     cpAsyncCommit();
-    if (grabbed && (tile + Stages) % kGrab == 0)
-      run1 = __shfl_sync(0xffffffffu, taken, 0) + p.splits * kGrab;
+    if (inParts && runs.readsAt(tile))
+      runs.read(__shfl_sync(0xffffffffu, taken, 0), p.splits);
     nextRow = lookup(tile + Stages);
     const int slot = tile % Stages;
     const int tileStart = tileStartOf(tile);
@@ -608,13 +605,12 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
     __syncwarp();
     // In parts, a block is one part (its warps the part's splits, in
     // order); else its units' splits are fewer than its warps: part 0.
-    const bool parted = p.parts > 1;
     const int part = split / warps;
-    combineSplits<D>(smemAll, Cfg::RingBytes, warp, parted ? warp : split,
-                     parted ? warps : p.splits, active, accO, rowMax, rowSum,
+    combineSplits<D>(smemAll, Cfg::RingBytes, warp, inParts ? warp : split,
+                     inParts ? warps : p.splits, active, accO, rowMax, rowSum,
                      qRow0, rowsHere, p.out + part * p.statesPerSplit * D,
                      p.lse + part * p.statesPerSplit);
-    if (parted)
+    if (inParts)
       mergeParts<D>(p, unit, qRow0, rowsHere);
     return;
   }

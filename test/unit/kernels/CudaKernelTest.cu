@@ -576,6 +576,17 @@ std::vector<DecodeCase> decodeCases() {
       v.push_back({dtype, D, 32, 8, 16, {30000, 3816, 1, 0}, 0, true});
       v.push_back(
           {dtype, D, 64, 2, 128, {40000, 12345, 7, 0, 1, 100, 2, 3}, 0, true});
+      // 128 (sequence, kv head) units of 0 to 30000 tokens: on an H100 at
+      // head_dim 128 one wave of blocks, each a unit's 7 splits merged in
+      // the block (the path of 16 x 64K), most of their warps' tiles empty.
+      std::vector<int32_t> lens(128);
+      for (int i = 0; i < 128; ++i)
+        lens[i] = (i * 37) % 300;
+      lens[0] = 30000;
+      lens[5] = 3816;
+      lens[9] = 12345;
+      lens[127] = 29000;
+      v.push_back({dtype, D, 4, 1, 32, lens, 0});
     }
   return v;
 }

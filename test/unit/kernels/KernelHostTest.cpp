@@ -153,6 +153,70 @@ TEST(KernelIndexMath, DealtTilesCoverEachTileOnce) {
     }
 }
 
+// The paged decode's loop in parts, warp by warp in random interleavings
+// (each step one iteration of one warp, a take an atomic on one count):
+// every tile of the sequence is computed exactly once, and the tile a warp
+// looked up Lead tiles ahead (the ring's copy) is the one it computes.
+template <int Run, int Lead> void checkTileRuns() {
+  using Runs = TileRuns<Run, Lead>;
+  std::mt19937 gen(7);
+  for (int splits : {1, 2, 7, 14})
+    for (int tiles : {0, 1, 5, Run * splits, Run * splits + 1, 37, 1000})
+      for (int trial = 0; trial < 4; ++trial) {
+        struct Warp {
+          Runs runs;
+          int i = 0, taken = -1;
+          std::vector<int> looked; // tile looked up for iteration i
+          bool done = false;
+        };
+        std::vector<Warp> warps;
+        for (int s = 0; s < splits; ++s) {
+          warps.push_back(Warp{Runs(s)});
+          for (int k = 0; k < Lead; ++k) // the prologue's lookups
+            warps.back().looked.push_back(warps.back().runs.tileAt(k));
+        }
+        int count = 0, live = splits;
+        std::vector<int> seen(tiles, 0);
+        while (live > 0) {
+          Warp &w = warps[gen() % splits];
+          if (w.done)
+            continue;
+          const int i = w.i;
+          w.runs.reach(i);
+          if (w.runs.tileAt(i) >= tiles) { // the loop's end
+            w.done = true;
+            --live;
+            continue;
+          }
+          if (Runs::takesAt(i)) {
+            ASSERT_EQ(w.taken, -1) << "a take before the last was read";
+            w.taken = count;
+            count += Run;
+          }
+          if (Runs::readsAt(i)) {
+            ASSERT_NE(w.taken, -1) << "read before taken, tile " << i;
+            w.runs.read(w.taken, splits);
+            w.taken = -1;
+          }
+          w.looked.push_back(w.runs.tileAt(i + Lead));
+          const int t = w.runs.tileAt(i);
+          EXPECT_EQ(w.looked[i], t) << "copied tile differs, iteration " << i;
+          ++seen[t];
+          ++w.i;
+        }
+        for (int t = 0; t < tiles; ++t)
+          ASSERT_EQ(seen[t], 1)
+              << "tile " << t << " of " << tiles << ", " << splits
+              << " splits, run " << Run << ", lead " << Lead;
+      }
+}
+
+TEST(KernelIndexMath, TileRunsCoverEachTileOnce) {
+  checkTileRuns<4, 2>(); // the decode's rings of 2, 3 and 4 stages
+  checkTileRuns<5, 3>();
+  checkTileRuns<6, 4>();
+}
+
 TEST(PagedReference, EqualsDenseAttentionOverGatheredKv) {
   std::mt19937 gen(3);
   std::uniform_real_distribution<float> d(-1, 1);

@@ -93,6 +93,37 @@ DISTATTN_HD int64_t dealtTile(int64_t s, int64_t ways, int64_t i) {
   return s + i * ways;
 }
 
+/// Tiles taken in runs, as a paged decode planned in parts does (the warps
+/// of all the blocks of a (sequence, kv head, row tile) share its tiles):
+/// a run is Run consecutive tiles; split s of `splits` reads run s first,
+/// then each run a count hands it (Run tiles a take from a count of the
+/// tiles taken past the splits' first runs). A warp's ring looks Lead tiles
+/// ahead, so it takes its next run two tiles before it looks up that run's
+/// first tile (the atomic's round trip hides under two tiles), reads the
+/// answer just before that lookup, and moves on to the run when it reaches
+/// the run's first tile. The warp's i-th tile is tile tileAt(i) of the
+/// sequence; it stops at the first one past the sequence's end (the count
+/// only grows, so every later run is past it too).
+template <int Run, int Lead> struct TileRuns {
+  static_assert(Run >= Lead + 2, "a run is taken, read and reached in order");
+  int run0, run1 = 0, runOf0 = 0; // current run's first tile, next's; its no.
+  DISTATTN_HD explicit TileRuns(int split) : run0(split * Run) {}
+  DISTATTN_HD static bool takesAt(int i) { return (i + Lead + 2) % Run == 0; }
+  DISTATTN_HD static bool readsAt(int i) { return (i + Lead) % Run == 0; }
+  /// The count's answer to this warp's last take.
+  DISTATTN_HD void read(int taken, int splits) { run1 = taken + splits * Run; }
+  /// At tile i, before anything else of the tile.
+  DISTATTN_HD void reach(int i) {
+    if (i > 0 && i % Run == 0) {
+      run0 = run1;
+      ++runOf0;
+    }
+  }
+  DISTATTN_HD int tileAt(int i) const {
+    return (i / Run == runOf0 ? run0 : run1) + i % Run;
+  }
+};
+
 } // namespace cuda
 } // namespace distattn
 
