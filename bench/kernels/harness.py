@@ -165,6 +165,18 @@ def make_paged(B, Hkv, D, lens, page, dt, shuffle=True):
     return kp, vp, indptr, indices, torch.tensor(lens, dtype=torch.int32, device=dev)
 
 
+def rblock_pool(kp, vp, indices):
+    """Pages as runtime/rblock stores them: block b holds K's page, then V's
+    ([2 * pages, kvHeads, pageSize, D]); pagedKvArgs (rblock/Decode.h) passes
+    the pool as K = base and V = base + one page with the indices doubled,
+    so the decode reads blocks in place. Returns (K, V, indices, pool)."""
+    n = kp.shape[0]
+    rb = torch.empty((2 * n,) + tuple(kp.shape[1:]), dtype=kp.dtype, device=kp.device)
+    rb[0::2] = kp
+    rb[1::2] = vp
+    return rb[0:2 * n - 1], rb[1:], indices * 2, rb
+
+
 def ours_decode(q, kp, vp, indptr, indices, lens_t, maxlen, page, out, lse, split=0, ws=None):
     B, Hq, D = q.shape
     Hkv = kp.shape[1]
@@ -182,12 +194,14 @@ def ours_decode(q, kp, vp, indptr, indices, lens_t, maxlen, page, out, lse, spli
     return ws, LIB.da_paged_decode_split_tokens(ctypes.byref(a))
 
 
-def check_decode(results, B, Hq, Hkv, D, lens, page, dt, split=0):
+def check_decode(results, B, Hq, Hkv, D, lens, page, dt, split=0, rblock=False):
     q = rnd(B, Hq, D, dt=dt)
     kp, vp, indptr, indices, lens_t = make_paged(B, Hkv, D, lens, page, dt)
     out = torch.full((B, Hq, D), float("nan"), device=dev)
     lse = torch.full((B, Hq), float("nan"), device=dev)
-    _, chunk = ours_decode(q, kp, vp, indptr, indices, lens_t, max(lens), page, out, lse, split)
+    # rblock: the same pages read in place from runtime/rblock's layout.
+    K, V, idx, _ = rblock_pool(kp, vp, indices) if rblock else (kp, vp, indices, None)
+    _, chunk = ours_decode(q, K, V, indptr, idx, lens_t, max(lens), page, out, lse, split)
     torch.cuda.synchronize()
     ro = torch.zeros(B, Hq, D, device=dev)
     rl = torch.full((B, Hq), float("-inf"), device=dev)
@@ -202,7 +216,7 @@ def check_decode(results, B, Hq, Hkv, D, lens, page, dt, split=0):
         ro[b], rl[b] = o[0, :, 0], l[0, :, 0]
     err, lerr, ok = compare(out, lse, ro, rl)
     passed = ok and err <= 1e-2 and lerr <= 1e-3
-    name = f"decode {str(dt)[6:]} B{B} Hq{Hq}/Hkv{Hkv} D{D} page{page} lens{lens[:4]}{'...' if len(lens) > 4 else ''} chunk{chunk}"
+    name = f"decode {str(dt)[6:]} B{B} Hq{Hq}/Hkv{Hkv} D{D} page{page}{' rBlock' if rblock else ''} lens{lens[:4]}{'...' if len(lens) > 4 else ''} chunk{chunk}"
     results.append(dict(test=name, rel_err=err, lse_err=lerr, written=ok, passed=passed))
     print(f"{'PASS' if passed else 'FAIL'} {name}: rel {err:.2e} lse {lerr:.2e}", flush=True)
     return passed
@@ -302,6 +316,13 @@ def run_checks(quick=False):
                     check_decode(res, 1, 40, 2, D, [777], 32, dt)   # group 20 > 16 rows
     LIB.da_paged_decode_set_stages(0)
     LIB.da_paged_decode_set_tma(-1)
+    # runtime/rblock's layout, read in place (the benchmark's rBlock column):
+    # the split grid, the in-block merge and the parts.
+    for dt in (torch.bfloat16, torch.float16):
+        for D in (64, 128, 256):
+            check_decode(res, 3, 32, 8, D, [1, 3816, 12345], 128, dt, rblock=True)
+            check_decode(res, 16, 32, 8, D, [7000] * 15 + [0], 128, dt, rblock=True)
+            check_decode(res, 1, 32, 8, D, [200000], 16, dt, rblock=True)
     return res
 
 
@@ -458,7 +479,17 @@ def run_bench(rows):
             ws, chunk = ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, out, lse)
             t = bench(lambda: ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, out, lse, 0, ws), 10, 3, 5)
             r[f"ours_page{page}"] = byts / t / 1e6
-            del kp, vp
+            if page == 128:
+                # The same pages as rBlocks: runtime/rblock's layout, read in
+                # place (the same random block order).
+                rk, rv, ridx, rb = rblock_pool(kp, vp, indices)
+                del kp, vp
+                ws, _ = ours_decode(q, rk, rv, indptr, ridx, lens_t, S, page, out, lse)
+                t = bench(lambda: ours_decode(q, rk, rv, indptr, ridx, lens_t, S, page, out, lse, 0, ws), 10, 3, 5)
+                r["ours_p128_rblock"] = byts / t / 1e6
+                del rk, rv, rb
+            else:
+                del kp, vp
             torch.cuda.empty_cache()
         # Pages of 128 in allocation order: each sequence's pages one run,
         # the layout of the dense tensor cuDNN reads (random order above).
@@ -556,16 +587,19 @@ def report(info, rows, commit, checks):
              "s4/s3 = ring depths of 4 and 3 (3 and 4 warps an SM); "
              "'cp.async' = the same pages on the cp.async loader (L2 256B prefetch hint, 4 stages); "
              "'p128 in order' = pages of 128 in allocation order (each sequence's pages one run, "
-             "the layout of cuDNN's dense tensor). The ratios to FLASH and cuDNN are of random pages.\n")
-    L.append("| B x KV | ours page16 | ours page128 | p16 s4 | p16 s3 | p16 cp.async | p128 s4 | p128 s3 | p128 cp.async | p128 in order | torch FLASH (dense) | torch cuDNN (dense) | default best/FLASH | default best/cuDNN | in order/cuDNN |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+             "the layout of cuDNN's dense tensor); 'p128 rBlock' = the random pages of 128 as "
+             "runtime/rblock stores them (a block's K page, then its V page) and passes them (in "
+             "place, indices doubled). The ratios to FLASH and cuDNN are of random pages in "
+             "separate K and V pools.\n")
+    L.append("| B x KV | ours page16 | ours page128 | p16 s4 | p16 s3 | p16 cp.async | p128 s4 | p128 s3 | p128 cp.async | p128 in order | p128 rBlock | torch FLASH (dense) | torch cuDNN (dense) | default best/FLASH | default best/cuDNN | in order/cuDNN | rBlock/cuDNN |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if r["kind"] == "decode":
             best = max(r["ours_page16"], r["ours_page128"])
             L.append(f"| {r['B']} x {r['S']} | {f(r['ours_page16'])} | {f(r['ours_page128'])} | {f(r['ours_p16_s4'])} | {f(r['ours_p16_s3'])} | {f(r['ours_p16_cp'])} | "
                      f"{f(r['ours_p128_s4'])} | {f(r['ours_p128_s3'])} | {f(r['ours_p128_cp'])} | "
-                     f"{f(r['ours_p128_inorder'])} | {f(r['flash'])} | "
+                     f"{f(r['ours_p128_inorder'])} | {f(r['ours_p128_rblock'])} | {f(r['flash'])} | "
                      f"{f(r['cudnn'])} | {rr3(best, r['flash'])} | {rr3(best, r['cudnn'])} | "
-                     f"{rr3(r['ours_p128_inorder'], r['cudnn'])} |")
+                     f"{rr3(r['ours_p128_inorder'], r['cudnn'])} | {rr3(r['ours_p128_rblock'], r['cudnn'])} |")
     L.append("\nState merge (fp32), GB/s of states read + written vs d2d copy:\n")
     L.append("| n | rows | D | ours GB/s | copy GB/s | ours/copy | torch add GB/s | ours/add |\n|---|---|---|---|---|---|---|---|")
     for r in rows:
