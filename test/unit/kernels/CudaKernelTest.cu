@@ -16,8 +16,10 @@
 #include <cuda_runtime.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <numeric>
 #include <random>
 #include <string>
 #include <vector>
@@ -592,6 +594,94 @@ std::vector<DecodeCase> decodeCases() {
 }
 INSTANTIATE_TEST_SUITE_P(Cases, PagedDecodeGpu,
                          ::testing::ValuesIn(decodeCases()));
+
+// A serving loop captures a decode step in a CUDA graph once and replays it
+// every step with new queries in the same buffers. Captured: the decode
+// and, on the split grid, its merge launch; in parts, each replay leaves
+// the workspace's counts zero for the next. Every replay's output matches
+// the host reference of its own queries.
+TEST(PagedDecodeGraph, CapturedDecodeReplaysWithNewQueries) {
+  REQUIRE_GPU();
+  using T = __nv_bfloat16;
+  std::mt19937 gen(5);
+  const std::vector<int32_t> lens{40000, 3816, 0};
+  PagedKvShape s{int64_t(lens.size()), 32, 8, 128, 128};
+  std::vector<int32_t> indptr{0};
+  for (int32_t l : lens)
+    indptr.push_back(indptr.back() + (l + 127) / 128);
+  std::vector<int32_t> indices(indptr.back());
+  std::iota(indices.begin(), indices.end(), 0);
+  std::shuffle(indices.begin(), indices.end(), gen);
+  const size_t poolElems = size_t(indptr.back()) * s.kvHeads * 128 * 128;
+  Input<T> k(poolElems, gen), v(poolElems, gen);
+  const size_t qElems = size_t(s.batch * s.qHeads * s.headDim);
+  const size_t rows = size_t(s.batch * s.qHeads);
+  T *dq = upload(std::vector<T>(qElems)), *dk = upload(k.dev),
+    *dv = upload(v.dev);
+  int32_t *dIndptr = upload(indptr), *dIndices = upload(indices),
+          *dLens = upload(lens);
+  float *dout = upload(std::vector<float>(qElems)),
+        *dlse = upload(std::vector<float>(rows));
+  const float scale = float(defaultScale(128));
+  cudaStream_t stream;
+  CK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  // Default (parts for the 40000 tokens on an H100), and the split grid.
+  for (int combine : {-1, 0}) {
+    SCOPED_TRACE(::testing::Message() << "combine " << combine);
+    CK(da_paged_decode_set_combine(combine));
+    DaPagedDecodeArgs a{};
+    a.q = dq;
+    a.kPages = dk;
+    a.vPages = dv;
+    a.pageIndptr = dIndptr;
+    a.pageIndices = dIndices;
+    a.kvLens = dLens;
+    a.out = dout;
+    a.lse = dlse;
+    a.dtype = DA_BF16;
+    a.batch = int(s.batch);
+    a.qHeads = int(s.qHeads);
+    a.kvHeads = int(s.kvHeads);
+    a.headDim = 128;
+    a.pageSize = 128;
+    a.maxKvLen = 40000;
+    a.scale = scale;
+    const size_t ws = da_paged_decode_workspace(&a);
+    ASSERT_GT(ws, 0u);
+    CK(cudaMalloc(&a.workspace, ws));
+    CK(cudaMemset(a.workspace, 0, ws));
+    cudaGraph_t graph;
+    CK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeGlobal));
+    const int rc = da_paged_decode(&a, stream);
+    CK(cudaStreamEndCapture(stream, &graph));
+    CK(rc);
+    cudaGraphExec_t exec;
+    CK(cudaGraphInstantiate(&exec, graph, 0));
+    for (int step = 0; step < 3; ++step) {
+      SCOPED_TRACE(::testing::Message() << "replay " << step);
+      Input<T> q(qElems, gen);
+      std::vector<float> refOut(qElems), refLse(rows);
+      pagedDecode<float, float>(q.host.data(), k.host.data(), v.host.data(),
+                                indptr.data(), indices.data(), lens.data(), s,
+                                scale, refOut.data(), refLse.data());
+      CK(cudaMemcpy(dq, q.dev.data(), qElems * sizeof(T),
+                    cudaMemcpyHostToDevice));
+      CK(cudaMemset(dout, 0xff, qElems * sizeof(float)));
+      CK(cudaMemset(dlse, 0xff, rows * sizeof(float)));
+      CK(cudaGraphLaunch(exec, stream));
+      CK(cudaStreamSynchronize(stream));
+      expectMatches(dout, dlse, refOut, refLse);
+    }
+    CK(cudaGraphExecDestroy(exec));
+    CK(cudaGraphDestroy(graph));
+    cudaFree(a.workspace);
+  }
+  CK(da_paged_decode_set_combine(-1));
+  CK(cudaStreamDestroy(stream));
+  for (void *p : {(void *)dq, (void *)dk, (void *)dv, (void *)dIndptr,
+                  (void *)dIndices, (void *)dLens, (void *)dout, (void *)dlse})
+    cudaFree(p);
+}
 
 TEST(CudaKernelArgs, RejectsBadArguments) {
   DaMicroAttentionArgs a{};
