@@ -27,10 +27,10 @@ BlockPool::BlockPool(int32_t numSlots, std::unique_ptr<BlockStorage> storage,
     : slots(numSlots),
       fast(fastSlots < 0 ? numSlots : std::min(fastSlots, numSlots)),
       store(std::move(storage)) {
-  // Lowest slot on top of each stack: a fresh pool hands out 0, 1, 2, ...
+  // Ascending order is a min-heap: a fresh pool hands out 0, 1, 2, ...
   freeLists[0].reserve(fast);
   freeLists[1].reserve(numSlots - fast);
-  for (SlotId s = numSlots - 1; s >= 0; --s)
+  for (SlotId s = 0; s < numSlots; ++s)
     freeLists[int(tierOf(s))].push_back(s);
 }
 

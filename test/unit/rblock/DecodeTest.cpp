@@ -100,16 +100,19 @@ TEST(RBlockDecode, PagedTableFeedsThePagedDecodeReference) {
   RManagerConfig cfg = req.config();
   cfg.numSlots = 32;
   Cluster c(1, cfg);
-  // Freeing a request pushes its slots back in order, so the next requests
-  // get them in reverse: slots out of logical order, as in a busy pool.
-  ASSERT_EQ(c.at(0).allocate(99, 20 * layout.tokensPerBlock), Status::Ok);
-  ASSERT_EQ(c.at(0).free(99), Status::Ok);
+  // Request 1 takes its first block above another request's twelve, which
+  // are then freed, and grows into them (the pool hands out its lowest free
+  // slot): its slots out of logical order, as in a busy pool.
   std::vector<int64_t> lengths = {100, 8, 37};
+  ASSERT_EQ(c.at(0).allocate(99, 12 * layout.tokensPerBlock), Status::Ok);
+  ASSERT_EQ(c.at(0).allocate(1, 1), Status::Ok);
+  ASSERT_EQ(c.at(0).free(99), Status::Ok);
+  ASSERT_EQ(c.at(0).append(1, lengths[0] - 1), Status::Ok);
   std::vector<SpreadRequest> reqs(lengths.size());
   std::vector<const BlockTable *> tables;
   for (size_t r = 0; r < lengths.size(); ++r) {
     reqs[r].tokens = lengths[r];
-    reqs[r].place(c.at(0), RequestId(r + 1), unsigned(40 + r));
+    reqs[r].place(c.at(0), RequestId(r + 1), unsigned(40 + r), r == 0);
     tables.push_back(c.at(0).table(RequestId(r + 1)));
   }
   PagedBlockTable csr = buildPagedTable(tables, 0, layout.tokensPerBlock);

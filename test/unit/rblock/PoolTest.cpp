@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <vector>
 
 using namespace distattn::rblock;
 
@@ -35,6 +36,26 @@ TEST(BlockPool, ReleaseReturnsSlotAndRejectsDoubleFree) {
   EXPECT_EQ(pool.release(s), Status::BadSlot);
   EXPECT_EQ(pool.release(99), Status::BadSlot);
   EXPECT_EQ(pool.numFree(), 4) << "a double free must not grow the free list";
+}
+
+// The lowest free slot first, whatever the order of the frees: after a
+// churn, a request's blocks come out in address order (the paged decode's
+// reads of one sequence then run front to back).
+TEST(BlockPool, HandsOutTheLowestFreeSlot) {
+  BlockPool pool(16);
+  for (int i = 0; i < 16; ++i)
+    ASSERT_EQ(pool.allocate(0, 1, i), i);
+  for (SlotId s : {11, 3, 14, 7, 5, 12})
+    ASSERT_EQ(pool.release(s), Status::Ok);
+  std::vector<SlotId> next;
+  for (int i = 0; i < 4; ++i)
+    next.push_back(pool.allocate(0, 2, i));
+  EXPECT_EQ(next, (std::vector<SlotId>{3, 5, 7, 11}));
+  ASSERT_EQ(pool.release(4), Status::Ok); // below what is left: taken next
+  EXPECT_EQ(pool.allocate(0, 2, 4), 4);
+  EXPECT_EQ(pool.allocate(0, 2, 5), 12);
+  EXPECT_EQ(pool.allocate(0, 2, 6), 14);
+  EXPECT_EQ(pool.allocate(0, 2, 7), kNoSlot);
 }
 
 TEST(BlockPool, FastTierFillsBeforeTheHostTier) {

@@ -47,7 +47,10 @@ struct SpreadRequest {
 
   // Allocates the request on instance 0 (it borrows 9 of its 13 blocks) and
   // writes every token's K and V into the block that holds it.
-  void place(RManager &owner, RequestId r, unsigned seed) {
+  /// With `allocated`, the request already holds its blocks (the caller
+  /// allocated them, for a layout of its own).
+  void place(RManager &owner, RequestId r, unsigned seed,
+             bool allocated = false) {
     std::mt19937 gen(seed);
     std::uniform_real_distribution<float> dist(-1.f, 1.f);
     size_t d = layout.headDim, h = layout.kvHeads;
@@ -60,7 +63,8 @@ struct SpreadRequest {
       x = dist(gen);
     for (float &x : query)
       x = dist(gen);
-    ASSERT_EQ(owner.allocate(r, tokens), Status::Ok);
+    if (!allocated)
+      ASSERT_EQ(owner.allocate(r, tokens), Status::Ok);
     int32_t tpb = layout.tokensPerBlock;
     std::vector<float> block(layout.bytesPerBlock() / sizeof(float));
     std::vector<float> kt(h * d), vt(h * d);
