@@ -31,8 +31,9 @@ RManager::RManager(InstanceId self, const RManagerConfig &config,
                    Transport &transport, std::unique_ptr<BlockStorage> storage)
     : self(self), cfg(config), net(transport),
       slots(config.numSlots + config.hostTierSlots,
-            storage ? std::move(storage) : makeStorage(config),
-            config.numSlots) {}
+            storage ? std::move(storage) : makeStorage(config), config.numSlots,
+            config.chunkSlots > 0 ? config.chunkSlots
+                                  : chunkSlotsFor(config.bytesPerBlock)) {}
 
 const BlockTable *RManager::table(RequestId r) const {
   auto it = owned.find(r);
@@ -123,14 +124,21 @@ Status RManager::grow(BlockTable &table, int64_t tokens) {
   int64_t need = (newTokens + tpb - 1) / tpb - int64_t(table.blocks.size());
   std::vector<BlockRef> fresh;
   std::vector<int32_t> remote;
+  // Each block after the request's last local one (the pool keeps a
+  // request's blocks in chunks of their own).
+  SlotId last = !table.blocks.empty() && table.blocks.back().holder == self
+                    ? table.blocks.back().slot
+                    : kNoSlot;
   for (int64_t i = 0; i < need; ++i) {
     int32_t index = int32_t(table.blocks.size() + i);
-    SlotId s =
-        remote.empty() ? slots.allocate(self, table.request, index) : kNoSlot;
-    if (s == kNoSlot)
+    SlotId s = remote.empty() ? slots.allocate(self, table.request, index, last)
+                              : kNoSlot;
+    if (s == kNoSlot) {
       remote.push_back(index);
-    else
+    } else {
       fresh.push_back(BlockRef{self, s});
+      last = s;
+    }
   }
   std::vector<BlockRef> borrowed = borrow(table.request, remote, kNoInstance);
   fresh.insert(fresh.end(), borrowed.begin(), borrowed.end());
@@ -363,7 +371,8 @@ Message RManager::onLend(const Message &m) {
   Message r = makeReply(m, Status::Ok);
   int32_t n = std::min<int32_t>(can, int32_t(m.ints.size()));
   for (int32_t i = 0; i < n; ++i)
-    r.ints.push_back(slots.allocate(m.src, m.request, m.ints[i]));
+    r.ints.push_back(slots.allocate(m.src, m.request, m.ints[i],
+                                    i > 0 ? r.ints.back() : kNoSlot));
   lentSlots += n;
   return r;
 }

@@ -100,12 +100,14 @@ TEST(RBlockDecode, PagedTableFeedsThePagedDecodeReference) {
   RManagerConfig cfg = req.config();
   cfg.numSlots = 32;
   Cluster c(1, cfg);
-  // Request 1 takes its first block above another request's twelve, which
-  // are then freed, and grows into them (the pool hands out its lowest free
-  // slot): its slots out of logical order, as in a busy pool.
+  // Request 1 takes its first block above another request's twelve, the
+  // slot after it taken, and grows into the twelve once they are freed (no
+  // slot after its last, the pool's lowest): its slots out of logical
+  // order, as in a busy pool.
   std::vector<int64_t> lengths = {100, 8, 37};
   ASSERT_EQ(c.at(0).allocate(99, 12 * layout.tokensPerBlock), Status::Ok);
   ASSERT_EQ(c.at(0).allocate(1, 1), Status::Ok);
+  ASSERT_EQ(c.at(0).allocate(98, 1), Status::Ok);
   ASSERT_EQ(c.at(0).free(99), Status::Ok);
   ASSERT_EQ(c.at(0).append(1, lengths[0] - 1), Status::Ok);
   std::vector<SpreadRequest> reqs(lengths.size());

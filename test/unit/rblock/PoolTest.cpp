@@ -58,6 +58,41 @@ TEST(BlockPool, HandsOutTheLowestFreeSlot) {
   EXPECT_EQ(pool.allocate(0, 2, 7), kNoSlot);
 }
 
+// Chunks of a large page: a request's blocks fill a chunk of its own (each
+// next block in the slot after its last), two requests growing side by side
+// do not interleave, and where no chunk is wholly free the lowest free slot
+// serves. A chunk cut by the tiers is never taken as a fresh one.
+TEST(BlockPool, KeepsARequestsBlocksInChunksOfTheirOwn) {
+  BlockPool pool(32, nullptr, -1, 8);
+  EXPECT_EQ(pool.chunkSlots(), 8);
+  SlotId lastA = kNoSlot, lastB = kNoSlot;
+  std::vector<SlotId> a, b;
+  for (int i = 0; i < 9; ++i) { // side by side, a block each in turn
+    a.push_back(lastA = pool.allocate(0, 1, i, lastA));
+    if (i < 8)
+      b.push_back(lastB = pool.allocate(0, 2, i, lastB));
+  }
+  EXPECT_EQ(a, (std::vector<SlotId>{0, 1, 2, 3, 4, 5, 6, 7, 16}));
+  EXPECT_EQ(b, (std::vector<SlotId>{8, 9, 10, 11, 12, 13, 14, 15}));
+  EXPECT_EQ(pool.allocate(0, 3, 0), 24); // a new request: a fresh chunk
+  ASSERT_EQ(pool.release(9), Status::Ok);
+  EXPECT_EQ(pool.allocate(0, 4, 0, 15), 9); // no slot after, no fresh chunk
+  EXPECT_EQ(pool.allocate(0, 3, 1, 24), 25);
+
+  BlockPool tiers(16, nullptr, 12, 8); // chunk 1 holds fast and host slots
+  for (int i = 0; i < 8; ++i)
+    ASSERT_EQ(tiers.allocate(0, 1, i), i); // the one whole fast chunk
+  EXPECT_EQ(tiers.allocate(0, 2, 0), 8);   // then the lowest fast slot
+  EXPECT_EQ(tiers.allocateIn(Tier::Host, 0, 3, 0), 12);
+}
+
+TEST(BlockPool, ChunksHoldALargePageOfBlocks) {
+  EXPECT_EQ(chunkSlotsFor(0), 1); // bytes unknown (the simulator)
+  EXPECT_EQ(chunkSlotsFor(512 << 10), 4);
+  EXPECT_EQ(chunkSlotsFor(256 << 10), 8);
+  EXPECT_EQ(chunkSlotsFor(3 << 20), 1);
+}
+
 TEST(BlockPool, FastTierFillsBeforeTheHostTier) {
   BlockPool pool(5, nullptr, 3);
   EXPECT_EQ(pool.fastSlots(), 3);

@@ -56,6 +56,7 @@ public:
     cfg.lendCap = 12;
     cfg.bytesPerBlock = 8;
     cfg.hostTierSlots = 6;
+    cfg.chunkSlots = 4; // chunks whole and cut (by the tiers at 24)
     return cfg;
   }
 

@@ -1,15 +1,16 @@
 //===- BlockPool.h - An instance's rBlock pool ------------------*- C++ -*-===//
 //
 // The pool is the bookkeeping of one instance's KV memory: which slots are
-// free and, for every used slot, which request's block it holds. The free
-// slots are min-heaps, so allocation takes the lowest free slot (O(log n)):
-// a request's blocks come out in address order wherever the pool's holes
-// allow, which the paged decode reads faster than scattered blocks (one
-// long sequence after a churn of requests: 1.004x cuDNN against 1.001x
-// with LIFO free lists and 0.991x in random order, bench/RESULTS.md). The bytes
-// live in a BlockStorage so that the same bookkeeping sits on host memory
-// (tests, the host target) or on GPU memory with a host-memory tier
-// (GpuBlockStorage): the pool never touches the bytes itself.
+// free and, for every used slot, which request's block it holds. Slots are
+// grouped in chunks of a GPU large page (2 MiB) and a request's blocks fill
+// chunks of their own where the pool has them, each next block in the slot
+// after the last (then the lowest free slot): the paged decode reads a
+// sequence's blocks within large pages as fast as a dense KV, and scattered
+// ones about 1% slower (bench/RESULTS.md). Free slots and free chunks are
+// ordered sets, O(log n) a call. The bytes live in a BlockStorage so that the
+// same bookkeeping sits on host memory (tests, the host target) or on GPU
+// memory with a host-memory tier (GpuBlockStorage): the pool never touches the
+// bytes itself.
 //
 // Slots [0, fastSlots) are the fast tier (GPU memory), the rest the host
 // tier; allocation takes the fast tier first.
@@ -20,10 +21,9 @@
 
 #include "distattn/rblock/Types.h"
 
-#include <algorithm>
 #include <cstddef>
-#include <functional>
 #include <memory>
+#include <set>
 #include <vector>
 
 namespace distattn::rblock {
@@ -71,59 +71,66 @@ struct SlotInfo {
 
 enum class Tier : uint8_t { Fast = 0, Host = 1 };
 
+/// Bytes of the GPU's large (TLB) page. The paged decode reads a sequence's
+/// blocks as fast as cuDNN reads a dense KV only where they share such
+/// pages; one block a page, the sequence's blocks scattered, it is about 1%
+/// slower (bench/RESULTS.md 2026-11-26 09:22: pages of 128 in runs of 8
+/// adjacent pages, 2 MiB, against random order).
+constexpr size_t kLargePageBytes = size_t(2) << 20;
+
+/// Slots a chunk for blocks of `bytesPerBlock`: a large page's worth (1 when
+/// the bytes are unknown or a block is larger).
+int32_t chunkSlotsFor(size_t bytesPerBlock);
+
 class BlockPool {
 public:
   /// `storage` may be null: the simulator tracks blocks without their bytes.
-  /// `fastSlots` < 0 puts every slot in the fast tier.
+  /// `fastSlots` < 0 puts every slot in the fast tier. Slots are grouped in
+  /// chunks of `chunkSlots` ([c * chunkSlots, (c + 1) * chunkSlots)).
   BlockPool(int32_t numSlots, std::unique_ptr<BlockStorage> storage = nullptr,
-            int32_t fastSlots = -1);
-
+            int32_t fastSlots = -1, int32_t chunkSlots = 1);
   /// Takes a free slot for (owner, request, index), fast tier first, or
-  /// kNoSlot when both tiers are full.
-  SlotId allocate(InstanceId owner, RequestId request, int32_t index) {
-    SlotId s = allocateIn(Tier::Fast, owner, request, index);
-    return s != kNoSlot ? s : allocateIn(Tier::Host, owner, request, index);
+  /// kNoSlot when both tiers are full. `after`, where given, is the slot of
+  /// the request's previous block: see allocateIn.
+  SlotId allocate(InstanceId owner, RequestId request, int32_t index,
+                  SlotId after = kNoSlot) {
+    SlotId s = allocateIn(Tier::Fast, owner, request, index, after);
+    return s != kNoSlot ? s
+                        : allocateIn(Tier::Host, owner, request, index, after);
   }
+  /// A free slot of `tier`, kept near the request's other blocks: the slot
+  /// after `after` where it is free and in the same chunk, else the first of
+  /// the lowest wholly free chunk (a request's blocks fill chunks of their
+  /// own), else the lowest free slot.
   SlotId allocateIn(Tier tier, InstanceId owner, RequestId request,
-                    int32_t index) {
-    std::vector<SlotId> &heap = freeLists[int(tier)];
-    if (heap.empty())
-      return kNoSlot;
-    std::pop_heap(heap.begin(), heap.end(), std::greater<SlotId>());
-    SlotId s = heap.back();
-    heap.pop_back();
-    slots[s] = SlotInfo{owner, request, index};
-    return s;
-  }
+                    int32_t index, SlotId after = kNoSlot);
   /// Returns a used slot to its tier's free slots. Freeing a free slot is a
   /// bug in the caller; it is reported, never silently double-listed.
-  Status release(SlotId s) {
-    if (s < 0 || s >= capacity() || !slots[s].used())
-      return Status::BadSlot;
-    slots[s] = SlotInfo{};
-    std::vector<SlotId> &heap = freeLists[int(tierOf(s))];
-    heap.push_back(s);
-    std::push_heap(heap.begin(), heap.end(), std::greater<SlotId>());
-    return Status::Ok;
-  }
+  Status release(SlotId s);
 
   int32_t capacity() const { return int32_t(slots.size()); }
   int32_t numFree() const {
-    return int32_t(freeLists[0].size() + freeLists[1].size());
+    return int32_t(freeSlots[0].size() + freeSlots[1].size());
   }
-  int32_t numFree(Tier t) const { return int32_t(freeLists[int(t)].size()); }
+  int32_t numFree(Tier t) const { return int32_t(freeSlots[int(t)].size()); }
   int32_t numUsed() const { return capacity() - numFree(); }
   int32_t fastSlots() const { return fast; }
+  int32_t chunkSlots() const { return chunk; }
   Tier tierOf(SlotId s) const { return s < fast ? Tier::Fast : Tier::Host; }
   const SlotInfo &info(SlotId s) const { return slots[s]; }
-
   BlockStorage *storage() { return store.get(); }
   const BlockStorage *storage() const { return store.get(); }
 
 private:
+  /// Whether chunk c is whole (not cut by the pool's end or the tiers).
+  bool wholeChunk(int32_t c) const;
+  void take(SlotId s);
+
   std::vector<SlotInfo> slots;
-  std::vector<SlotId> freeLists[2]; // min-heaps (std::greater), a tier each
-  int32_t fast;
+  std::set<SlotId> freeSlots[2];   // a tier each, lowest first
+  std::vector<int32_t> chunkFree;  // free slots a chunk
+  std::set<int32_t> freeChunks[2]; // whole chunks with every slot free
+  int32_t fast, chunk;
   std::unique_ptr<BlockStorage> store;
 };
 

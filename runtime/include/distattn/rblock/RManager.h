@@ -37,6 +37,9 @@ struct RManagerConfig {
   /// Local allocation fills the fast tier, then the host tier, and only then
   /// borrows: a host-tier block is local (no debt) but slower to read.
   int32_t hostTierSlots = 0;
+  /// Slots a chunk of the pool (a request's blocks fill chunks of their
+  /// own); 0: a GPU large page's worth of blocks (chunkSlotsFor).
+  int32_t chunkSlots = 0;
 };
 
 /// Counters an rManager keeps about itself.
