@@ -122,15 +122,17 @@ int main(int argc, char **argv) {
               std::string(27, '-').c_str());
   volatile int64_t sink = 0;
 
+  // Chunks of 8 slots (a 2 MiB large page of 256 KiB blocks), each block
+  // placed after the request's previous one, as the rManager does.
   { // Steady state: allocate a batch of blocks, free them, repeat.
-    BlockPool pool(8192);
+    BlockPool pool(8192, nullptr, -1, 8);
     const int32_t batch = 256;
     int64_t rounds = 200000 * scale;
     std::vector<SlotId> held(batch);
     auto t0 = Clock::now();
     for (int64_t r = 0; r < rounds; ++r) {
       for (int32_t i = 0; i < batch; ++i)
-        held[i] = pool.allocate(0, r, i);
+        held[i] = pool.allocate(0, r, i, i ? held[i - 1] : kNoSlot);
       for (int32_t i = 0; i < batch; ++i)
         pool.release(held[i]);
     }
@@ -141,7 +143,7 @@ int main(int argc, char **argv) {
   }
 
   { // Random interleaving around a half-full pool.
-    BlockPool pool(8192);
+    BlockPool pool(8192, nullptr, -1, 8);
     std::vector<SlotId> held;
     held.reserve(8192);
     std::mt19937 gen(1);
@@ -154,7 +156,8 @@ int main(int argc, char **argv) {
       bool alloc = held.size() < 2048 ||
                    (held.size() < 6144 && coin[n & (coin.size() - 1)]);
       if (alloc) {
-        held.push_back(pool.allocate(0, n, 0));
+        held.push_back(
+            pool.allocate(0, n, 0, held.empty() ? kNoSlot : held.back()));
       } else {
         pool.release(held.back());
         held.pop_back();
@@ -170,6 +173,7 @@ int main(int argc, char **argv) {
     InProcessTransport net;
     RManagerConfig cfg;
     cfg.numSlots = 8192;
+    cfg.chunkSlots = 8;
     RManager m(0, cfg, net);
     int64_t requests = 200000 * scale;
     const int64_t tokens = 16 * 64; // 64 blocks each

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <set>
 #include <vector>
 
@@ -84,6 +85,56 @@ TEST(BlockPool, KeepsARequestsBlocksInChunksOfTheirOwn) {
     ASSERT_EQ(tiers.allocate(0, 1, i), i); // the one whole fast chunk
   EXPECT_EQ(tiers.allocate(0, 2, 0), 8);   // then the lowest fast slot
   EXPECT_EQ(tiers.allocateIn(Tier::Host, 0, 3, 0), 12);
+}
+
+// The bitmaps and their hints against the policy written plainly (linear
+// scans), over random allocations (with and without a previous block) and
+// frees in a pool of several bitmap words, two tiers and a chunk cut by
+// them.
+TEST(BlockPool, BitmapsMatchThePolicyWrittenPlainly) {
+  const int32_t n = 300, fast = 203, chunk = 8;
+  BlockPool pool(n, nullptr, fast, chunk);
+  std::vector<bool> used(n, false);
+  auto tierOf = [&](int32_t s) { return s < fast ? Tier::Fast : Tier::Host; };
+  auto plain = [&](Tier t, SlotId after) -> SlotId {
+    auto freeIn = [&](int32_t s) { return !used[s] && tierOf(s) == t; };
+    if (after >= 0 && after + 1 < n && (after + 1) / chunk == after / chunk &&
+        freeIn(after + 1))
+      return after + 1;
+    for (int32_t c = 0; (c + 1) * chunk <= n; ++c) {
+      bool whole = true;
+      for (int32_t s = c * chunk; s < (c + 1) * chunk; ++s)
+        whole = whole && freeIn(s);
+      if (whole)
+        return c * chunk;
+    }
+    for (int32_t s = 0; s < n; ++s)
+      if (freeIn(s))
+        return s;
+    return kNoSlot;
+  };
+  std::mt19937 gen(11);
+  std::vector<SlotId> live;
+  for (int op = 0; op < 20000; ++op) {
+    if (live.empty() || gen() % 100 < 55) {
+      const Tier t = gen() % 4 ? Tier::Fast : Tier::Host;
+      const SlotId after =
+          live.empty() || gen() % 3 == 0 ? kNoSlot : live[gen() % live.size()];
+      const SlotId want = plain(t, after);
+      ASSERT_EQ(pool.allocateIn(t, 0, 1, 0, after), want) << "op " << op;
+      if (want != kNoSlot) {
+        used[want] = true;
+        live.push_back(want);
+      }
+    } else {
+      const size_t i = gen() % live.size();
+      ASSERT_EQ(pool.release(live[i]), Status::Ok);
+      used[live[i]] = false;
+      live[i] = live.back();
+      live.pop_back();
+    }
+    ASSERT_EQ(pool.numUsed(), int32_t(live.size()));
+  }
 }
 
 TEST(BlockPool, ChunksHoldALargePageOfBlocks) {

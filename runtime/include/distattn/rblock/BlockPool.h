@@ -6,11 +6,11 @@
 // chunks of their own where the pool has them, each next block in the slot
 // after the last (then the lowest free slot): the paged decode reads a
 // sequence's blocks within large pages as fast as a dense KV, and scattered
-// ones about 1% slower (bench/RESULTS.md). Free slots and free chunks are
-// ordered sets, O(log n) a call. The bytes live in a BlockStorage so that the
-// same bookkeeping sits on host memory (tests, the host target) or on GPU
-// memory with a host-memory tier (GpuBlockStorage): the pool never touches the
-// bytes itself.
+// ones about 1% slower (bench/RESULTS.md). Free slots and wholly free
+// chunks are bitmaps scanned from a hint. The bytes live in a BlockStorage so
+// that the same bookkeeping sits on host memory (tests, the host target) or on
+// GPU memory with a host-memory tier (GpuBlockStorage): the pool never touches
+// the bytes itself.
 //
 // Slots [0, fastSlots) are the fast tier (GPU memory), the rest the host
 // tier; allocation takes the fast tier first.
@@ -22,8 +22,8 @@
 #include "distattn/rblock/Types.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
-#include <set>
 #include <vector>
 
 namespace distattn::rblock {
@@ -109,10 +109,8 @@ public:
   Status release(SlotId s);
 
   int32_t capacity() const { return int32_t(slots.size()); }
-  int32_t numFree() const {
-    return int32_t(freeSlots[0].size() + freeSlots[1].size());
-  }
-  int32_t numFree(Tier t) const { return int32_t(freeSlots[int(t)].size()); }
+  int32_t numFree() const { return freeCount[0] + freeCount[1]; }
+  int32_t numFree(Tier t) const { return freeCount[int(t)]; }
   int32_t numUsed() const { return capacity() - numFree(); }
   int32_t fastSlots() const { return fast; }
   int32_t chunkSlots() const { return chunk; }
@@ -124,12 +122,18 @@ public:
 private:
   /// Whether chunk c is whole (not cut by the pool's end or the tiers).
   bool wholeChunk(int32_t c) const;
+  bool isFree(SlotId s) const { return freeBits[s >> 6] >> (s & 63) & 1; }
   void take(SlotId s);
 
   std::vector<SlotInfo> slots;
-  std::set<SlotId> freeSlots[2];   // a tier each, lowest first
+  // Bitmaps, so that the lowest free slot (or wholly free chunk) is a scan
+  // of words from a hint below which none is: a few instructions a call.
+  std::vector<uint64_t> freeBits;  // slot s free
+  std::vector<uint64_t> wholeBits; // chunk c whole and every slot free
   std::vector<int32_t> chunkFree;  // free slots a chunk
-  std::set<int32_t> freeChunks[2]; // whole chunks with every slot free
+  int32_t freeCount[2] = {0, 0};   // a tier each
+  int64_t slotLo[2], slotHi[2], chunkLo[2], chunkHi[2]; // a tier's ranges
+  int64_t slotHint[2], chunkHint[2]; // none free below, a tier each
   int32_t fast, chunk;
   std::unique_ptr<BlockStorage> store;
 };
