@@ -8,6 +8,10 @@ the lowest free slot first, and chunks of a 2 MiB large page (BlockPool
 now: a request's blocks fill chunks of their own); beside them random order
 and allocation order, and torch cuDNN on a dense KV, in interleaved rounds.
 Prints each order's share of ascending and adjacent block pairs, then GB/s.
+The pages live in separate K and V pools (the kernel benchmark's layout),
+so a chunk is 8 pages (2 MiB of K); in runtime/rblock's own layout a block
+is its K page then its V page and chunkSlotsFor gives chunks of 4, also one
+large page (that layout is not what this script times).
 
 Usage: python3 bench/kernels/decode_alloc.py LIB.so  (LIB from run.sh)
 """

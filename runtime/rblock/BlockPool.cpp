@@ -99,11 +99,12 @@ SlotId BlockPool::allocateIn(Tier tier, InstanceId owner, RequestId request,
   const int t = int(tier);
   if (freeCount[t] == 0)
     return kNoSlot;
-  const SlotId next = after + 1;
   int64_t s = -1;
-  if (after >= 0 && next < capacity() && next / chunk == after / chunk &&
-      tierOf(next) == tier && isFree(next))
-    s = next;
+  if (after >= 0 && after < capacity() - 1) {
+    const SlotId next = after + 1;
+    if (next / chunk == after / chunk && tierOf(next) == tier && isFree(next))
+      s = next;
+  }
   if (s < 0) {
     const int64_t c = firstSet(wholeBits, chunkHint[t], chunkHi[t]);
     chunkHint[t] = c < 0 ? chunkHi[t] : c;
@@ -122,7 +123,7 @@ SlotId BlockPool::allocateIn(Tier tier, InstanceId owner, RequestId request,
 }
 
 Status BlockPool::release(SlotId s) {
-  if (s < 0 || s >= capacity() || !slots[s].used())
+  if (s < 0 || s >= capacity() || isFree(s))
     return Status::BadSlot;
   const int t = int(tierOf(s));
   slots[s] = SlotInfo{};

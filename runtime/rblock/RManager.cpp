@@ -227,8 +227,16 @@ Status RManager::moveBlock(BlockTable &table, int32_t index, BlockRef to) {
   return Status::Ok;
 }
 
+SlotId RManager::slotBefore(const BlockTable &table, int32_t index) const {
+  if (index <= 0 || index > int32_t(table.blocks.size()))
+    return kNoSlot;
+  const BlockRef &prev = table.blocks[index - 1];
+  return prev.holder == self ? prev.slot : kNoSlot;
+}
+
 bool RManager::relocate(BlockTable &table, int32_t index, InstanceId avoid) {
-  SlotId home = slots.allocate(self, table.request, index);
+  SlotId home =
+      slots.allocate(self, table.request, index, slotBefore(table, index));
   if (home != kNoSlot)
     return moveBlock(table, index, BlockRef{self, home}) == Status::Ok;
   std::vector<BlockRef> dest = borrow(table.request, {index}, avoid);
@@ -246,7 +254,7 @@ int32_t RManager::pullHome(RequestId request, int32_t count) {
   for (int32_t i = 0; i < int32_t(t.blocks.size()) && moved < count; ++i) {
     if (t.blocks[i].holder == self || t.blocks[i].lost())
       continue;
-    SlotId home = slots.allocate(self, request, i);
+    SlotId home = slots.allocate(self, request, i, slotBefore(t, i));
     if (home == kNoSlot)
       break;
     if (moveBlock(t, i, BlockRef{self, home}) == Status::Ok)
@@ -265,7 +273,8 @@ int32_t RManager::promote(RequestId request, int32_t count) {
     if (t.blocks[i].holder != self ||
         slots.tierOf(t.blocks[i].slot) != Tier::Host)
       continue;
-    SlotId fast = slots.allocateIn(Tier::Fast, self, request, i);
+    SlotId fast =
+        slots.allocateIn(Tier::Fast, self, request, i, slotBefore(t, i));
     if (fast == kNoSlot)
       break;
     if (moveBlock(t, i, BlockRef{self, fast}) == Status::Ok)
@@ -484,7 +493,8 @@ Message RManager::onDgfmInstall(const Message &m) {
     for (Staged &s : it->second) {
       if (owned[s.request].blocks[s.index].holder != kNoInstance)
         continue; // not released: still valid where it was
-      SlotId home = slots.allocate(self, s.request, s.index);
+      SlotId home = slots.allocate(self, s.request, s.index,
+                                   slotBefore(owned[s.request], s.index));
       if (home == kNoSlot) {
         // Only possible if the cycle's partner did not release: keep the
         // staged copy rather than lose the block.

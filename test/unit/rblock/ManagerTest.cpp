@@ -288,6 +288,38 @@ TEST(RManager, HostTierIsUsedBeforeBorrowingAndPromotedLater) {
   EXPECT_EQ(checkInvariants(c), "");
 }
 
+// The pool keeps a request's blocks in chunks of their own: two requests
+// growing side by side do not interleave, and blocks promoted from the host
+// tier land next to each other.
+TEST(RManager, KeepsARequestsBlocksTogether) {
+  RManagerConfig cfg = smallConfig(12);
+  cfg.chunkSlots = 4;
+  cfg.hostTierSlots = 4;
+  Cluster c(1, cfg);
+  auto slotsOf = [&](RequestId r) {
+    std::vector<SlotId> v;
+    for (const BlockRef &b : c.at(0).table(r)->blocks)
+      v.push_back(b.slot);
+    return v;
+  };
+  ASSERT_EQ(c.at(0).allocate(1, blocks(1)), Status::Ok);
+  ASSERT_EQ(c.at(0).allocate(2, blocks(1)), Status::Ok);
+  for (int step = 0; step < 3; ++step) {
+    ASSERT_EQ(c.at(0).append(1, blocks(1)), Status::Ok);
+    ASSERT_EQ(c.at(0).append(2, blocks(1)), Status::Ok);
+  }
+  EXPECT_EQ(slotsOf(1), (std::vector<SlotId>{0, 1, 2, 3}));
+  EXPECT_EQ(slotsOf(2), (std::vector<SlotId>{4, 5, 6, 7}));
+  // Request 3: the fast tier's last chunk, then the host tier's.
+  ASSERT_EQ(c.at(0).allocate(3, blocks(7)), Status::Ok);
+  EXPECT_EQ(slotsOf(3), (std::vector<SlotId>{8, 9, 10, 11, 12, 13, 14}));
+  ASSERT_EQ(c.at(0).free(1), Status::Ok);
+  ASSERT_EQ(c.at(0).free(2), Status::Ok); // two wholly free chunks
+  EXPECT_EQ(c.at(0).promote(3, 3), 3);
+  EXPECT_EQ(slotsOf(3), (std::vector<SlotId>{8, 9, 10, 11, 0, 1, 2}));
+  EXPECT_EQ(checkInvariants(c), "");
+}
+
 // Builds the debt cycle 0 -> 1 -> 2 -> 0 (one block each) from ordinary
 // allocations: each instance fills its pool and borrows one block from the
 // instance the gManager finds emptiest.

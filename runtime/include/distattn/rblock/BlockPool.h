@@ -79,7 +79,10 @@ enum class Tier : uint8_t { Fast = 0, Host = 1 };
 constexpr size_t kLargePageBytes = size_t(2) << 20;
 
 /// Slots a chunk for blocks of `bytesPerBlock`: a large page's worth (1 when
-/// the bytes are unknown or a block is larger).
+/// the bytes are unknown or a block is larger). Chunks coincide with large
+/// pages where a block's bytes divide 2 MiB and the storage's base is
+/// 2 MiB-aligned (cudaMalloc's granularity for large allocations, in
+/// practice; not checked).
 int32_t chunkSlotsFor(size_t bytesPerBlock);
 
 class BlockPool {

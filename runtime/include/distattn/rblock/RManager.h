@@ -122,6 +122,9 @@ private:
                                InstanceId exclude);
   void releaseRefs(const std::vector<BlockRef> &refs);
   Status grow(BlockTable &table, int64_t tokens);
+  /// The local slot of block index - 1 of `table` (where the pool places
+  /// block `index` next to it), or kNoSlot.
+  SlotId slotBefore(const BlockTable &table, int32_t index) const;
   Status moveBlock(BlockTable &table, int32_t index, BlockRef to);
   Status copyBlock(RequestId request, BlockRef from, BlockRef to);
   void ledgerDelta(InstanceId creditor, int64_t delta);
