@@ -374,6 +374,36 @@ TEST(MergeStatesGpu, StridedManyStatesMatchHostReference) {
     }
 }
 
+/// The decode's device buffers, and its arguments over them.
+struct DecodeBuffers {
+  const void *q, *k, *v;
+  const int32_t *indptr, *indices, *lens;
+  float *out, *lse;
+};
+DaPagedDecodeArgs decodeArgs(const DecodeBuffers &d, int dtype,
+                             const PagedKvShape &s, int64_t maxKvLen,
+                             float scale, int64_t splitTokens = 0) {
+  DaPagedDecodeArgs a{};
+  a.q = d.q;
+  a.kPages = d.k;
+  a.vPages = d.v;
+  a.pageIndptr = d.indptr;
+  a.pageIndices = d.indices;
+  a.kvLens = d.lens;
+  a.out = d.out;
+  a.lse = d.lse;
+  a.dtype = dtype;
+  a.batch = int(s.batch);
+  a.qHeads = int(s.qHeads);
+  a.kvHeads = int(s.kvHeads);
+  a.headDim = int(s.headDim);
+  a.pageSize = int(s.pageSize);
+  a.maxKvLen = maxKvLen;
+  a.scale = scale;
+  a.splitTokens = splitTokens;
+  return a;
+}
+
 struct DecodeCase {
   int dtype, headDim, qHeads, kvHeads, pageSize;
   std::vector<int32_t> lens;
@@ -424,26 +454,9 @@ template <typename T> void runDecode(const DecodeCase &c) {
   float *dout = upload(std::vector<float>(refOut.size(), NAN));
   float *dlse = upload(std::vector<float>(refLse.size(), NAN));
   const int64_t maxLen = *std::max_element(c.lens.begin(), c.lens.end());
+  const DecodeBuffers bufs{dq, dk, dv, dIndptr, dIndices, dLens, dout, dlse};
   auto argsFor = [&](int64_t maxKvLen, int64_t splitTokens) {
-    DaPagedDecodeArgs a{};
-    a.q = dq;
-    a.kPages = dk;
-    a.vPages = dv;
-    a.pageIndptr = dIndptr;
-    a.pageIndices = dIndices;
-    a.kvLens = dLens;
-    a.out = dout;
-    a.lse = dlse;
-    a.dtype = c.dtype;
-    a.batch = int(s.batch);
-    a.qHeads = c.qHeads;
-    a.kvHeads = c.kvHeads;
-    a.headDim = c.headDim;
-    a.pageSize = c.pageSize;
-    a.maxKvLen = maxKvLen;
-    a.scale = scale;
-    a.splitTokens = splitTokens;
-    return a;
+    return decodeArgs(bufs, c.dtype, s, maxKvLen, scale, splitTokens);
   };
   // out and lse poisoned (all-ones bytes: NaN) before a call, so that none
   // passes on what an earlier one wrote.
@@ -629,23 +642,9 @@ TEST(PagedDecodeGraph, CapturedDecodeReplaysWithNewQueries) {
   for (int combine : {-1, 0}) {
     SCOPED_TRACE(::testing::Message() << "combine " << combine);
     CK(da_paged_decode_set_combine(combine));
-    DaPagedDecodeArgs a{};
-    a.q = dq;
-    a.kPages = dk;
-    a.vPages = dv;
-    a.pageIndptr = dIndptr;
-    a.pageIndices = dIndices;
-    a.kvLens = dLens;
-    a.out = dout;
-    a.lse = dlse;
-    a.dtype = DA_BF16;
-    a.batch = int(s.batch);
-    a.qHeads = int(s.qHeads);
-    a.kvHeads = int(s.kvHeads);
-    a.headDim = 128;
-    a.pageSize = 128;
-    a.maxKvLen = 40000;
-    a.scale = scale;
+    DaPagedDecodeArgs a = decodeArgs(
+        DecodeBuffers{dq, dk, dv, dIndptr, dIndices, dLens, dout, dlse},
+        DA_BF16, s, 40000, scale);
     const size_t ws = da_paged_decode_workspace(&a);
     ASSERT_GT(ws, 0u);
     // In parts (fewer state slots than splits) by default on an H100; the
@@ -659,7 +658,7 @@ TEST(PagedDecodeGraph, CapturedDecodeReplaysWithNewQueries) {
     else if (onH100Like() && !std::getenv("DISTATTN_DECODE_COMBINE"))
       EXPECT_LT(stateSlots, splits);
     CK(cudaMalloc(&a.workspace, ws));
-    CK(cudaMemset(a.workspace, 0, ws));
+    CK(cudaMemsetAsync(a.workspace, 0, ws, stream)); // before the replays
     cudaGraph_t graph;
     CK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeGlobal));
     const int rc = da_paged_decode(&a, stream);
