@@ -379,9 +379,19 @@ Message RManager::onLend(const Message &m) {
   }
   Message r = makeReply(m, Status::Ok);
   int32_t n = std::min<int32_t>(can, int32_t(m.ints.size()));
-  for (int32_t i = 0; i < n; ++i)
-    r.ints.push_back(slots.allocate(m.src, m.request, m.ints[i],
-                                    i > 0 ? r.ints.back() : kNoSlot));
+  // After the last block lent for this request, where it still holds one.
+  const auto key = std::make_pair(m.src, m.request);
+  auto last = lastLent.find(key);
+  SlotId after = kNoSlot;
+  if (last != lastLent.end() && slots.info(last->second).owner == m.src &&
+      slots.info(last->second).request == m.request)
+    after = last->second;
+  for (int32_t i = 0; i < n; ++i) {
+    after = slots.allocate(m.src, m.request, m.ints[i], after);
+    r.ints.push_back(after);
+  }
+  if (n > 0)
+    lastLent[key] = after;
   lentSlots += n;
   return r;
 }
@@ -390,9 +400,14 @@ Message RManager::onRelease(const Message &m) {
   Status s = checkForeignSlots(m);
   if (s != Status::Ok)
     return makeReply(m, s);
-  for (SlotId slot : m.ints)
+  for (SlotId slot : m.ints) {
+    auto last =
+        lastLent.find({slots.info(slot).owner, slots.info(slot).request});
+    if (last != lastLent.end() && last->second == slot)
+      lastLent.erase(last);
     if (slots.release(slot) == Status::Ok)
       --lentSlots;
+  }
   return makeReply(m, Status::Ok);
 }
 
@@ -538,6 +553,8 @@ Message RManager::onInstanceFailed(const Message &m) {
       slots.release(s);
       --lentSlots;
     }
+  for (auto it = lastLent.begin(); it != lastLent.end();)
+    it = it->first.first == failed ? lastLent.erase(it) : std::next(it);
   staging.erase(failed);
   return r;
 }

@@ -320,6 +320,28 @@ TEST(RManager, KeepsARequestsBlocksTogether) {
   EXPECT_EQ(checkInvariants(c), "");
 }
 
+// A request that grows by borrowing a block a step gets them next to each
+// other on its creditor, not one in a fresh chunk each.
+TEST(RManager, LendsARequestsBlocksTogether) {
+  RManagerConfig cfg = smallConfig(8, 8);
+  cfg.chunkSlots = 4;
+  Cluster c(2, cfg);
+  ASSERT_EQ(c.at(1).allocate(5, blocks(1)), Status::Ok); // slot 0 on 1
+  ASSERT_EQ(c.at(0).allocate(1, blocks(8)), Status::Ok); // 0's pool full
+  c.heartbeatAll();
+  std::vector<SlotId> lent;
+  for (int step = 0; step < 3; ++step) {
+    ASSERT_EQ(c.at(0).append(1, blocks(1)), Status::Ok);
+    const BlockRef &b = c.at(0).table(1)->blocks.back();
+    ASSERT_EQ(b.holder, 1);
+    lent.push_back(b.slot);
+  }
+  EXPECT_EQ(lent, (std::vector<SlotId>{4, 5, 6}));
+  ASSERT_EQ(c.at(0).free(1), Status::Ok);
+  EXPECT_EQ(c.at(1).lent(), 0);
+  EXPECT_EQ(checkInvariants(c), "");
+}
+
 // Builds the debt cycle 0 -> 1 -> 2 -> 0 (one block each) from ordinary
 // allocations: each instance fills its pool and borrows one block from the
 // instance the gManager finds emptiest.

@@ -21,6 +21,7 @@
 
 #include <functional>
 #include <map>
+#include <utility>
 #include <vector>
 
 namespace distattn::rblock {
@@ -151,6 +152,10 @@ private:
   std::map<RequestId, BlockTable> owned;
   std::map<InstanceId, std::vector<Staged>> staging; // DGFM, per creditor
   int32_t lentSlots = 0;
+  /// The slot of the last block lent for each (owner, request) still
+  /// holding one here: the next Lend places its blocks after it (the pool
+  /// keeps a request's blocks together on the lender too).
+  std::map<std::pair<InstanceId, RequestId>, SlotId> lastLent;
   RManagerStats counters;
 };
 
