@@ -64,13 +64,12 @@ BlockPool::BlockPool(int32_t numSlots, std::unique_ptr<BlockStorage> storage,
   freeBits.assign((int64_t(numSlots) + 63) / 64, 0);
   wholeBits.assign((chunks + 63) / 64, 0);
   chunkFree.assign(chunks, 0);
-  // A tier's slots, and its whole chunks (none cut by the tier boundary).
-  slotLo[0] = 0, slotHi[0] = fast, slotLo[1] = fast, slotHi[1] = numSlots;
-  chunkLo[0] = 0, chunkHi[0] = fast / chunk;
-  chunkLo[1] = (int64_t(fast) + chunk - 1) / chunk;
+  // A tier's slots, and its whole chunks (none cut by the tier boundary),
+  // end where the hints (none free below) start the next tier's.
+  slotHint[0] = 0, slotHi[0] = fast, slotHint[1] = fast, slotHi[1] = numSlots;
+  chunkHint[0] = 0, chunkHi[0] = fast / chunk;
+  chunkHint[1] = (int64_t(fast) + chunk - 1) / chunk;
   chunkHi[1] = numSlots / chunk;
-  for (int t = 0; t < 2; ++t)
-    slotHint[t] = slotLo[t], chunkHint[t] = chunkLo[t];
   for (SlotId s = 0; s < numSlots; ++s) {
     setBit(freeBits, s);
     ++freeCount[int(tierOf(s))];

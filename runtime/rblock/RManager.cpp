@@ -126,9 +126,7 @@ Status RManager::grow(BlockTable &table, int64_t tokens) {
   std::vector<int32_t> remote;
   // Each block after the request's last local one (the pool keeps a
   // request's blocks in chunks of their own).
-  SlotId last = !table.blocks.empty() && table.blocks.back().holder == self
-                    ? table.blocks.back().slot
-                    : kNoSlot;
+  SlotId last = slotBefore(table, int32_t(table.blocks.size()));
   for (int64_t i = 0; i < need; ++i) {
     int32_t index = int32_t(table.blocks.size() + i);
     SlotId s = remote.empty() ? slots.allocate(self, table.request, index, last)

@@ -131,11 +131,11 @@ private:
   std::vector<SlotInfo> slots;
   // Bitmaps, so that the lowest free slot (or wholly free chunk) is a scan
   // of words from a hint below which none is: a few instructions a call.
-  std::vector<uint64_t> freeBits;  // slot s free
-  std::vector<uint64_t> wholeBits; // chunk c whole and every slot free
-  std::vector<int32_t> chunkFree;  // free slots a chunk
-  int32_t freeCount[2] = {0, 0};   // a tier each
-  int64_t slotLo[2], slotHi[2], chunkLo[2], chunkHi[2]; // a tier's ranges
+  std::vector<uint64_t> freeBits;    // slot s free
+  std::vector<uint64_t> wholeBits;   // chunk c whole and every slot free
+  std::vector<int32_t> chunkFree;    // free slots a chunk
+  int32_t freeCount[2] = {0, 0};     // a tier each
+  int64_t slotHi[2], chunkHi[2];     // a tier's ends (slots, whole chunks)
   int64_t slotHint[2], chunkHint[2]; // none free below, a tier each
   int32_t fast, chunk;
   std::unique_ptr<BlockStorage> store;
