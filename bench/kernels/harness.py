@@ -68,6 +68,38 @@ def stream():
     return ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
 
 
+PROBE = None
+_SINK = None
+
+
+def load_probe(path):
+    """page_probe.cu's library: the decode's reads of a paged KV, no math."""
+    global PROBE
+    PROBE = ctypes.CDLL(path)
+    PROBE.da_probe_paged_loads.argtypes = [ctypes.c_void_p] * 3 + [ctypes.c_int] * 8 + \
+        [ctypes.c_void_p, ctypes.c_void_p]
+    PROBE.da_probe_paged_loads.restype = ctypes.c_int
+
+
+def probe_loads(kp, vp, indices, B, S, page, head_major=True, rows=32, warps=7):
+    """Pure loads of B sequences of S tokens in pages of `page` (each
+    sequence's pages consecutive in `indices`) by warp rings of two tiles of
+    `rows` rows, `warps` a block (the decode's: 7 of 32): a block a
+    (sequence, kv head, split), or with head_major off a (sequence, split)
+    reading each page's kv heads together; about a block an SM."""
+    global _SINK
+    if _SINK is None:
+        _SINK = torch.zeros(1, dtype=torch.int32, device=dev)
+    Hkv = kp.shape[1]
+    units = B * Hkv if head_major else B
+    splits = max(1, torch.cuda.get_device_properties(0).multi_processor_count // units)
+    rc = PROBE.da_probe_paged_loads(kp.data_ptr(), vp.data_ptr(), indices.data_ptr(), B,
+                                    S // page, Hkv, page, rows, splits, warps, int(head_major),
+                                    _SINK.data_ptr(), stream())
+    if rc != 0:
+        raise RuntimeError(f"da_probe_paged_loads rc={rc}")
+
+
 def dtcode(dt):
     return 0 if dt == torch.bfloat16 else 1
 
@@ -479,6 +511,10 @@ def run_bench(rows):
             ws, chunk = ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, out, lse)
             t = bench(lambda: ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, out, lse, 0, ws), 10, 3, 5)
             r[f"ours_page{page}"] = byts / t / 1e6
+            if page == 128 and PROBE is not None:
+                # The ceiling: the same reads, no math (page_probe.cu).
+                t = bench(lambda: probe_loads(kp, vp, indices, B, S, page), 10, 3, 5)
+                r["loads_p128"] = byts / t / 1e6
             if page == 128:
                 # The same pages as rBlocks: runtime/rblock's layout, read in
                 # place (the same random block order).
@@ -498,6 +534,9 @@ def run_bench(rows):
         ws, _ = ours_decode(q, kp, vp, indptr, indices, lens_t, S, 128, out, lse)
         t = bench(lambda: ours_decode(q, kp, vp, indptr, indices, lens_t, S, 128, out, lse, 0, ws), 10, 3, 5)
         r["ours_p128_inorder"] = byts / t / 1e6
+        if PROBE is not None:
+            t = bench(lambda: probe_loads(kp, vp, indices, B, S, 128), 10, 3, 5)
+            r["loads_p128_inorder"] = byts / t / 1e6
         del kp, vp
         torch.cuda.empty_cache()
         rows.append(r)
@@ -525,8 +564,11 @@ def main():
     ap.add_argument("--bench", action="store_true")
     ap.add_argument("--out", default=os.environ.get("OUT", "."))
     ap.add_argument("--commit", default="uncommitted")
+    ap.add_argument("--probe", help="page_probe.cu's library: adds the decode's pure-load ceiling")
     a = ap.parse_args()
     load(a.lib)
+    if a.probe:
+        load_probe(a.probe)
     summary = {}
     ok = True
     if a.check:
@@ -589,17 +631,21 @@ def report(info, rows, commit, checks):
              "'p128 in order' = pages of 128 in allocation order (each sequence's pages one run, "
              "the layout of cuDNN's dense tensor); 'p128 rBlock' = the random pages of 128 as "
              "runtime/rblock stores them (a block's K page, then its V page) and passes them (in "
-             "place, indices doubled). The ratios to FLASH and cuDNN are of random pages in "
-             "separate K and V pools.\n")
-    L.append("| B x KV | ours page16 | ours page128 | p16 s4 | p16 s3 | p16 cp.async | p128 s4 | p128 s3 | p128 cp.async | p128 in order | p128 rBlock | torch FLASH (dense) | torch cuDNN (dense) | default best/FLASH | default best/cuDNN | in order/cuDNN | rBlock/cuDNN |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+             "place, indices doubled); 'loads' = the same pages of 128 read by the decode's blocks "
+             "and rings with no math (bench/kernels/page_probe.cu), the ceiling of any kernel "
+             "reading them that way, random and in order. The ratios to FLASH and cuDNN are of "
+             "random pages in separate K and V pools.\n")
+    L.append("| B x KV | ours page16 | ours page128 | p16 s4 | p16 s3 | p16 cp.async | p128 s4 | p128 s3 | p128 cp.async | p128 in order | p128 rBlock | loads p128 | loads in order | torch FLASH (dense) | torch cuDNN (dense) | default best/FLASH | default best/cuDNN | in order/cuDNN | rBlock/cuDNN | loads/cuDNN | loads in order/cuDNN |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if r["kind"] == "decode":
             best = max(r["ours_page16"], r["ours_page128"])
             L.append(f"| {r['B']} x {r['S']} | {f(r['ours_page16'])} | {f(r['ours_page128'])} | {f(r['ours_p16_s4'])} | {f(r['ours_p16_s3'])} | {f(r['ours_p16_cp'])} | "
                      f"{f(r['ours_p128_s4'])} | {f(r['ours_p128_s3'])} | {f(r['ours_p128_cp'])} | "
-                     f"{f(r['ours_p128_inorder'])} | {f(r['ours_p128_rblock'])} | {f(r['flash'])} | "
+                     f"{f(r['ours_p128_inorder'])} | {f(r['ours_p128_rblock'])} | "
+                     f"{f(r.get('loads_p128'))} | {f(r.get('loads_p128_inorder'))} | {f(r['flash'])} | "
                      f"{f(r['cudnn'])} | {rr3(best, r['flash'])} | {rr3(best, r['cudnn'])} | "
-                     f"{rr3(r['ours_p128_inorder'], r['cudnn'])} | {rr3(r['ours_p128_rblock'], r['cudnn'])} |")
+                     f"{rr3(r['ours_p128_inorder'], r['cudnn'])} | {rr3(r['ours_p128_rblock'], r['cudnn'])} | "
+                     f"{rr3(r.get('loads_p128'), r['cudnn'])} | {rr3(r.get('loads_p128_inorder'), r['cudnn'])} |")
     L.append("\nState merge (fp32), GB/s of states read + written vs d2d copy:\n")
     L.append("| n | rows | D | ours GB/s | copy GB/s | ours/copy | torch add GB/s | ours/add |\n|---|---|---|---|---|---|---|---|")
     for r in rows:

@@ -20,6 +20,7 @@ for a in "$@"; do
   esac
 done
 LIB="$BUILD_DIR/lib/libdistattn_cuda_capi.so"
+PROBE="$BUILD_DIR/lib/page_probe.so"
 if [ "$build" = 1 ]; then
   # The kernels' shared library straight from nvcc (what CMake's
   # distattn_cuda_capi target builds), independent of the rest of the tree.
@@ -30,6 +31,10 @@ if [ "$build" = 1 ]; then
       -c "$ROOT/runtime/cuda/$f.cu" -o "$BUILD_DIR/lib/$f.o" &
     pids+=($!)
   done
+  # The decode's reads with no math: the ceiling beside its columns.
+  nvcc -O3 -std=c++17 -gencode=arch=compute_90a,code=sm_90a -Xcompiler -fPIC \
+    -shared -o "$PROBE" "$ROOT/bench/kernels/page_probe.cu" &
+  pids+=($!)
   for p in "${pids[@]}"; do wait "$p"; done
   nvcc -shared -o "$LIB" "$BUILD_DIR"/lib/{micro_attention,merge,paged_decode}.o
 fi
@@ -47,7 +52,7 @@ if [ "$commit" != uncommitted ] && [ -n "$(git -C "$ROOT" status --porcelain -- 
 fi
 rc=0
 PYTHONUNBUFFERED=1 python3 "$ROOT/bench/kernels/harness.py" \
-  "$LIB" "${mode[@]}" --out "$OUT" --commit "$commit" || rc=$?
+  "$LIB" "${mode[@]}" --probe "$PROBE" --out "$OUT" --commit "$commit" || rc=$?
 if [ -f "$OUT/results_section.md" ]; then
   cat "$OUT/results_section.md" >> "$ROOT/bench/RESULTS.md"
   echo "appended to bench/RESULTS.md"
