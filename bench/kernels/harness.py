@@ -391,20 +391,37 @@ def dense_decode_rates(q4, S, backends):
     return rates
 
 
+# GPU cycles the stream sleeps before each sample's start event (doubled
+# whenever the host was still enqueuing when the start event ran).
+_lead_cycles = 2_000_000
+
+
 def bench(fn, iters=20, warm=5, inner=1):
-    """Median ms of one call; `inner` calls between the events so that host
-    launch overhead (Python, ctypes) overlaps device work."""
+    """Median ms of one call, `inner` calls between the events. The stream
+    first sleeps on the GPU while the host enqueues the start event and the
+    calls, so that the events time the device's work alone: started on an
+    idle GPU, a sample would also hold the first call's host launch time
+    (60-85 us for torch's SDPA under its sdpa_kernel context, 7-33 us for
+    ours through ctypes; bench/RESULTS.md 2026-11-26 10:36), which favoured
+    the side that launches faster. A sample whose start event ran before the
+    host had enqueued every call is taken again with a longer sleep."""
+    global _lead_cycles
     for _ in range(warm):
         fn()
     torch.cuda.synchronize()
     ts = []
-    for _ in range(iters):
+    while len(ts) < iters:
         s = torch.cuda.Event(enable_timing=True)
         e = torch.cuda.Event(enable_timing=True)
+        torch.cuda._sleep(_lead_cycles)
         s.record()
         for _ in range(inner):
             fn()
+        late = s.query()  # the start event already ran: host time inside
         e.record(); torch.cuda.synchronize()
+        if late and _lead_cycles < (1 << 30):
+            _lead_cycles *= 2
+            continue
         ts.append(s.elapsed_time(e) / inner)
     return statistics.median(ts)
 
@@ -599,7 +616,7 @@ def report(info, rows, commit, checks):
     L = [f"\n## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {info['device']} · commit {commit}\n",
          f"torch {info['torch']}, "
          f"d2d copy {info['copy_GBps']:.0f} GB/s (read+write), torch.add fp32 {info['add_GBps']:.0f} GB/s (2 reads + 1 write), "
-         f"CUDA events, median (forward: median of {FWD_ROUNDS} interleaved rounds of every column; decode and merge: 5 calls between events).\n"]
+         f"CUDA events after a GPU-side sleep that outlasts the host's enqueue (device time only), median (forward: median of {FWD_ROUNDS} interleaved rounds of every column; decode and merge: 5 calls between events).\n"]
     if checks is not None:
         L.append(f"Correctness: {sum(c['passed'] for c in checks)}/{len(checks)} cases pass "
                  f"(max rel err {max(c['rel_err'] for c in checks):.2e}, "
