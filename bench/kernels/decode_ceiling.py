@@ -8,13 +8,15 @@ dense tensor's layout), runs of 8 adjacent pages (one 2 MiB large page of K,
 as runtime/rblock's chunked pool places a request's blocks) in random order,
 and random order. Interleaved rounds; each figure the median of its rounds.
 
-Each loads column is a ceiling for a kernel that reads the pages that way:
+Each loads column is what the memory gives a kernel that reads the pages
+that way with 1-D bulk copies (the decode's 2-D tensor copies can read
+faster in allocation order, bench/RESULTS.md 2026-11-26 10:35):
 the decode's blocks (a block a sequence's kv head, 7 warps of 32-row
 tiles); the same blocks with 14 warps of 16-row tiles (the same bytes in
 flight in twice the copies); page-major (a block reading a page's 8 kv
 heads, 256 KiB contiguous, before the next page). Where the best of them
-sits below cuDNN's dense read, no decode over that order that reads its
-pages in one of these ways reaches 1.0x cuDNN on the card.
+sits below cuDNN's dense read, a decode over that order has to read faster
+than any of these pure loads to reach 1.0x cuDNN.
 
 Usage: python3 bench/kernels/decode_ceiling.py LIB.so [PROBE.so]
   LIB from run.sh; PROBE built from page_probe.cu with nvcc next to LIB
@@ -46,6 +48,7 @@ def probe_path(lib_path):
 
 def orders(total, rng):
     """Page lists by name, each a permutation of the pool's pages."""
+    assert total % 8 == 0, "runs of 8 need whole runs"
     runs = list(range(total // 8))
     rng.shuffle(runs)
     rand = list(range(total))

@@ -91,8 +91,10 @@ def probe_loads(kp, vp, indices, B, S, page, head_major=True, rows=32, warps=7):
     if _SINK is None:
         _SINK = torch.zeros(1, dtype=torch.int32, device=dev)
     Hkv = kp.shape[1]
+    assert S % page == 0 and indices.numel() == B * (S // page), "whole pages, B x S of them"
     units = B * Hkv if head_major else B
-    splits = max(1, torch.cuda.get_device_properties(0).multi_processor_count // units)
+    sms = torch.cuda.get_device_properties(torch.cuda.current_device()).multi_processor_count
+    splits = max(1, sms // units)
     rc = PROBE.da_probe_paged_loads(kp.data_ptr(), vp.data_ptr(), indices.data_ptr(), B,
                                     S // page, Hkv, page, rows, splits, warps, int(head_major),
                                     _SINK.data_ptr(), stream())
@@ -392,8 +394,10 @@ def dense_decode_rates(q4, S, backends):
 
 
 # GPU cycles the stream sleeps before each sample's start event (doubled
-# whenever the host was still enqueuing when the start event ran).
+# whenever the host was still enqueuing when the start event ran; kept for
+# the rest of the run, so every later sample starts after the same sleep).
 _lead_cycles = 2_000_000
+_LEAD_CAP = 1 << 26  # ~35 ms at 1.98 GHz: far above any enqueue here
 
 
 def bench(fn, iters=20, warm=5, inner=1):
@@ -401,10 +405,11 @@ def bench(fn, iters=20, warm=5, inner=1):
     first sleeps on the GPU while the host enqueues the start event and the
     calls, so that the events time the device's work alone: started on an
     idle GPU, a sample would also hold the first call's host launch time
-    (60-85 us for torch's SDPA under its sdpa_kernel context, 7-33 us for
-    ours through ctypes; bench/RESULTS.md 2026-11-26 10:36), which favoured
+    (46-85 us for torch's SDPA under its sdpa_kernel context, 15-33 us for
+    ours through ctypes; bench/RESULTS.md 2026-11-26 10:35), which favoured
     the side that launches faster. A sample whose start event ran before the
-    host had enqueued every call is taken again with a longer sleep."""
+    host had enqueued every call and the end event is taken again with a
+    longer sleep; past the cap, the timing is refused."""
     global _lead_cycles
     for _ in range(warm):
         fn()
@@ -417,9 +422,12 @@ def bench(fn, iters=20, warm=5, inner=1):
         s.record()
         for _ in range(inner):
             fn()
+        e.record()
         late = s.query()  # the start event already ran: host time inside
-        e.record(); torch.cuda.synchronize()
-        if late and _lead_cycles < (1 << 30):
+        torch.cuda.synchronize()
+        if late:
+            if _lead_cycles >= _LEAD_CAP:
+                raise RuntimeError("bench: the host's enqueue outlasts the GPU-side sleep")
             _lead_cycles *= 2
             continue
         ts.append(s.elapsed_time(e) / inner)
@@ -649,8 +657,9 @@ def report(info, rows, commit, checks):
              "the layout of cuDNN's dense tensor); 'p128 rBlock' = the random pages of 128 as "
              "runtime/rblock stores them (a block's K page, then its V page) and passes them (in "
              "place, indices doubled); 'loads' = the same pages of 128 read by the decode's blocks "
-             "and rings with no math (bench/kernels/page_probe.cu), the ceiling of any kernel "
-             "reading them that way, random and in order. The ratios to FLASH and cuDNN are of "
+             "and rings with no math (bench/kernels/page_probe.cu: 1-D bulk copies, what the "
+             "memory gives those reads; the decode's 2-D tensor copies can beat it), random and "
+             "in order. The ratios to FLASH and cuDNN are of "
              "random pages in separate K and V pools.\n")
     L.append("| B x KV | ours page16 | ours page128 | p16 s4 | p16 s3 | p16 cp.async | p128 s4 | p128 s3 | p128 cp.async | p128 in order | p128 rBlock | loads p128 | loads in order | torch FLASH (dense) | torch cuDNN (dense) | default best/FLASH | default best/cuDNN | in order/cuDNN | rBlock/cuDNN | loads/cuDNN | loads in order/cuDNN |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:

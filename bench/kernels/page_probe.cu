@@ -58,27 +58,37 @@ __global__ void pagedLoads(const char *K, const char *V, const int *indices,
   }
   __syncwarp();
   const int *table = indices + int64_t(seq) * pagesPerSeq;
-  auto issue = [&](int i) {
+  // Tile i's byte offset in the pools; its page id is read one tile ahead
+  // of its copy, as the decode does, so that the lookup's latency hides
+  // under the wait for the tile before.
+  auto offsetOf = [&](int i) -> int64_t {
     if (i >= n || lane != 0)
-      return;
+      return -1;
     const int t = warp + i * warps, pg = p0 + t / perPage, inPage = t % perPage;
-    const int64_t at = int64_t(table[pg]) * kvHeads * headBytes +
-                       (headMajor ? head * headBytes : 0) +
-                       int64_t(inPage) * kTileBytes;
+    return int64_t(table[pg]) * kvHeads * headBytes +
+           (headMajor ? head * headBytes : 0) + int64_t(inPage) * kTileBytes;
+  };
+  auto issue = [&](int i, int64_t at) {
+    if (at < 0)
+      return;
     const int s = i % kStages;
     const uint32_t dk = detail::smemAddr(ring + s * 2 * kTileBytes);
+    // The slot's last generic reads before the async proxy's writes.
+    tma::fenceProxyAsync();
     tma::mbarExpectTx(bar0 + 8 * s, 2 * kTileBytes);
     bulkLoad(dk, K + at, kTileBytes, bar0 + 8 * s);
     bulkLoad(dk + kTileBytes, V + at, kTileBytes, bar0 + 8 * s);
   };
   for (int s = 0; s < kStages; ++s)
-    issue(s);
+    issue(s, offsetOf(s));
+  int64_t next = offsetOf(kStages);
   int acc = 0; // one byte a tile read back, so that the loads are used
   for (int i = 0; i < n; ++i) {
     tma::mbarWait(bar0 + 8 * (i % kStages), (i / kStages) & 1);
     acc += ring[(i % kStages) * 2 * kTileBytes + lane * 4];
     __syncwarp();
-    issue(i + kStages);
+    issue(i + kStages, next);
+    next = offsetOf(i + kStages + 1);
   }
   if (acc == 0x7fffffff)
     *sink = acc;
@@ -93,8 +103,8 @@ extern "C" int da_probe_paged_loads(const void *K, const void *V,
                                     int pagesPerSeq, int kvHeads, int pageSize,
                                     int rows, int splits, int warps,
                                     int headMajor, int *sink, void *stream) {
-  if (rows < 8 || rows % 8 != 0 || pageSize % rows != 0 || warps < 1 ||
-      warps > 32 || splits < 1)
+  if (seqs < 1 || pagesPerSeq < 1 || kvHeads < 1 || rows < 8 || rows % 8 != 0 ||
+      pageSize % rows != 0 || warps < 1 || warps > 32 || splits < 1)
     return -1;
   const int smem = warps * kStages * (2 * rows * kRowBytes + 8);
   cudaError_t e = cudaFuncSetAttribute(

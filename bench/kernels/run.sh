@@ -32,8 +32,10 @@ if [ "$build" = 1 ]; then
     pids+=($!)
   done
   # The decode's reads with no math: the ceiling beside its columns.
-  nvcc -O3 -std=c++17 -gencode=arch=compute_90a,code=sm_90a -Xcompiler -fPIC \
-    -shared -o "$PROBE" "$ROOT/bench/kernels/page_probe.cu" &
+  rm -f "$PROBE"
+  (nvcc -O3 -std=c++17 -gencode=arch=compute_90a,code=sm_90a -Xcompiler -fPIC \
+    -shared -o "$PROBE" "$ROOT/bench/kernels/page_probe.cu" ||
+    echo "page_probe.cu did not build: the loads columns print n/a") &
   pids+=($!)
   for p in "${pids[@]}"; do wait "$p"; done
   nvcc -shared -o "$LIB" "$BUILD_DIR"/lib/{micro_attention,merge,paged_decode}.o
@@ -51,8 +53,12 @@ if [ "$commit" != uncommitted ] && [ -n "$(git -C "$ROOT" status --porcelain -- 
   commit="$commit+dirty"
 fi
 rc=0
+# The loads columns need the probe; without it (a build dir from before it,
+# or its build failed) they print n/a.
+probe=()
+[ -f "$PROBE" ] && probe=(--probe "$PROBE")
 PYTHONUNBUFFERED=1 python3 "$ROOT/bench/kernels/harness.py" \
-  "$LIB" "${mode[@]}" --probe "$PROBE" --out "$OUT" --commit "$commit" || rc=$?
+  "$LIB" "${mode[@]}" ${probe[@]+"${probe[@]}"} --out "$OUT" --commit "$commit" || rc=$?
 if [ -f "$OUT/results_section.md" ]; then
   cat "$OUT/results_section.md" >> "$ROOT/bench/RESULTS.md"
   echo "appended to bench/RESULTS.md"
