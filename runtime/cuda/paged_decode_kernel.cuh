@@ -305,7 +305,8 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
   // robin, so that the block reads one K and one V run front to back (as
   // one CTA a sequence's kv head does), which the memory serves faster
   // than a run a warp (bench/RESULTS.md); else the split's own chunk.
-  // In parts, the unit's warps take its tiles in runs of kGrab as they go
+  // In parts, the unit's warps take its tiles in runs of kGrab (shorter
+  // near the sequence's end) as they go
   // (split s the s-th run first, then runs past the splits' first ones
   // from a count a unit): the SMs of an H100 do not read at one rate (some
   // a quarter faster, the same ones launch after launch), and a fixed share
@@ -317,6 +318,7 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
   int *const tileCount = p.tilesTaken + unit; // null outside parts, unread
   TileRuns<kGrab, Stages> runs(split);
   int taken = 0;
+  const int unitTiles = (kvLen + kDecBc - 1) / kDecBc;
   int begin = 0, end = kvLen, nTiles = 0, tileWays = 1, tileOf0 = 0;
   if (inParts) {
     nTiles = INT_MAX; // until a run starts past the sequence
@@ -463,14 +465,20 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
   for (int tile = 0; tile < nTiles && (!inParts || tileStartOf(tile) < end);
        ++tile) {
     if (inParts) {
+      // The answer to the last take is read before the next take (both
+      // fall on one tile where runs are short).
       runs.reach(tile);
-      if (runs.takesAt(tile) && lane == 0)
-        taken = atomicAdd(tileCount, kGrab);
+      if (runs.readsAt(tile))
+        runs.read(__shfl_sync(0xffffffffu, taken, 0), p.splits);
+      if (runs.takesAt(tile)) {
+        const int length = runs.takeLength(unitTiles, p.splits);
+        if (lane == 0)
+          taken = atomicAdd(tileCount, length);
+        runs.take(length);
+      }
     }
     issue(tile + Stages - 1, nextRow);
     cpAsyncCommit();
-    if (inParts && runs.readsAt(tile))
-      runs.read(__shfl_sync(0xffffffffu, taken, 0), p.splits);
     nextRow = lookup(tile + Stages);
     const int slot = tile % Stages;
     const int tileStart = tileStartOf(tile);

@@ -156,8 +156,10 @@ TEST(KernelIndexMath, DealtTilesCoverEachTileOnce) {
 // The paged decode's loop in parts, warp by warp in random interleavings
 // (each step one iteration of one warp, a take an atomic on one count):
 // every tile of the sequence is computed exactly once, and the tile a warp
-// looked up Lead tiles ahead (the ring's copy) is the one it computes.
-template <int Run, int Lead> void checkTileRuns() {
+// looked up Lead tiles ahead (the ring's copy) is the one it computes. Run
+// lengths by the kernel's rule (takeLength), or drawn at random from Lead
+// to Run, so that every mix of long and short runs meets the reads.
+template <int Run, int Lead> void checkTileRuns(bool randomLengths) {
   using Runs = TileRuns<Run, Lead>;
   std::mt19937 gen(7);
   for (int splits : {1, 2, 7, 14})
@@ -175,28 +177,35 @@ template <int Run, int Lead> void checkTileRuns() {
           for (int k = 0; k < Lead; ++k) // the prologue's lookups
             warps.back().looked.push_back(warps.back().runs.tileAt(k));
         }
-        int count = 0, live = splits;
+        int count = 0, live = splits, shortRuns = 0;
         std::vector<int> seen(tiles, 0);
         while (live > 0) {
           Warp &w = warps[gen() % splits];
           if (w.done)
             continue;
           const int i = w.i;
-          w.runs.reach(i);
           if (w.runs.tileAt(i) >= tiles) { // the loop's end
             w.done = true;
             --live;
             continue;
           }
-          if (Runs::takesAt(i)) {
-            ASSERT_EQ(w.taken, -1) << "a take before the last was read";
-            w.taken = count;
-            count += Run;
-          }
-          if (Runs::readsAt(i)) {
+          w.runs.reach(i);
+          if (w.runs.readsAt(i)) {
             ASSERT_NE(w.taken, -1) << "read before taken, tile " << i;
             w.runs.read(w.taken, splits);
             w.taken = -1;
+          }
+          if (w.runs.takesAt(i)) {
+            ASSERT_EQ(w.taken, -1) << "a take before the last was read";
+            const int length = randomLengths
+                                   ? Lead + int(gen() % (Run - Lead + 1))
+                                   : w.runs.takeLength(tiles, splits);
+            ASSERT_GE(length, Lead);
+            ASSERT_LE(length, Run);
+            shortRuns += length < Run;
+            w.taken = count;
+            count += length;
+            w.runs.take(length);
           }
           w.looked.push_back(w.runs.tileAt(i + Lead));
           const int t = w.runs.tileAt(i);
@@ -207,14 +216,20 @@ template <int Run, int Lead> void checkTileRuns() {
         for (int t = 0; t < tiles; ++t)
           ASSERT_EQ(seen[t], 1)
               << "tile " << t << " of " << tiles << ", " << splits
-              << " splits, run " << Run << ", lead " << Lead;
+              << " splits, run " << Run << ", lead " << Lead
+              << (randomLengths ? ", random lengths" : "");
+        // The rule shortens the runs near the end of a long sequence.
+        if (!randomLengths && tiles == 1000)
+          EXPECT_GT(shortRuns, 0) << splits << " splits";
       }
 }
 
 TEST(KernelIndexMath, TileRunsCoverEachTileOnce) {
-  checkTileRuns<4, 2>(); // the decode's rings of 2, 3 and 4 stages
-  checkTileRuns<5, 3>();
-  checkTileRuns<6, 4>();
+  for (bool randomLengths : {false, true}) {
+    checkTileRuns<4, 2>(randomLengths); // the decode's rings of 2, 3, 4 stages
+    checkTileRuns<5, 3>(randomLengths);
+    checkTileRuns<6, 4>(randomLengths);
+  }
 }
 
 TEST(PagedReference, EqualsDenseAttentionOverGatheredKv) {

@@ -95,32 +95,73 @@ DISTATTN_HD int64_t dealtTile(int64_t s, int64_t ways, int64_t i) {
 
 /// Tiles taken in runs, as a paged decode planned in parts does (the warps
 /// of all the blocks of a (sequence, kv head, row tile) share its tiles):
-/// a run is Run consecutive tiles; split s of `splits` reads run s first,
-/// then each run a count hands it (Run tiles a take from a count of the
+/// split s of `splits` reads tiles [s * Run, s * Run + Run) first, then each
+/// run a count hands it (a take adds the run's length to a count of the
 /// tiles taken past the splits' first runs). A warp's ring looks Lead tiles
 /// ahead, so it takes its next run two tiles before it looks up that run's
 /// first tile (the atomic's round trip hides under two tiles), reads the
 /// answer just before that lookup, and moves on to the run when it reaches
-/// the run's first tile. The warp's i-th tile is tile tileAt(i) of the
-/// sequence; it stops at the first one past the sequence's end (the count
-/// only grows, so every later run is past it too).
+/// the run's first tile. A run is Run tiles long, but Lead long once the
+/// warp has seen the count within two rounds of full runs of the
+/// sequence's end: the unit's warps then leave the loop about Lead tiles
+/// apart instead of Run (bench/RESULTS.md 2026-11-26 10:37). Runs of Lead
+/// or more tiles keep at most one take unread, read before the next take,
+/// and every lookup within the current run or the next. The warp's i-th
+/// tile is tile tileAt(i) of the sequence; it stops at the first one past
+/// the sequence's end (the count only grows, so every later run is past it
+/// too).
 template <int Run, int Lead> struct TileRuns {
-  static_assert(Run >= Lead + 2, "a run is taken, read and reached in order");
-  int run0, run1 = 0, runOf0 = 0; // current run's first tile, next's; its no.
-  DISTATTN_HD explicit TileRuns(int split) : run0(split * Run) {}
-  DISTATTN_HD static bool takesAt(int i) { return (i + Lead + 2) % Run == 0; }
-  DISTATTN_HD static bool readsAt(int i) { return (i + Lead) % Run == 0; }
+  static_assert(Lead >= 2 && Run >= Lead + 2,
+                "a run is taken, read and reached in order");
+  // The current run (its first tile, and the warp's index of that tile),
+  // the next, and the one after it; `runs` of them known (1 to 3), the
+  // `unread`-th's first tile not yet read (-1: none). `end`: the warp's
+  // index past the last run taken; `seen`: the latest count answer read.
+  int first0, base0, first1 = 0, base1 = 0, first2 = 0, base2 = 0;
+  int runs = 1, unread = -1, end, seen = 0;
+  DISTATTN_HD explicit TileRuns(int split)
+      : first0(split * Run), base0(0), end(Run) {}
+  DISTATTN_HD bool takesAt(int i) const { return i == end - Lead - 2; }
+  /// The length of the run to take now, from the latest answer seen.
+  DISTATTN_HD int takeLength(int tiles, int splits) const {
+    return tiles - seen > 2 * splits * Run ? Run : Lead;
+  }
+  /// After the count's take of `length` tiles (Lead to Run).
+  DISTATTN_HD void take(int length) {
+    if (runs == 2) {
+      base2 = end;
+    } else {
+      base1 = end;
+    }
+    unread = runs++;
+    end += length;
+  }
+  DISTATTN_HD bool readsAt(int i) const {
+    return unread >= 0 && i == (unread == 1 ? base1 : base2) - Lead;
+  }
   /// The count's answer to this warp's last take.
-  DISTATTN_HD void read(int taken, int splits) { run1 = taken + splits * Run; }
+  DISTATTN_HD void read(int taken, int splits) {
+    seen = taken + splits * Run;
+    if (unread == 1)
+      first1 = seen;
+    else
+      first2 = seen;
+    unread = -1;
+  }
   /// At tile i, before anything else of the tile.
   DISTATTN_HD void reach(int i) {
-    if (i > 0 && i % Run == 0) {
-      run0 = run1;
-      ++runOf0;
+    if (runs > 1 && i == base1) {
+      first0 = first1;
+      base0 = base1;
+      first1 = first2;
+      base1 = base2;
+      --runs;
+      if (unread > 0)
+        --unread;
     }
   }
   DISTATTN_HD int tileAt(int i) const {
-    return (i / Run == runOf0 ? run0 : run1) + i % Run;
+    return runs > 1 && i >= base1 ? first1 + (i - base1) : first0 + (i - base0);
   }
 };
 
