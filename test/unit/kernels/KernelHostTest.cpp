@@ -167,7 +167,7 @@ template <int Run, int Lead> void checkTileRuns(bool randomLengths) {
       for (int trial = 0; trial < 4; ++trial) {
         struct Warp {
           Runs runs;
-          int i = 0, taken = -1;
+          int i = 0, taken = -1, takenAt = -1;
           std::vector<int> looked; // tile looked up for iteration i
           bool done = false;
         };
@@ -177,7 +177,7 @@ template <int Run, int Lead> void checkTileRuns(bool randomLengths) {
           for (int k = 0; k < Lead; ++k) // the prologue's lookups
             warps.back().looked.push_back(warps.back().runs.tileAt(k));
         }
-        int count = 0, live = splits, shortRuns = 0;
+        int count = 0, live = splits, shortRuns = 0, fullRuns = 0;
         std::vector<int> seen(tiles, 0);
         while (live > 0) {
           Warp &w = warps[gen() % splits];
@@ -192,6 +192,8 @@ template <int Run, int Lead> void checkTileRuns(bool randomLengths) {
           w.runs.reach(i);
           if (w.runs.readsAt(i)) {
             ASSERT_NE(w.taken, -1) << "read before taken, tile " << i;
+            // The atomic's round trip hides under two tiles.
+            ASSERT_EQ(i, w.takenAt + 2) << "read not two tiles after its take";
             w.runs.read(w.taken, splits);
             w.taken = -1;
           }
@@ -203,13 +205,17 @@ template <int Run, int Lead> void checkTileRuns(bool randomLengths) {
             ASSERT_GE(length, Lead);
             ASSERT_LE(length, Run);
             shortRuns += length < Run;
+            fullRuns += length == Run;
             w.taken = count;
+            w.takenAt = i;
             count += length;
             w.runs.take(length);
           }
           w.looked.push_back(w.runs.tileAt(i + Lead));
           const int t = w.runs.tileAt(i);
           EXPECT_EQ(w.looked[i], t) << "copied tile differs, iteration " << i;
+          ASSERT_GE(t, 0);
+          ASSERT_LT(t, tiles) << "a tile past the end, iteration " << i;
           ++seen[t];
           ++w.i;
         }
@@ -218,9 +224,13 @@ template <int Run, int Lead> void checkTileRuns(bool randomLengths) {
               << "tile " << t << " of " << tiles << ", " << splits
               << " splits, run " << Run << ", lead " << Lead
               << (randomLengths ? ", random lengths" : "");
-        // The rule shortens the runs near the end of a long sequence.
-        if (!randomLengths && tiles == 1000)
+        // The rule shortens the runs near the end of a long sequence, and
+        // only there.
+        if (!randomLengths && tiles == 1000) {
           EXPECT_GT(shortRuns, 0) << splits << " splits";
+          if (tiles > 4 * 2 * splits * Run)
+            EXPECT_GT(fullRuns, shortRuns) << splits << " splits";
+        }
       }
 }
 
