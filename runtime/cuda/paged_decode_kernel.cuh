@@ -318,7 +318,7 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
   int *const tileCount = p.tilesTaken + unit; // null outside parts, unread
   TileRuns<kGrab, Stages> runs(split);
   int taken = 0;
-  const int unitTiles = kvLen / kDecBc + (kvLen % kDecBc != 0);
+  const int unitTiles = (kvLen + kDecBc - 1) / kDecBc;
   int begin = 0, end = kvLen, nTiles = 0, tileWays = 1, tileOf0 = 0;
   if (inParts) {
     nTiles = INT_MAX; // until a run starts past the sequence
@@ -464,14 +464,12 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
 
   for (int tile = 0; tile < nTiles && (!inParts || tileStartOf(tile) < end);
        ++tile) {
-    if (inParts)
-      runs.reach(tile);
-    issue(tile + Stages - 1, nextRow);
-    cpAsyncCommit();
     if (inParts) {
       // The answer to the last take is read before the next take (both
-      // fall on one tile where runs are short), and after the copy is
-      // issued, which does not wait for it.
+      // fall on one tile where runs are short); both before the copy's
+      // issue (after it, 1 x 128K ran 0.8% slower: bench/RESULTS.md
+      // 2026-11-26 11:24).
+      runs.reach(tile);
       if (runs.readsAt(tile))
         runs.read(__shfl_sync(0xffffffffu, taken, 0), p.splits);
       if (runs.takesAt(tile)) {
@@ -481,6 +479,8 @@ __global__ void __launch_bounds__(32 * kDecMaxWarps)
         runs.take(length);
       }
     }
+    issue(tile + Stages - 1, nextRow);
+    cpAsyncCommit();
     nextRow = lookup(tile + Stages);
     const int slot = tile % Stages;
     const int tileStart = tileStartOf(tile);

@@ -110,20 +110,19 @@ DISTATTN_HD int64_t dealtTile(int64_t s, int64_t ways, int64_t i) {
 /// tile is tile tileAt(i) of the sequence; it stops at the first one past
 /// the sequence's end (the count only grows, so every later run is past it
 /// too).
+/// (The third run's first tile and the general unread index are never
+/// used: a read is always of the next run. The form without them compiled
+/// to a decode 0.2-0.6% slower in a same-process A/B, bench/RESULTS.md
+/// 2026-11-26 11:24, so the measured form stays.)
 template <int Run, int Lead> struct TileRuns {
   static_assert(Lead >= 2 && Run >= Lead + 2,
                 "a run is taken, read and reached in order");
-  // The current run (its first tile, and the warp's index of that tile)
-  // and the next; a third run may be taken before the next is reached, of
-  // which only its index (base2) is kept: it becomes the next at that
-  // reach and is read after. `runs`: how many are known (1 to 3);
-  // `unread`: the next run's first tile is not read yet. `end`: the warp's
-  // index past the last run taken; `seen`: the latest count answer read
-  // (0 before the first, so the first take is short only where the whole
-  // sequence is within the end's margin).
-  int first0, base0, first1 = 0, base1 = 0, base2 = 0;
-  int runs = 1, end, seen = 0;
-  bool unread = false;
+  // The current run (its first tile, and the warp's index of that tile),
+  // the next, and the one after it; `runs` of them known (1 to 3), the
+  // `unread`-th's first tile not yet read (-1: none). `end`: the warp's
+  // index past the last run taken; `seen`: the latest count answer read.
+  int first0, base0, first1 = 0, base1 = 0, first2 = 0, base2 = 0;
+  int runs = 1, unread = -1, end, seen = 0;
   DISTATTN_HD explicit TileRuns(int split)
       : first0(split * Run), base0(0), end(Run) {}
   DISTATTN_HD bool takesAt(int i) const { return i == end - Lead - 2; }
@@ -131,33 +130,38 @@ template <int Run, int Lead> struct TileRuns {
   DISTATTN_HD int takeLength(int tiles, int splits) const {
     return tiles - seen > 2 * splits * Run ? Run : Lead;
   }
-  /// After the count's take of `length` tiles, Lead to Run (a shorter run
-  /// would need a lookup past the next run).
+  /// After the count's take of `length` tiles (Lead to Run).
   DISTATTN_HD void take(int length) {
-    if (runs == 2)
+    if (runs == 2) {
       base2 = end;
-    else
+    } else {
       base1 = end;
-    ++runs;
-    unread = true;
+    }
+    unread = runs++;
     end += length;
   }
-  DISTATTN_HD bool readsAt(int i) const { return unread && i == base1 - Lead; }
-  /// The count's answer to this warp's last take (always the next run's:
-  /// a run is read Lead tiles before it is reached, after its previous
-  /// run's reach).
+  DISTATTN_HD bool readsAt(int i) const {
+    return unread >= 0 && i == (unread == 1 ? base1 : base2) - Lead;
+  }
+  /// The count's answer to this warp's last take.
   DISTATTN_HD void read(int taken, int splits) {
     seen = taken + splits * Run;
-    first1 = seen;
-    unread = false;
+    if (unread == 1)
+      first1 = seen;
+    else
+      first2 = seen;
+    unread = -1;
   }
   /// At tile i, before anything else of the tile.
   DISTATTN_HD void reach(int i) {
     if (runs > 1 && i == base1) {
       first0 = first1;
       base0 = base1;
+      first1 = first2;
       base1 = base2;
-      unread = runs-- == 3;
+      --runs;
+      if (unread > 0)
+        --unread;
     }
   }
   DISTATTN_HD int tileAt(int i) const {
