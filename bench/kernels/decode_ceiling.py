@@ -19,10 +19,10 @@ sits below cuDNN's dense read, a decode over that order has to read faster
 than any of these pure loads to reach 1.0x cuDNN.
 
 Usage: python3 bench/kernels/decode_ceiling.py LIB.so [PROBE.so]
-  LIB from run.sh; PROBE built from page_probe.cu with nvcc next to LIB
-  when not given.
+  LIB from run.sh; PROBE (page_probe.cu's library) defaults to the
+  page_probe.so run.sh builds next to LIB.
 """
-import os, random, subprocess, sys
+import os, random, sys
 import torch
 import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
@@ -37,12 +37,14 @@ PATTERNS = {"decode": (True, 32, 7), "w14r16": (True, 16, 14), "page-major": (Fa
 
 
 def probe_path(lib_path):
+    """The probe's library: given, or run.sh's next to LIB (one build
+    command, run.sh's)."""
     if len(sys.argv) > 2:
         return sys.argv[2]
     path = os.path.join(os.path.dirname(os.path.abspath(lib_path)), "page_probe.so")
-    subprocess.run(["nvcc", "-O3", "-std=c++17", "-gencode=arch=compute_90a,code=sm_90a",
-                    "-Xcompiler", "-fPIC", "-shared", "-o", path,
-                    os.path.join(HERE, "page_probe.cu")], check=True)
+    if not os.path.isfile(path):
+        sys.exit(f"decode_ceiling.py: no {path}; build it with bench/kernels/run.sh "
+                 "(or pass PROBE.so)")
     return path
 
 

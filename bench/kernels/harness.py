@@ -537,7 +537,8 @@ def run_bench(rows):
             t = bench(lambda: ours_decode(q, kp, vp, indptr, indices, lens_t, S, page, out, lse, 0, ws), 10, 3, 5)
             r[f"ours_page{page}"] = byts / t / 1e6
             if page == 128 and PROBE is not None:
-                # The ceiling: the same reads, no math (page_probe.cu).
+                # The same reads with no math (page_probe.cu): what the
+                # memory gives this page order.
                 t = bench(lambda: probe_loads(kp, vp, indices, B, S, page), 10, 3, 5)
                 r["loads_p128"] = byts / t / 1e6
             if page == 128:
@@ -589,7 +590,7 @@ def main():
     ap.add_argument("--bench", action="store_true")
     ap.add_argument("--out", default=os.environ.get("OUT", "."))
     ap.add_argument("--commit", default="uncommitted")
-    ap.add_argument("--probe", help="page_probe.cu's library: adds the decode's pure-load ceiling")
+    ap.add_argument("--probe", help="page_probe.cu's library: adds the columns of the decode's reads with no math")
     a = ap.parse_args()
     load(a.lib)
     if a.probe:

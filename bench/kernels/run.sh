@@ -31,7 +31,7 @@ if [ "$build" = 1 ]; then
       -c "$ROOT/runtime/cuda/$f.cu" -o "$BUILD_DIR/lib/$f.o" &
     pids+=($!)
   done
-  # The decode's reads with no math: the ceiling beside its columns.
+  # The decode's reads with no math (page_probe.cu), beside its columns.
   rm -f "$PROBE"
   (nvcc -O3 -std=c++17 -gencode=arch=compute_90a,code=sm_90a -Xcompiler -fPIC \
     -shared -o "$PROBE" "$ROOT/bench/kernels/page_probe.cu" ||
