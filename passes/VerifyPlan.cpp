@@ -94,14 +94,9 @@ double workImbalance(ArrayRef<interp::RankReport> ranks) {
 }
 
 void printTable(raw_ostream &os, StringRef name,
-                ArrayRef<interp::RankReport> ranks, int64_t peakBytes,
-                bool proved) {
+                ArrayRef<interp::RankReport> ranks, int64_t peakBytes) {
   os << "dattn-verify-plan: @" << name << " on " << ranks.size()
-     << (proved ? " rank(s): every visible (q, k) pair is computed exactly "
-                  "once\n"
-                : " rank(s): every query row has seen as many keys as it "
-                  "may, with their position sums (a fingerprint: the exact "
-                  "proof's rows x keys bits exceed max-proof-bits)\n");
+     << " rank(s): every visible (q, k) pair is computed exactly once\n";
   os << llvm::format("%6s %8s %8s %14s %14s %14s %14s %18s\n", "rank", "tiles",
                      "skipped", "pairs", "tile-elems", "sent-bytes",
                      "recv-bytes", "flops");
@@ -119,8 +114,7 @@ void printTable(raw_ostream &os, StringRef name,
 }
 
 void printJson(raw_ostream &os, StringRef name,
-               ArrayRef<interp::RankReport> ranks, int64_t peakBytes,
-               bool proved) {
+               ArrayRef<interp::RankReport> ranks, int64_t peakBytes) {
   llvm::json::Array perRank;
   for (const auto &rank : ranks)
     perRank.push_back(
@@ -133,7 +127,7 @@ void printJson(raw_ostream &os, StringRef name,
                            {"flops", rank.flops},
                            {"peak_working_set_bytes", peakBytes}});
   llvm::json::Object report{{"function", name.str()},
-                            {"coverage", proved ? "proved" : "tallied"},
+                            {"coverage", "proved"},
                             {"ranks", std::move(perRank)},
                             {"work_imbalance", workImbalance(ranks)}};
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
@@ -180,14 +174,6 @@ struct DAttnVerifyPlanPass
     auto args = interp::makeTrackedInputs(func, tracker, "dattn-verify-plan");
     if (failed(args))
       return failure();
-    // The proof keeps a bit a (query row, key) pair; past max-proof-bits
-    // (a million-token plan would need 2^40) rows keep tallies instead.
-    auto qType = cast<RankedTensorType>(func.getArgumentTypes()[0]);
-    int64_t queryRows = qType.getRank() >= 3 ? qType.getDimSize(2) : 1;
-    if (double(queryRows) * double(tracker.keyLength) > double(maxProofBits)) {
-      tracker.proveCoverage = false;
-      tracker.tallyCoverage = true;
-    }
     interp::Interpreter interpreter(numRanks);
     interpreter.tracker = &tracker;
     std::vector<std::vector<interp::RuntimeValue>> perRank(numRanks, *args);
@@ -195,10 +181,10 @@ struct DAttnVerifyPlanPass
       return failure();
     if (report == "table")
       printTable(llvm::errs(), func.getSymName(), tracker.ranks,
-                 peakWorkingSetBytes(func), tracker.proveCoverage);
+                 peakWorkingSetBytes(func));
     else if (report == "json")
       printJson(llvm::errs(), func.getSymName(), tracker.ranks,
-                peakWorkingSetBytes(func), tracker.proveCoverage);
+                peakWorkingSetBytes(func));
     if (decodeRanks)
       return checkScaleDown(func, tracker);
     return success();
@@ -224,9 +210,14 @@ struct DAttnVerifyPlanPass
     for (int64_t m = 0; m < decodeRanks; ++m) {
       int64_t host = m * (prefillRanks / decodeRanks);
       int64_t begin = m * range, end = std::min(length, begin + range);
-      const llvm::BitVector &held = tracker.ranks[host].keysHeld;
+      // The keys the host held, marked over the range alone.
+      llvm::BitVector held(end - begin);
+      for (const interp::Run &run : tracker.ranks[host].keysHeld)
+        for (int64_t i = 0; i < run.count; ++i)
+          if (run.at(i) >= begin && run.at(i) < end)
+            held.set(run.at(i) - begin);
       for (int64_t key = begin; key < end; ++key)
-        if (key >= int64_t(held.size()) || !held.test(key))
+        if (!held.test(key - begin))
           return func.emitError()
                  << "dattn-verify-plan: decode rank " << m
                  << " on prefill rank " << host << " would own token " << key

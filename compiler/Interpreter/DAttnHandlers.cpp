@@ -46,94 +46,90 @@ State identityState(StateType type) {
                          -std::numeric_limits<double>::infinity())};
 }
 
-std::string describe(ArrayRef<int64_t> positions) {
+std::string describe(const Positions &positions) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << "[";
-  llvm::interleaveComma(positions.take_front(4), os);
+  llvm::interleaveComma(positions.front(4), os);
   if (positions.size() > 4)
     os << ", ... " << positions.back();
   os << "]";
   return text;
 }
 
+/// The keys of `keys` before `end`, as a piece's ascending run.
+Run keysBefore(Run keys, int64_t end) {
+  if (keys.count > 1 && keys.stride < 0)
+    keys = {keys.last(), -keys.stride, keys.count};
+  if (keys.start >= end)
+    return {keys.start, 0, 0};
+  if (keys.count > 1)
+    keys.count = std::min(keys.count, (end - 1 - keys.start) / keys.stride + 1);
+  if (keys.count == 1)
+    keys.stride = 0;
+  return keys;
+}
+
 /// Verifies one tile on one rank and returns the pairs it covers: the
 /// positions it masks with must be the rows it holds (a wrong owner or
-/// offset in a plan shows up here).
+/// offset in a plan shows up here), and it may hold each key once.
 FailureOr<State> trackTile(MicroAttentionOp tile, unsigned rank,
                            const distattn::MaskSpec &mask, bool hasPositions,
                            const Tensor &q, const Tensor &k,
                            PlanTracker &tracker) {
-  std::vector<int64_t> qRows = q.rows, kRows = k.rows;
-  if (qRows.empty() || kRows.empty())
+  if (q.rows.empty() || k.rows.empty())
     return tile.emitError() << "plan verifier: cannot tell which tokens this "
                                "tile holds on rank "
                             << rank;
   for (auto [name, rows, map] :
-       {std::tuple<StringRef, std::vector<int64_t> &, distattn::PositionMap>{
-            "q", qRows, mask.q},
-        {"k", kRows, mask.k}}) {
-    if (!hasPositions)
-      continue;
-    for (size_t i = 0; i < rows.size(); ++i)
-      if (map.at(i) != rows[i]) {
-        std::vector<int64_t> claimed;
-        for (size_t j = 0; j < rows.size(); ++j)
-          claimed.push_back(map.at(j));
-        return tile.emitError()
-               << "plan verifier: on rank " << rank << " this tile's " << name
-               << " positions " << describe(claimed)
-               << " are not those of the tokens it holds " << describe(rows);
-      }
+       {std::tuple<StringRef, const Positions &, distattn::PositionMap>{
+            "q", q.rows, mask.q},
+        {"k", k.rows, mask.k}}) {
+    // Positions decide visibility only under a causal mask (and keys'
+    // under k_end): a full tile's claim is not checked.
+    bool matters =
+        mask.causal ||
+        (name == "k" && mask.kLimit != std::numeric_limits<int64_t>::max());
+    Positions claimed =
+        Positions::progression(map.offset, map.stride, rows.size());
+    if (hasPositions && matters && claimed != rows)
+      return tile.emitError()
+             << "plan verifier: on rank " << rank << " this tile's " << name
+             << " positions " << describe(claimed)
+             << " are not those of the tokens it holds " << describe(rows);
+  }
+  Positions keys = k.rows.sorted();
+  ArrayRef<Run> keyRuns = keys.getRuns();
+  for (size_t r = 0; r < keyRuns.size(); ++r) {
+    const Run &run = keyRuns[r];
+    bool repeated = run.count > 1 && run.stride == 0;
+    if (repeated || (r > 0 && keyRuns[r - 1].last() == run.start))
+      return tile.emitError()
+             << "plan verifier: on rank " << rank << " this tile holds key "
+             << run.start << " twice";
   }
   State state;
-  state.rows = qRows;
+  state.rows = q.rows;
   state.causal = mask.causal;
   RankReport &report = tracker.ranks[rank];
-  report.keysHeld.resize(tracker.keyLength);
-  for (int64_t key : kRows)
-    if (key < tracker.keyLength)
-      report.keysHeld.set(key);
+  llvm::append_range(report.keysHeld, keyRuns);
+  // Keys are visible up to the row's position (causal) and k_end; keys
+  // past the sequence are padding that no pair counts.
+  int64_t keyEnd = std::min(mask.kLimit, tracker.keyLength);
+  int64_t firstRow = q.rows.minIn(0, q.rows.size());
   int64_t pairs = 0;
-  // Keys are visible up to the row's position (causal) and k_end.
-  auto visible = [&](int64_t row, int64_t key) {
-    return key < mask.kLimit && key < tracker.keyLength &&
-           (!mask.causal || row >= key);
-  };
-  if (tracker.proveCoverage) {
-    for (size_t i = 0; i < qRows.size(); ++i) {
-      llvm::BitVector keys(tracker.keyLength);
-      for (int64_t key : kRows)
-        if (visible(qRows[i], key)) {
-          keys.set(key);
-          ++pairs;
-        }
-      state.keys.push_back(std::move(keys));
-    }
-  } else {
-    // Counting only: the visible keys of a row are a prefix of the sorted
-    // keys below min(position + 1, k_end, key length).
-    std::vector<int64_t> sorted = kRows;
-    llvm::sort(sorted);
-    // Tally mode: prefix tallies of the sorted keys, one per row below.
-    std::vector<KeyTally> prefix;
-    if (tracker.tallyCoverage) {
-      prefix.resize(sorted.size() + 1);
-      for (size_t j = 0; j < sorted.size(); ++j) {
-        uint64_t key = uint64_t(sorted[j]);
-        prefix[j + 1] = prefix[j];
-        prefix[j + 1] += KeyTally{1, key, key * key};
-      }
-    }
-    int64_t limit = std::min(mask.kLimit, tracker.keyLength);
-    for (int64_t row : qRows) {
-      int64_t end = mask.causal ? std::min(limit, row + 1) : limit;
-      int64_t seen =
-          std::lower_bound(sorted.begin(), sorted.end(), end) - sorted.begin();
-      pairs += seen;
-      if (tracker.tallyCoverage)
-        state.tallies.push_back(prefix[seen]);
-    }
+  for (const Run &run : keyRuns) {
+    Piece piece{0, q.rows.size(), keysBefore(run, keyEnd), mask.causal};
+    if (piece.keys.count == 0)
+      continue;
+    // Keys that no row lies before cover the same pairs with or without
+    // a causal mask: said one way, the pieces of a ring's steps join.
+    if (piece.keys.last() <= firstRow)
+      piece.causal = true;
+    int64_t piecePairs = countPairs(q.rows, piece);
+    pairs += piecePairs;
+    if (tracker.proveCoverage && piecePairs > 0)
+      addPiece(state.pieces, piece);
   }
   // 4 * batch * heads * head_dim flops per pair (QK^T and PV).
   int64_t flops = pairs * 4 * q.shape[0] * q.shape[1] * q.shape[3];
@@ -148,7 +144,7 @@ FailureOr<State> trackTile(MicroAttentionOp tile, unsigned rank,
     ++report.tilesRun;
     report.visiblePairs += pairs;
     report.flops += flops;
-    report.tileElements += int64_t(qRows.size()) * int64_t(kRows.size());
+    report.tileElements += q.rows.size() * k.rows.size();
   }
   return state;
 }
@@ -164,8 +160,7 @@ FailureOr<State> trackMerge(MergeOp merge, unsigned rank,
     merged.causal |= state.causal;
     if (merged.rows.empty()) {
       merged.rows = state.rows;
-      merged.keys = state.keys;
-      merged.tallies = state.tallies;
+      merged.pieces = state.pieces;
       continue;
     }
     if (merged.rows != state.rows)
@@ -173,56 +168,39 @@ FailureOr<State> trackMerge(MergeOp merge, unsigned rank,
              << "plan verifier: on rank " << rank
              << " this merge combines different query rows "
              << describe(merged.rows) << " and " << describe(state.rows);
-    // Tally mode: counts add up; a pair counted twice shows at finalize.
-    if (merged.tallies.size() != state.tallies.size())
-      merged.tallies.clear(); // a state without tallies (decode's exports)
-    for (size_t i = 0; i < merged.tallies.size(); ++i)
-      merged.tallies[i] += state.tallies[i];
-    for (size_t i = 0; i < merged.keys.size(); ++i) {
-      if (merged.keys[i].anyCommon(state.keys[i])) {
-        llvm::BitVector both = merged.keys[i];
-        both &= state.keys[i];
-        return merge.emitError() << "plan verifier: on rank " << rank
-                                 << " the pair (q " << merged.rows[i] << ", k "
-                                 << both.find_first() << ") is computed twice";
-      }
-      merged.keys[i] |= state.keys[i];
+    // Each piece brought against each already there: the pieces of a
+    // state are few (a tile's key runs; a ring's steps join into one).
+    for (const Piece &piece : state.pieces) {
+      for (const Piece &other : merged.pieces)
+        if (auto pair = commonPair(merged.rows, other, piece))
+          return merge.emitError()
+                 << "plan verifier: on rank " << rank << " the pair (q "
+                 << pair->query << ", k " << pair->key << ") is computed twice";
+      addPiece(merged.pieces, piece);
     }
   }
   return merged;
 }
 
-/// A finalized row must have seen every key it is allowed to see.
+/// A finalized row must have seen every key it is allowed to see, once
+/// (the merges proved the once), and none it may not.
 LogicalResult checkComplete(FinalizeOp finalize, unsigned rank,
                             const State &state, const PlanTracker &tracker) {
-  for (size_t i = 0; i < state.rows.size(); ++i) {
-    int64_t position = state.rows[i];
-    if (position >= tracker.keyLength)
-      continue; // a padding row, dropped later
-    int64_t expected = state.causal ? std::min(position + 1, tracker.keyLength)
-                                    : tracker.keyLength;
-    if (!tracker.proveCoverage) {
-      const KeyTally &seen = state.tallies[i];
-      if (seen.count != uint64_t(expected))
+  if (state.causal)
+    for (const Piece &piece : state.pieces)
+      if (auto pair = pairPastDiagonal(state.rows, piece, tracker.keyLength))
         return finalize.emitError()
-               << "plan verifier: on rank " << rank << " query " << position
-               << " has seen " << seen.count << " of its " << expected
-               << " keys";
-      if (!(seen == KeyTally::prefix(expected)))
-        return finalize.emitError()
-               << "plan verifier: on rank " << rank << " query " << position
-               << " has seen " << expected << " keys, but not the keys [0, "
-               << expected
-               << "): some pair is computed twice and another not at all";
-      continue;
-    }
-    int64_t covered = state.keys[i].count();
-    if (covered != expected)
-      return finalize.emitError()
-             << "plan verifier: on rank " << rank << " query " << position
-             << " has seen " << covered << " of its " << expected << " keys";
-  }
-  return success();
+               << "plan verifier: on rank " << rank << " query " << pair->query
+               << " has seen key " << pair->key
+               << ", which a causal attention hides from it";
+  auto shortfall =
+      findShortfall(state.rows, state.pieces, state.causal, tracker.keyLength);
+  if (!shortfall)
+    return success();
+  return finalize.emitError()
+         << "plan verifier: on rank " << rank << " query " << shortfall->query
+         << " has seen " << shortfall->seen << " of its " << shortfall->expected
+         << " keys";
 }
 
 /// Whether a finalized output is an exported partial state: it reaches a
@@ -263,8 +241,15 @@ bool isPartialExport(FinalizeOp finalize) {
 void mlir::dattn::interp::registerDAttnHandlers(Interpreter &interpreter) {
   interpreter.registerLocalHandler(
       AttentionOp::getOperationName(),
-      [](Operation *op, ArrayRef<const RuntimeValue *> operands,
-         SmallVectorImpl<RuntimeValue> &results) {
+      [&interpreter](Operation *op, ArrayRef<const RuntimeValue *> operands,
+                     SmallVectorImpl<RuntimeValue> &results) -> LogicalResult {
+        // Tracking runs on shapes alone: an unplanned attention has no
+        // tiles to follow (and no data to compute on).
+        if (interpreter.tracker)
+          return op->emitError()
+                 << "this attention is not planned into tiles yet; run "
+                    "dattn-plan-prefill, dattn-plan-decode or "
+                    "dattn-decompose first";
         auto attention = cast<AttentionOp>(op);
         State state = attend(std::get<Tensor>(*operands[0]),
                              std::get<Tensor>(*operands[1]),
@@ -346,15 +331,15 @@ void mlir::dattn::interp::registerDAttnHandlers(Interpreter &interpreter) {
           // The state a dattn.finalize exported: its rows and their keys
           // (when coverage is proved; a timeline only counts).
           const Tensor &out = std::get<Tensor>(*operands[0]);
-          if (out.rows.empty() ||
-              (tracker->proveCoverage && out.rowKeys.size() != out.rows.size()))
+          if (out.rows.empty() || (tracker->proveCoverage && !out.exported))
             return op->emitError()
                    << "plan verifier: this state's output does not come "
                       "from a dattn.finalize with lse through slices, "
                       "gathers and placements that fill every slot";
           State state;
           state.rows = out.rows;
-          state.keys = out.rowKeys;
+          if (out.exported)
+            state.pieces = *out.exported;
           state.causal = out.causal;
           results.push_back(std::move(state));
           return success();
@@ -389,18 +374,13 @@ void mlir::dattn::interp::registerDAttnHandlers(Interpreter &interpreter) {
                      << "plan verifier: on rank " << rank
                      << " this output was computed by no tile";
             bool partial = isPartialExport(finalize);
-            // Tally mode checks the rows whose tallies came with them (not
-            // decode's merged exports, which carry none).
-            bool checkable = tracker->proveCoverage ||
-                             (tracker->tallyCoverage &&
-                              state.tallies.size() == state.rows.size());
-            if (checkable && !partial &&
+            if (tracker->proveCoverage && !partial &&
                 failed(checkComplete(finalize, rank, state, *tracker)))
               return failure();
             out = Tensor::filled(type.getShape(), 0.0);
             out.rows = state.rows;
             if (partial) {
-              out.rowKeys = state.keys;
+              out.exported = state.pieces;
               out.causal = state.causal;
             }
             lse = Tensor::filled(type.getShape().drop_back(), 0.0);

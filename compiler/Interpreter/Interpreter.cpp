@@ -46,28 +46,38 @@ Tensor mlir::dattn::interp::concatenate(ArrayRef<const Tensor *> parts,
   for (int64_t d = 0; d < axis; ++d)
     outer *= shape[d];
   if (axis == 2) {
+    bool exported = true;
+    for (const Tensor *part : parts)
+      exported &= part->exported.has_value();
+    if (exported)
+      result.exported.emplace();
+    int64_t offset = 0;
     for (const Tensor *part : parts) {
-      result.rows.insert(result.rows.end(), part->rows.begin(),
-                         part->rows.end());
-      result.rowKeys.insert(result.rowKeys.end(), part->rowKeys.begin(),
-                            part->rowKeys.end());
+      result.rows.append(part->rows);
+      if (exported)
+        for (Piece piece : *part->exported) {
+          piece.rowBegin += offset;
+          piece.rowEnd += offset;
+          result.exported->push_back(piece);
+        }
+      offset += part->shape[axis];
       result.causal |= part->causal;
     }
   } else if (shape.size() > 2 && llvm::all_of(parts, [&](const Tensor *part) {
                return part->rows == parts.front()->rows &&
-                      part->rowKeys == parts.front()->rowKeys;
+                      part->exported == parts.front()->exported;
              })) {
     // Along another dim (the batch) the parts share their token rows; rows
     // that saw different keys in different parts cannot be told apart and
     // stay untracked.
     result.rows = parts.front()->rows;
-    result.rowKeys = parts.front()->rowKeys;
+    result.exported = parts.front()->exported;
     result.causal = parts.front()->causal;
   }
-  if (shape.size() <= 2 || result.rows.size() != size_t(shape[2]))
-    result.rows.clear(); // some part was not tracked
-  if (result.rowKeys.size() != result.rows.size())
-    result.rowKeys.clear(); // some part was no exported state
+  if (shape.size() <= 2 || result.rows.size() != shape[2]) {
+    result.rows = Positions(); // some part was not tracked
+    result.exported.reset();
+  }
   size_t next = 0;
   for (const Tensor *part : parts)
     if (part->data.empty())

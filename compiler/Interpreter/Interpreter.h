@@ -17,13 +17,15 @@
 #ifndef DISTATTN_COMPILER_INTERPRETER_INTERPRETER_H
 #define DISTATTN_COMPILER_INTERPRETER_INTERPRETER_H
 
+#include "compiler/Interpreter/Coverage.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Operation.h"
-#include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <functional>
+#include <optional>
 #include <variant>
 #include <vector>
 
@@ -35,20 +37,21 @@ struct Tensor {
   std::vector<double> data;
   /// When the plan verifier tracks them: the global token position of each
   /// row along the sequence dimension (dim 2 of [B, H, S, D]); else empty.
-  std::vector<int64_t> rows;
+  Positions rows;
   /// An exported partial state's output (dattn.finalize with lse, to be
-  /// read back by dattn.as_state): the keys each row has seen, and whether
-  /// its rows see keys causally. Follows `rows` through slices and gathers.
-  std::vector<llvm::BitVector> rowKeys;
+  /// read back by dattn.as_state): the pairs its rows have seen (pieces
+  /// indexed by this tensor's rows), and whether its rows see keys
+  /// causally. Follows `rows` through slices and gathers.
+  std::optional<Coverage> exported;
   bool causal = false;
   /// A tensor filled part by part (partial states placed at their batch
   /// and head offsets, each part spanning every row): which [dim 0 x dim 1]
-  /// slabs are written, and the rows and keys the parts bring. They count
-  /// as tracked (`rows`, `rowKeys`) only once every slab is written by
+  /// slabs are written, and the rows and pairs the parts bring. They count
+  /// as tracked (`rows`, `exported`) only once every slab is written by
   /// parts that agree, so a slot a plan never fills is not taken for seen.
   std::vector<bool> slabsWritten;
-  std::vector<int64_t> pendingRows;
-  std::vector<llvm::BitVector> pendingKeys;
+  Positions pendingRows;
+  std::optional<Coverage> pendingExported;
 
   static Tensor filled(ArrayRef<int64_t> shape, double value);
   int64_t getNumElements() const;
@@ -75,38 +78,12 @@ private:
 };
 
 /// An attention state: out [B, H, Q, D] and lse [B, H, Q], both fp64 here.
-/// A row's keys by count and by the sums of their positions and of the
-/// squares (mod 2^64): what the plan verifier keeps per row where the key
-/// sets themselves (rows x keys bits) would not fit. A key counted twice
-/// and one missed in the same row change the sums unless other such pairs
-/// cancel them exactly: a fingerprint, not a proof.
-struct KeyTally {
-  uint64_t count = 0, sum = 0, sumSquares = 0;
-  KeyTally &operator+=(const KeyTally &o) {
-    count += o.count;
-    sum += o.sum;
-    sumSquares += o.sumSquares;
-    return *this;
-  }
-  bool operator==(const KeyTally &o) const {
-    return count == o.count && sum == o.sum && sumSquares == o.sumSquares;
-  }
-  /// The tally of the keys [0, n).
-  static KeyTally prefix(int64_t n) {
-    unsigned __int128 m = uint64_t(n);
-    return {uint64_t(m), uint64_t(m * (m - (m > 0)) / 2),
-            uint64_t(m > 0 ? (m - 1) * m * (2 * m - 1) / 6 : 0)};
-  }
-};
-
 struct State {
   Tensor out, lse;
-  /// Plan verification: the query positions of the rows, and for each row
-  /// the key positions whose pairs this state has already accounted for
-  /// (keys), or, in tally mode, their count and position sums (tallies).
-  std::vector<int64_t> rows;
-  std::vector<llvm::BitVector> keys;
-  std::vector<KeyTally> tallies;
+  /// Plan verification: the query positions of the rows, and the pairs
+  /// this state has accounted for (see Coverage.h).
+  Positions rows;
+  Coverage pieces;
   bool causal = false;
 };
 
@@ -120,7 +97,7 @@ struct RankReport {
   int64_t flops = 0;
   int64_t bytesSent = 0, bytesReceived = 0;
   /// The key positions whose K/V this rank held for a tile at some point.
-  llvm::BitVector keysHeld;
+  std::vector<Run> keysHeld;
 };
 
 /// A simulated run of a plan: one compute and one communication stream per
@@ -134,13 +111,9 @@ class Timeline;
 struct PlanTracker {
   /// Keys [0, keyLength) exist; a causal row sees those at or before it.
   int64_t keyLength = 0;
-  /// Prove exact coverage with per-row key sets (memory: rows x keys bits);
-  /// without, tiles only count their pairs (for full-size timelines).
+  /// Prove exact coverage (Coverage.h); without, tiles only count their
+  /// pairs (timelines).
   bool proveCoverage = true;
-  /// Without the proof: still check every finalized row's keys by count
-  /// and position sums (KeyTally; memory: rows), for plans too long to
-  /// prove.
-  bool tallyCoverage = false;
   /// When set, ops also advance this simulated timeline.
   Timeline *timeline = nullptr;
   std::vector<RankReport> ranks;
@@ -228,7 +201,8 @@ makeTrackedInputs(func::FuncOp func, PlanTracker &tracker, StringRef pass);
 
 /// ||value - reference|| / ||reference|| over every element (out and lse of
 /// a state; -inf lse entries must match exactly and are skipped). Returns
-/// +inf when the shapes or kinds differ.
+/// +inf when the shapes or kinds differ, or where either side holds a NaN or
+/// an infinity the other does not: never NaN, which a max of errors drops.
 double relativeError(const RuntimeValue &value, const RuntimeValue &reference);
 
 } // namespace mlir::dattn::interp

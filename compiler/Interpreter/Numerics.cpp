@@ -64,8 +64,7 @@ mlir::dattn::interp::makeTrackedInputs(func::FuncOp func, PlanTracker &tracker,
              << "values hold all " << length << " tokens, but argument "
              << index << " has " << rows << " rows";
     Tensor input = Tensor::filled(cast<RankedTensorType>(type).getShape(), 0.0);
-    for (int64_t position = length - rows; position < length; ++position)
-      input.rows.push_back(position);
+    input.rows = Positions::range(length - rows, length);
     args.push_back(std::move(input));
   }
   tracker.keyLength = length;
@@ -85,8 +84,11 @@ struct ErrorNorm {
     }
     for (size_t i = 0; i < ref.data.size(); ++i) {
       double a = value.data[i], b = ref.data[i];
-      if (std::isinf(b) || std::isinf(a)) {
-        // -inf lse marks rows that saw no key: both sides must agree.
+      if (!std::isfinite(a) || !std::isfinite(b)) {
+        // -inf lse marks rows that saw no key: both sides must agree. A NaN
+        // equals nothing, so one on either side (a read of an unsent
+        // buffer or an unwritten tensor) is a mismatch, never a term of
+        // the norm, where it would vanish from a max of errors.
         mismatch |= a != b;
         continue;
       }
@@ -96,11 +98,14 @@ struct ErrorNorm {
   }
 
   double get() const {
+    constexpr double inf = std::numeric_limits<double>::infinity();
     if (mismatch)
-      return std::numeric_limits<double>::infinity();
+      return inf;
     if (reference == 0)
-      return difference == 0 ? 0 : std::numeric_limits<double>::infinity();
-    return std::sqrt(difference / reference);
+      return difference == 0 ? 0 : inf;
+    // Finite terms can still overflow to inf / inf.
+    double error = std::sqrt(difference / reference);
+    return std::isnan(error) ? inf : error;
   }
 };
 } // namespace

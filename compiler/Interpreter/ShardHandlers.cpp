@@ -162,13 +162,13 @@ Tensor piece(const Tensor &input, int64_t axis, int64_t index, int64_t parts) {
   shape[axis] = size;
   Tensor result = Tensor::filled(shape, 0.0);
   if (!input.rows.empty()) {
-    bool sequence = axis == 2;
-    for (int64_t i = 0; i < (sequence ? size : int64_t(input.rows.size()));
-         ++i) {
-      int64_t row = sequence ? index * size + i : i;
-      result.rows.push_back(input.rows[row]);
-      if (!input.rowKeys.empty())
-        result.rowKeys.push_back(input.rowKeys[row]);
+    if (axis == 2) {
+      result.rows = input.rows.slice(index * size, size);
+      if (input.exported)
+        result.exported = sliceCoverage(*input.exported, index * size, size, 1);
+    } else {
+      result.rows = input.rows;
+      result.exported = input.exported;
     }
   }
   result.causal = input.causal;
@@ -210,7 +210,7 @@ LogicalResult allToAllAlongGrid(shard::AllToAllOp op, Frame &frame,
       return op.emitOpError()
              << "splits dim " << splitAxis << " of size "
              << mine.shape[splitAxis] << " into " << n << " pieces";
-    SmallVector<Tensor> pieces;
+    std::vector<Tensor> pieces;
     for (int64_t member : members)
       pieces.push_back(
           piece(std::get<Tensor>(frame.lookup(op.getInput(), member)),

@@ -85,9 +85,9 @@ void trackPlacedPart(Tensor &dest, const Tensor &part,
       strides[1] != 1)
     return;
   if (!dest.rows.empty()) {
-    if (dest.rows != part.rows || dest.rowKeys != part.rowKeys) {
-      dest.rows.clear();
-      dest.rowKeys.clear();
+    if (dest.rows != part.rows || dest.exported != part.exported) {
+      dest.rows = Positions();
+      dest.exported.reset();
     }
     return;
   }
@@ -95,10 +95,10 @@ void trackPlacedPart(Tensor &dest, const Tensor &part,
   if (dest.slabsWritten.empty()) {
     dest.slabsWritten.assign(dest.shape[0] * heads, false);
     dest.pendingRows = part.rows;
-    dest.pendingKeys = part.rowKeys;
+    dest.pendingExported = part.exported;
   } else if (dest.pendingRows != part.rows ||
-             dest.pendingKeys != part.rowKeys) {
-    dest.pendingRows.clear(); // parts disagree: never tracked
+             dest.pendingExported != part.exported) {
+    dest.pendingRows = Positions(); // parts disagree: never tracked
   }
   for (int64_t b = 0; b < sizes[0]; ++b)
     for (int64_t h = 0; h < sizes[1]; ++h)
@@ -107,11 +107,11 @@ void trackPlacedPart(Tensor &dest, const Tensor &part,
       !llvm::all_of(dest.slabsWritten, [](bool w) { return w; }))
     return;
   dest.rows = std::move(dest.pendingRows);
-  dest.rowKeys = std::move(dest.pendingKeys);
+  dest.exported = std::move(dest.pendingExported);
   dest.causal = part.causal;
   dest.slabsWritten.clear();
-  dest.pendingRows.clear();
-  dest.pendingKeys.clear();
+  dest.pendingRows = Positions();
+  dest.pendingExported.reset();
 }
 
 } // namespace
@@ -137,13 +137,12 @@ void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
                     .data[sourceOffset(index, offsets, strides, sourceStrides)];
           });
         // The plan verifier follows token positions along dim 2.
-        if (!source.rows.empty() && source.shape.size() == 4)
-          for (int64_t i = 0; i < sizes[2]; ++i) {
-            int64_t row = offsets[2] + i * strides[2];
-            result.rows.push_back(source.rows[row]);
-            if (!source.rowKeys.empty())
-              result.rowKeys.push_back(source.rowKeys[row]);
-          }
+        if (!source.rows.empty() && source.shape.size() == 4) {
+          result.rows = source.rows.slice(offsets[2], sizes[2], strides[2]);
+          if (source.exported)
+            result.exported = sliceCoverage(*source.exported, offsets[2],
+                                            sizes[2], strides[2]);
+        }
         result.causal = source.causal;
         // Rank-reducing slices drop unit dims; the data order is unchanged.
         auto resultShape = slice.getResultType().getShape();
@@ -229,8 +228,9 @@ void mlir::dattn::interp::registerTensorHandlers(Interpreter &interpreter) {
         // the end of the sequence.
         if (!source.rows.empty() && pad.getStaticLow()[2] == 0) {
           result.rows = source.rows;
-          while (result.rows.size() < size_t(result.shape[2]))
-            result.rows.push_back(result.rows.back() + 1);
+          int64_t last = result.rows.back();
+          result.rows.append(
+              Run{last + 1, 1, result.shape[2] - result.rows.size()});
         }
         results.push_back(std::move(result));
         return success();

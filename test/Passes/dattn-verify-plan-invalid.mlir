@@ -284,3 +284,62 @@ func.func @masters_slot_never_filled(%arg0: tensor<4x4x1x8xf32>, %arg1: tensor<4
   return %all_reduce : tensor<4x4x1x8xf32>
 }
 
+
+// -----
+
+// Full attention that never passes the blocks on: each rank attends to its
+// own block twice. Every row counts 4 keys, as it should; the second step's
+// merge brings pairs the first already brought.
+shard.grid @sp(shape = 2)
+func.func @own_block_twice(%q: tensor<1x1x4x2xf32>, %k: tensor<1x1x4x2xf32>, %v: tensor<1x1x4x2xf32>) -> tensor<1x1x4x2xf32> {
+  %r = shard.process_linear_index on @sp : index
+  %zero = arith.constant dense<0.000000e+00> : tensor<1x1x4x2xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %first = arith.muli %r, %c2 : index
+  %ql = tensor.extract_slice %q[0, 0, %first, 0] [1, 1, 2, 2] [1, 1, 1, 1] : tensor<1x1x4x2xf32> to tensor<1x1x2x2xf32>
+  %kl = tensor.extract_slice %k[0, 0, %first, 0] [1, 1, 2, 2] [1, 1, 1, 1] : tensor<1x1x4x2xf32> to tensor<1x1x2x2xf32>
+  %vl = tensor.extract_slice %v[0, 0, %first, 0] [1, 1, 2, 2] [1, 1, 1, 1] : tensor<1x1x4x2xf32> to tensor<1x1x2x2xf32>
+  %e = dattn.empty_state : !dattn.state<1x1x2x2>
+  %res:3 = scf.for %t = %c0 to %c2 step %c1 iter_args(%kc = %kl, %vc = %vl, %s = %e) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, !dattn.state<1x1x2x2>) {
+    %tile = dattn.micro_attention %ql, %kc, %vc mask(<full>) at(%first, %first) : tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32> -> !dattn.state<1x1x2x2>
+    // expected-error @+1 {{plan verifier: on rank 0 the pair (q 0, k 0) is computed twice}}
+    %m = dattn.merge %s, %tile : !dattn.state<1x1x2x2>
+    scf.yield %kc, %vc, %m : tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, !dattn.state<1x1x2x2>
+  }
+  %out = dattn.finalize %res#2 : !dattn.state<1x1x2x2> -> tensor<1x1x2x2xf32>
+  %placed = tensor.insert_slice %out into %zero[0, 0, %first, 0] [1, 1, 2, 2] [1, 1, 1, 1] : tensor<1x1x2x2xf32> into tensor<1x1x4x2xf32>
+  %all = shard.all_reduce %placed on @sp grid_axes = [0] : tensor<1x1x4x2xf32> -> tensor<1x1x4x2xf32>
+  return %all : tensor<1x1x4x2xf32>
+}
+
+// -----
+
+// One block of keys concatenated twice: the tile would count each key of
+// it twice.
+func.func @key_twice_in_a_tile(%q: tensor<1x1x2x2xf32>, %k: tensor<1x1x2x2xf32>, %v: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %kk = tensor.concat dim(2) %k, %k : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x4x2xf32>
+  %vv = tensor.concat dim(2) %v, %v : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x4x2xf32>
+  // expected-error @+1 {{plan verifier: on rank 0 this tile holds key 0 twice}}
+  %t = dattn.micro_attention %q, %kk, %vv : tensor<1x1x2x2xf32>, tensor<1x1x4x2xf32>, tensor<1x1x4x2xf32> -> !dattn.state<1x1x2x2>
+  %o = dattn.finalize %t : !dattn.state<1x1x2x2> -> tensor<1x1x2x2xf32>
+  return %o : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// A causal attention whose second tile lost its mask: query 0 would see
+// key 1, after it.
+func.func @pair_past_the_diagonal(%q: tensor<1x1x2x2xf32>, %k: tensor<1x1x2x2xf32>, %v: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %k0 = tensor.extract_slice %k[0, 0, 0, 0] [1, 1, 1, 2] [1, 1, 1, 1] : tensor<1x1x2x2xf32> to tensor<1x1x1x2xf32>
+  %v0 = tensor.extract_slice %v[0, 0, 0, 0] [1, 1, 1, 2] [1, 1, 1, 1] : tensor<1x1x2x2xf32> to tensor<1x1x1x2xf32>
+  %k1 = tensor.extract_slice %k[0, 0, 1, 0] [1, 1, 1, 2] [1, 1, 1, 1] : tensor<1x1x2x2xf32> to tensor<1x1x1x2xf32>
+  %v1 = tensor.extract_slice %v[0, 0, 1, 0] [1, 1, 1, 2] [1, 1, 1, 1] : tensor<1x1x2x2xf32> to tensor<1x1x1x2xf32>
+  %a = dattn.micro_attention %q, %k0, %v0 mask(<causal>) : tensor<1x1x2x2xf32>, tensor<1x1x1x2xf32>, tensor<1x1x1x2xf32> -> !dattn.state<1x1x2x2>
+  %b = dattn.micro_attention %q, %k1, %v1 mask(<full, k = 1 + 1 * j>) : tensor<1x1x2x2xf32>, tensor<1x1x1x2xf32>, tensor<1x1x1x2xf32> -> !dattn.state<1x1x2x2>
+  %m = dattn.merge %a, %b : !dattn.state<1x1x2x2>
+  // expected-error @+1 {{plan verifier: on rank 0 query 0 has seen key 1, which a causal attention hides from it}}
+  %o = dattn.finalize %m : !dattn.state<1x1x2x2> -> tensor<1x1x2x2xf32>
+  return %o : tensor<1x1x2x2xf32>
+}
