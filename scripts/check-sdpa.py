@@ -9,9 +9,13 @@ float32, world rank 0's); the shapes come from the bundle's CMakeLists.txt
 when the runner ran `--seq-len L`. The reference is SDPA on the GPU in bf16 (the
 cuda target's input type) and in float32; causal masks align the queries
 with the last keys (a decode token sees the whole cache). Exits 1 when the
-relative error against the bf16 reference exceeds --tol.
+relative error against the bf16 reference exceeds --tol, or when the output
+or a reference holds a NaN or an infinity (counted apart: a NaN in the error
+norm compares false with anything, and where errors are reduced with a max
+it can vanish).
 """
 import argparse
+import math
 import pathlib
 import re
 import sys
@@ -46,15 +50,23 @@ def main():
         mask = torch.arange(s, device="cuda").view(1, s) <= i
     # GQA: each group of HQ/HKV query heads shares one K/V head.
     k, v = (x.repeat_interleave(hq // hkv, dim=1) for x in (k, v))
-    errors = {}
+    errors, problems = {}, []
+    bad = ~torch.isfinite(out)
+    if bad.any():
+        first = tuple(int(i) for i in bad.nonzero()[0])
+        problems.append(f"{int(bad.sum())} non-finite output value(s), the first "
+                        f"{out[first].item()} at {list(first)}")
     for name, dtype in (("bf16", torch.bfloat16), ("fp32", torch.float32)):
         ref = torch.nn.functional.scaled_dot_product_attention(
             q.to(dtype), k.to(dtype), v.to(dtype), attn_mask=mask).float()
+        if not torch.isfinite(ref).all():
+            problems.append(f"{int((~torch.isfinite(ref)).sum())} non-finite value(s) "
+                            f"in the {name} reference")
         errors[name] = ((out - ref).norm() / ref.norm()).item()
-    ok = errors["bf16"] <= args.tol
+    ok = not problems and math.isfinite(errors["bf16"]) and errors["bf16"] <= args.tol
     print(f"{args.bundle}: q [{b},{hq},{sq},{d}] k/v [{b},{hkv},{s},{d}] causal={dims['CAUSAL']}: "
           f"rel_err vs torch SDPA bf16 {errors['bf16']:.3g}, fp32 {errors['fp32']:.3g} "
-          f"(tol {args.tol:g}): {'ok' if ok else 'MISMATCH'}")
+          f"(tol {args.tol:g}){''.join('; ' + p for p in problems)}: {'ok' if ok else 'MISMATCH'}")
     return 0 if ok else 1
 
 

@@ -12,13 +12,17 @@
 #       bundle against them with CMake (the first one from its own src/ as
 #       well, as a user would), runs each under mpirun, and compares the
 #       output with PyTorch's SDPA (scripts/check-sdpa.py); exits 1 on any
-#       failure. KERNELS=lib.a links prebuilt kernels instead of
-#       compiling them. SANITIZE=1 runs each runner under compute-sanitizer
-#       (memcheck) as well, its log in $LOGS (default: the bundle).
+#       failure, and when DIR holds no bundle to run. KERNELS=lib.a links
+#       prebuilt kernels instead of compiling them. SANITIZE=1 runs each
+#       runner under compute-sanitizer (memcheck) as well, its log in $LOGS
+#       (default: the bundle).
 #       RUN_TIMEOUT=seconds (default 600) stops a runner that hangs, so that
 #       one stuck bundle does not hide the others' results (the runner's fp64
 #       reference on the CPU takes its time at 3816 tokens: leave room).
 set -uo pipefail
+# A GPU machine: a test that finds no GPU fails here instead of skipping
+# (test/unit/RequireGpu.h).
+export DISTATTN_REQUIRE_GPU=1
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cmd="${1:-}"; dir="${2:-}"
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 generate|run DIR [RANKS]" >&2; exit 2; }
@@ -69,6 +73,17 @@ if [ "$cmd" = generate ]; then
 fi
 [ "$cmd" = run ] || { echo "usage: $0 generate|run DIR [RANKS]" >&2; exit 2; }
 
+# Nothing run is not a pass: a wrong DIR, or a generate step that wrote
+# nothing, would otherwise exit 0.
+bundles=()
+for b in "$dir"/*/; do
+  [ -f "$b/CMakeLists.txt" ] && bundles+=("${b%/}")
+done
+if [ "${#bundles[@]}" = 0 ]; then
+  echo "$0: no bundle (a folder with a CMakeLists.txt) in $dir: nothing to run" >&2
+  exit 1
+fi
+
 # NCCL: the system's, or the one PyTorch's wheels bring (no libnccl.so
 # link there: give CMake the versioned file).
 nccl_args=()
@@ -103,9 +118,7 @@ fi
 
 failed=0
 first="${SELF_BUILD:-1}"   # SELF_BUILD=0: every bundle links the kernels built once
-for b in "$dir"/*/; do
-  b="${b%/}"
-  [ -f "$b/CMakeLists.txt" ] || continue
+for b in "${bundles[@]}"; do
   name="$(basename "$b")"
   prebuilt=(-DDISTATTN_CUDA_KERNELS="$kernels/libdistattn_cuda.a")
   [ "$first" = 1 ] && prebuilt=()   # one bundle builds its own kernels
@@ -127,4 +140,5 @@ for b in "$dir"/*/; do
     echo "$name: $(grep -E 'ERROR SUMMARY' "${LOGS:-$b}/$name.memcheck.log" | head -1)"
   fi
 done
+echo "$0: ${#bundles[@]} bundle(s) run: $([ "$failed" = 0 ] && echo all passed || echo FAILED)"
 exit $failed

@@ -114,6 +114,8 @@ docs_check() {
 run_tests() {
   format_check
   docs_check
+  say "lit tests that cannot fail (scripts/check-lit-tests.py)"
+  python3 "$ROOT/scripts/check-lit-tests.py" "$ROOT/test"
   say "lit + FileCheck + GoogleTest"
   local log=$BUILD/test-results.log
   set +e

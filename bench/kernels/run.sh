@@ -7,6 +7,9 @@
 # (bench/kernels/profile.py) instead, writing ncu.txt under OUT.
 # Environment: BUILD_DIR (default build-bench), OUT (logs, default BUILD_DIR).
 set -euo pipefail
+# A GPU machine: whatever runs here that finds no GPU fails instead of
+# skipping (test/unit/RequireGpu.h), so a broken driver cannot pass.
+export DISTATTN_REQUIRE_GPU=1
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-bench}"
 OUT="${OUT:-$BUILD_DIR}"

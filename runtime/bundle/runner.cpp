@@ -17,7 +17,13 @@
 //                                         order) to FILE, for other
 //                                         references (PyTorch's, say)
 //
-// Exits 1 on a mismatch or when the C API refuses, 2 on bad arguments.
+// Exits 1 on a mismatch (an error past TOL, or any NaN or infinity in an
+// output where the reference is finite, on any rank) or when the C API
+// refuses, 2 on bad arguments.
+//
+// Test only: DATTN_RUNNER_POISON=<rank>:<nan|inf|-inf> overwrites the first
+// output element of that world rank after the call, so that tests can show
+// the check fails on a non-finite value on one rank. Not for applications.
 // Replicas or a --seq-len go through dattn_create / dattn_<phase> (twice) /
 // dattn_destroy, one replica of the compiled length through dattn_run.
 // Compiled with the bundle's shape (B HQ HKV SQ S D CAUSAL), PLAN_RANKS and
@@ -26,10 +32,37 @@
 #include "distattn/bundle_io.h"
 #include "distattn/host/runner_check.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <string>
+
+namespace {
+/// DATTN_RUNNER_POISON's rank and value; false where it is set but malformed.
+bool readPoison(int &rank, float &value) {
+  rank = -1;
+  const char *spec = std::getenv("DATTN_RUNNER_POISON");
+  if (!spec)
+    return true;
+  char *end = nullptr;
+  long parsed = std::strtol(spec, &end, 10);
+  if (end == spec || *end != ':' || parsed < 0)
+    return false;
+  const std::string what = end + 1;
+  if (what == "nan")
+    value = std::numeric_limits<float>::quiet_NaN();
+  else if (what == "inf")
+    value = std::numeric_limits<float>::infinity();
+  else if (what == "-inf")
+    value = -std::numeric_limits<float>::infinity();
+  else
+    return false;
+  rank = int(parsed);
+  return true;
+}
+} // namespace
 
 int main(int argc, char **argv) {
   // The reference check runs on threads that do not call MPI.
@@ -58,6 +91,15 @@ int main(int argc, char **argv) {
     if (rank == 0)
       std::fprintf(
           stderr, "usage: runner [--replicas R] [--seq-len L] [--dump FILE]\n");
+    MPI_Finalize();
+    return 2;
+  }
+  int poisonRank = -1;
+  float poison = 0;
+  if (!readPoison(poisonRank, poison)) {
+    if (rank == 0)
+      std::fprintf(stderr, "runner: DATTN_RUNNER_POISON must be "
+                           "<rank>:<nan|inf|-inf>\n");
     MPI_Finalize();
     return 2;
   }
@@ -107,10 +149,12 @@ int main(int argc, char **argv) {
     if (plan)
       dattn_destroy(plan);
   }
-  double error = status != 0 ? 1.0
-                             : distattn::runner::relativeError(
-                                   out, q, k, v, {B, HQ, HKV, rows, seqLen, D},
-                                   CAUSAL, cores);
+  if (rank == poisonRank && status == 0 && !out.empty())
+    out[0] = poison;
+  distattn::runner::OutputCheck check;
+  if (status == 0)
+    check = distattn::runner::checkOutput(
+        out, q, k, v, {B, HQ, HKV, rows, seqLen, D}, CAUSAL, cores);
   if (dump && rank == 0 && status == 0) {
     FILE *file = std::fopen(dump, "wb");
     bool written = file != nullptr;
@@ -122,13 +166,18 @@ int main(int argc, char **argv) {
     if (!written)
       std::fprintf(stderr, "runner: cannot write '%s'\n", dump);
   }
-  double worst = 0, slowest = 0;
-  MPI_Reduce(&error, &worst, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+  distattn::runner::CheckSummary summary = distattn::runner::reduceChecks(
+      check, status != 0 || !check.passes(TOL), MPI_COMM_WORLD);
+  double slowest = 0;
   MPI_Reduce(&seconds, &slowest, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
-  bool ok = worst <= TOL;
+  bool ok = summary.failedRanks == 0;
+  std::string nonFinite = summary.nonFinite == 0
+                              ? ""
+                              : ", " + std::to_string(summary.nonFinite) +
+                                    " non-finite output value(s)";
   if (rank == 0 && status == 0)
     std::printf("bundle: %d replica(s) of the %d-rank plan on %d ranks%s: max "
-                "rel_err %.3g (tol %.0e): %s; %.3g ms (slowest rank, %s)\n",
+                "rel_err %.3g (tol %.0e)%s: %s; %.3g ms (slowest rank, %s)\n",
                 replicas, PLAN_RANKS, world,
                 seqLen == S
                     ? ""
@@ -137,8 +186,8 @@ int main(int argc, char **argv) {
                        std::to_string(dattn_plan_length(seqLen)) +
                        "-token plan")
                           .c_str(),
-                worst, TOL, ok ? "ok" : "MISMATCH", slowest * 1e3,
-                warm ? "second run" : "setup included");
+                summary.worst, TOL, nonFinite.c_str(), ok ? "ok" : "MISMATCH",
+                slowest * 1e3, warm ? "second run" : "setup included");
   if (comm != MPI_COMM_WORLD)
     MPI_Comm_free(&comm);
   MPI_Finalize();

@@ -20,7 +20,7 @@
 // CHECK: verbatim "MPI_Waitall(2, {}.requests(), MPI_STATUSES_IGNORE);" args %[[T]]
 // CHECK: call_opaque "distattn::host::received"(%[[T]])
 // CHECK: call_opaque "distattn::host::finalize_out"
-// CHECK: call_opaque "distattn::host::all_reduce_sum"(%{{.+}}) {args = [0 : index, 4]}
+// CHECK: call_opaque "distattn::host::all_reduce_sum"(%{{[0-9]+}}) {args = [0 : index, 4]}
 // CHECK-NOT: dattn.
 // CHECK-NOT: shard.
 func.func @ring(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {

@@ -63,7 +63,7 @@
 // The outer ring's last step, peeled: its inner ring still passes blocks
 // around the node, and nothing leaves it.
 // OVERLAP: scf.for
-// OVERLAP: dattn.shift_start %{{.+}} on @sp axis = 1
+// OVERLAP: dattn.shift_start %{{[^ ]+}} on @sp axis = 1
 // OVERLAP-NOT: axis = 0
 // OVERLAP: shard.all_reduce
 

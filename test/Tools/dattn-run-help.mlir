@@ -5,5 +5,6 @@
 // CHECK-DAG: --compare-pipeline=<string>
 // CHECK-DAG: --compare-with=<string>
 // CHECK-DAG: --entry=<string>
+// CHECK-DAG: --golden=<string>
 // CHECK-DAG: --seed=<ulong>
 // CHECK-DAG: --tol=<number>

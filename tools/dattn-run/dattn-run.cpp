@@ -6,11 +6,14 @@
 //
 //   dattn-run in.mlir --compare-pipeline='dattn-decompose{q-block=64}'
 //   dattn-run before.mlir --compare-with=after.mlir --tol=1e-9
+//   dattn-run cases.mlir --golden=test/golden/attention.txt --tol=1e-10
 //
 // Prints one line per function and exits 1 if any result differs by more
-// than --tol (relative, ||x - ref|| / ||ref||) or cannot be evaluated.
+// than --tol (relative, ||x - ref|| / ||ref||), holds a NaN or an infinity
+// where the other side does not (on any rank), or cannot be evaluated.
 //
 //===----------------------------------------------------------------------===//
+#include "Golden.h"
 #include "compiler/Interpreter/Interpreter.h"
 #include "dialects/DAttn/DAttn.h"
 #include "passes/Passes.h"
@@ -33,6 +36,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <optional>
+#include <string>
 
 using namespace mlir;
 using namespace mlir::dattn;
@@ -64,6 +69,12 @@ static cl::opt<std::string> compareWith(
 static cl::opt<double> tolerance("tol",
                                  cl::desc("Largest relative error accepted"),
                                  cl::init(1e-9), cl::cat(runCategory));
+static cl::opt<std::string> goldenFile(
+    "golden",
+    cl::desc("Run each function on the inputs of the same-named case of this "
+             "golden file (test/golden/README.md) and compare its results "
+             "with the case's out (and lse)"),
+    cl::cat(runCategory));
 
 namespace {
 
@@ -81,6 +92,51 @@ double l2Norm(const interp::RuntimeValue &value) {
     sum += x * x;
   return std::sqrt(sum);
 }
+
+/// Where the compared version and the reference disagree about finiteness:
+/// a NaN on either side, or an infinity the other side lacks (-inf lse of a
+/// row that saw no key must be -inf on both). Counts such elements and
+/// describes the first.
+struct NonFinite {
+  int64_t count = 0;
+  std::string first;
+
+  void scan(const interp::Tensor &value, const interp::Tensor &ref,
+            const Twine &where) {
+    // Shapes that differ make relativeError +inf on their own.
+    if (value.shape != ref.shape)
+      return;
+    for (size_t i = 0; i < ref.data.size(); ++i) {
+      double a = value.data[i], b = ref.data[i];
+      if ((std::isfinite(a) && std::isfinite(b)) || a == b)
+        continue;
+      if (count++ != 0)
+        continue;
+      llvm::raw_string_ostream os(first);
+      os << where << " [";
+      int64_t rest = i;
+      SmallVector<int64_t> strides = ref.getStrides();
+      for (auto [dim, stride] : llvm::enumerate(strides)) {
+        os << (dim ? ", " : "") << rest / stride;
+        rest %= stride;
+      }
+      os << "]: " << llvm::format("%.6g", a) << " (reference "
+         << llvm::format("%.6g", b) << ")";
+    }
+  }
+
+  void scan(const interp::RuntimeValue &value, const interp::RuntimeValue &ref,
+            const Twine &where) {
+    if (value.index() != ref.index())
+      return;
+    if (auto *tensor = std::get_if<interp::Tensor>(&value)) {
+      scan(*tensor, std::get<interp::Tensor>(ref), where);
+    } else if (auto *state = std::get_if<interp::State>(&value)) {
+      scan(state->out, std::get<interp::State>(ref).out, where + " out");
+      scan(state->lse, std::get<interp::State>(ref).lse, where + " lse");
+    }
+  }
+};
 
 /// Runs `func` on every rank of its module's grid (one rank without a
 /// grid), each rank given the same inputs drawn from `seed`.
@@ -128,17 +184,30 @@ bool checkFunction(func::FuncOp func, func::FuncOp other) {
     llvm::outs() << "error in the compared version\n";
     return false;
   }
+  // relativeError is +inf (never NaN) where finiteness differs, so the max
+  // keeps it; the scan says where.
   double worst = 0;
-  for (const Results &rankResults : *otherResults)
-    for (auto [value, ref] : llvm::zip(rankResults, reference))
+  NonFinite nonFinite;
+  bool ranks = otherResults->size() > 1;
+  for (auto [rank, rankResults] : llvm::enumerate(*otherResults))
+    for (auto [index, value, ref] : llvm::enumerate(rankResults, reference)) {
       worst = std::max(worst, interp::relativeError(value, ref));
-  bool ok = worst <= tolerance;
+      std::string where = ranks ? "rank " + std::to_string(rank) + ", " : "";
+      nonFinite.scan(value, ref, where + "result #" + std::to_string(index));
+    }
+  bool ok = worst <= tolerance && nonFinite.count == 0;
   llvm::outs() << reference.size() << " result(s)";
-  if (otherResults->size() > 1)
+  if (ranks)
     llvm::outs() << " x " << otherResults->size() << " ranks";
   llvm::outs() << ", rel_err " << llvm::format("%.3g", worst) << " (tol "
                << llvm::format("%.3g", tolerance.getValue())
-               << "): " << (ok ? "ok" : "MISMATCH") << "\n";
+               << "): " << (ok ? "ok" : "MISMATCH");
+  if (nonFinite.count)
+    llvm::outs() << ": " << nonFinite.count
+                 << " non-finite value(s) where the other side differs, the "
+                    "first at "
+                 << nonFinite.first;
+  llvm::outs() << "\n";
   return ok;
 }
 
@@ -164,6 +233,18 @@ int main(int argc, char **argv) {
     llvm::errs() << "error: give --compare-pipeline or --compare-with, not "
                     "both\n";
     return 1;
+  }
+  std::optional<llvm::StringMap<golden::Case>> goldenCases;
+  if (!goldenFile.empty()) {
+    if (!comparePipeline.empty() || !compareWith.empty()) {
+      llvm::errs() << "error: --golden compares with the golden outputs, "
+                      "not with --compare-pipeline or --compare-with\n";
+      return 1;
+    }
+    auto cases = golden::readCases(goldenFile);
+    if (failed(cases))
+      return 1;
+    goldenCases = std::move(*cases);
   }
 
   MLIRContext context(registry);
@@ -222,6 +303,17 @@ int main(int argc, char **argv) {
 
   bool ok = true;
   for (func::FuncOp func : funcs) {
+    if (goldenCases) {
+      auto golden = goldenCases->find(func.getSymName());
+      if (golden == goldenCases->end()) {
+        llvm::outs() << "@" << func.getSymName() << ": error: no case of "
+                     << "this name in " << goldenFile << "\n";
+        ok = false;
+      } else {
+        ok &= golden::checkFunction(func, golden->second, tolerance);
+      }
+      continue;
+    }
     func::FuncOp counterpart;
     if (other) {
       counterpart = other->lookupSymbol<func::FuncOp>(func.getSymName());

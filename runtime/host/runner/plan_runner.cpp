@@ -10,6 +10,7 @@
 #include "distattn/host/runner_check.h"
 
 #include <cstdio>
+#include <string>
 
 #ifndef SQ
 #define SQ S
@@ -34,13 +35,20 @@ int main(int argc, char **argv) {
   auto k = randomTensor({B, HKV, S, D}, 2);
   auto v = randomTensor({B, HKV, S, D}, 3);
   distattn::host::Tensor out = PLAN_FN(q, k, v);
-  double error = distattn::runner::relativeError(
+  auto check = distattn::runner::checkOutput(
       out.data, q.data, k.data, v.data, {B, HQ, HKV, SQ, S, D}, CAUSAL, cores);
-  double worst = 0;
-  MPI_Reduce(&error, &worst, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+  auto summary = distattn::runner::reduceChecks(check, !check.passes(1e-5),
+                                                MPI_COMM_WORLD);
+  bool ok = summary.failedRanks == 0;
   if (rank == 0)
-    std::printf("host plan on %d ranks: max rel_err %.3g (tol 1e-05): %s\n",
-                world, worst, worst <= 1e-5 ? "ok" : "MISMATCH");
+    std::printf("host plan on %d ranks: max rel_err %.3g (tol 1e-05)%s: %s\n",
+                world, summary.worst,
+                summary.nonFinite == 0
+                    ? ""
+                    : (", " + std::to_string(summary.nonFinite) +
+                       " non-finite output value(s)")
+                          .c_str(),
+                ok ? "ok" : "MISMATCH");
   MPI_Finalize();
-  return worst <= 1e-5 ? 0 : 1;
+  return ok ? 0 : 1;
 }

@@ -1,9 +1,12 @@
 // RUN: dattn-opt %s --canonicalize --verify-roundtrip | FileCheck %s
 // RUN: dattn-opt %s --mlir-print-op-generic | dattn-opt --canonicalize | FileCheck %s
 
-// A written-out full mask is the same as no mask.
+// A written-out full mask is the same as no mask. The operands are matched
+// by name and the type follows them: a `mask(...)` left between would fail
+// the match (a regex there would swallow it, unseen by the CHECK-NOT).
 // CHECK-LABEL: func.func @attention_drop_full_mask
-// CHECK: dattn.attention %{{.+}}, %{{.+}}, %{{.+}} :
+// CHECK-SAME: (%[[Q:.+]]: tensor<1x4x8x32xf32>, %[[K:.+]]: tensor<1x4x8x32xf32>, %[[V:.+]]: tensor<1x4x8x32xf32>)
+// CHECK-NEXT: %{{.+}} = dattn.attention %[[Q]], %[[K]], %[[V]] : tensor
 // CHECK-NOT: mask
 func.func @attention_drop_full_mask(%q: tensor<1x4x8x32xf32>, %k: tensor<1x4x8x32xf32>, %v: tensor<1x4x8x32xf32>) -> tensor<1x4x8x32xf32> {
   %o = dattn.attention %q, %k, %v mask(<full>) : tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32> -> tensor<1x4x8x32xf32>
@@ -13,7 +16,8 @@ func.func @attention_drop_full_mask(%q: tensor<1x4x8x32xf32>, %k: tensor<1x4x8x3
 // A causal tile entirely below the diagonal (rows 8..15 against keys 0..7)
 // needs no mask.
 // CHECK-LABEL: func.func @tile_below_diagonal
-// CHECK: dattn.micro_attention %{{.+}}, %{{.+}}, %{{.+}} :
+// CHECK-SAME: (%[[Q:.+]]: tensor<1x4x8x32xf32>, %[[K:.+]]: tensor<1x4x8x32xf32>, %[[V:.+]]: tensor<1x4x8x32xf32>)
+// CHECK-NEXT: %{{.+}} = dattn.micro_attention %[[Q]], %[[K]], %[[V]] : tensor
 // CHECK-NOT: mask
 func.func @tile_below_diagonal(%q: tensor<1x4x8x32xf32>, %k: tensor<1x4x8x32xf32>, %v: tensor<1x4x8x32xf32>) -> !dattn.state<1x4x8x32> {
   %s = dattn.micro_attention %q, %k, %v mask(<causal, q = 8 + 1 * i>) : tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32> -> !dattn.state<1x4x8x32>
@@ -116,7 +120,8 @@ func.func @finalize_keep_used_lse(%s: !dattn.state<1x2x4x8>) -> tensor<1x2x4xf32
 
 // Keys all before k_end: the limit hides nothing and the mask goes.
 // CHECK-LABEL: func.func @k_end_after_tile
-// CHECK: dattn.micro_attention %{{.+}}, %{{.+}}, %{{.+}} :
+// CHECK-SAME: (%[[Q:.+]]: tensor<1x4x8x32xf32>, %[[K:.+]]: tensor<1x4x8x32xf32>, %[[V:.+]]: tensor<1x4x8x32xf32>)
+// CHECK-NEXT: %{{.+}} = dattn.micro_attention %[[Q]], %[[K]], %[[V]] : tensor
 // CHECK-NOT: mask
 func.func @k_end_after_tile(%q: tensor<1x4x8x32xf32>, %k: tensor<1x4x8x32xf32>, %v: tensor<1x4x8x32xf32>) -> !dattn.state<1x4x8x32> {
   %s = dattn.micro_attention %q, %k, %v mask(<full, k_end = 100>) : tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32>, tensor<1x4x8x32xf32> -> !dattn.state<1x4x8x32>

@@ -99,6 +99,40 @@ TEST(KernelIndexMath, TileSkipAndMaskDecisionsAreExact) {
         }
 }
 
+TEST(KernelIndexMath, TileMaskOnlyWhereARowMissesAKey) {
+  // The converse of the check above: the element mask costs every tile
+  // that takes it, so a tile takes it only when some row of the block
+  // misses one of its keys (hidden, or past the KV's end).
+  for (const MapCase &c : mapCases())
+    for (bool causal : {false, true})
+      for (int64_t kvLen : {1, 63, 64, 65, 200})
+        for (int64_t tileN : {32, 64}) {
+          MaskSpec m{causal, c.q, c.k};
+          const int64_t qLen = 90, blockRows = 16;
+          for (int64_t r0 = 0; r0 < qLen; r0 += blockRows) {
+            int64_t r1 = std::min(qLen, r0 + blockRows);
+            int64_t mn = INT64_MAX, mx = -1;
+            for (int64_t i = r0; i < r1; ++i) {
+              int64_t l = visibleKeyLimit(c.q.at(i), c.k.offset, c.k.stride,
+                                          kvLen, causal);
+              mn = std::min(mn, l);
+              mx = std::max(mx, l);
+            }
+            for (int64_t t = 0; t < kvTilesToVisit(mx, tileN); ++t) {
+              if (!kvTileNeedsMask(t, tileN, mn))
+                continue;
+              bool missed = false;
+              for (int64_t i = r0; i < r1; ++i)
+                for (int64_t j = t * tileN; j < (t + 1) * tileN; ++j)
+                  missed |= j >= kvLen || !m.visible(i, j);
+              EXPECT_TRUE(missed)
+                  << "tile " << t << " of " << tileN << " keys, rows [" << r0
+                  << ", " << r1 << "), kv_len " << kvLen;
+            }
+          }
+        }
+}
+
 TEST(KernelIndexMath, PageSlotsAndSplitsCoverEveryToken) {
   for (int64_t pageSize : {1, 7, 16, 64}) {
     for (int64_t tok = 0; tok < 300; ++tok) {

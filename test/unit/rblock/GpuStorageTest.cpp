@@ -1,11 +1,13 @@
 //===- GpuStorageTest.cpp - rBlocks in GPU memory with a host tier --------===//
 //
-// Needs a GPU: skipped where the CUDA runtime finds none. Checks the bytes
-// of device and host-tier slots, an rManager over GPU storage (allocate
-// across both tiers, promote host-tier blocks into GPU memory), and a decode
-// whose blocks are not host addressable against the single-rank reference.
+// Needs a GPU: skipped where the CUDA runtime finds none (failed instead
+// where DISTATTN_REQUIRE_GPU=1). Checks the bytes of device and host-tier
+// slots, an rManager over GPU storage (allocate across both tiers, promote
+// host-tier blocks into GPU memory), and a decode whose blocks are not host
+// addressable against the single-rank reference.
 //
 //===----------------------------------------------------------------------===//
+#include "../RequireGpu.h"
 #include "SpreadRequest.h"
 
 #include "distattn/rblock/GpuBlockStorage.h"
@@ -21,14 +23,8 @@ using distattn::rblock::test::SpreadRequest;
 
 namespace {
 
-bool haveGpu() {
-  int n = 0;
-  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
-}
-
 TEST(GpuBlockStorage, KeepsTheBytesOfBothTiers) {
-  if (!haveGpu())
-    GTEST_SKIP() << "no GPU";
+  DISTATTN_REQUIRE_GPU_OR_SKIP();
   GpuBlockStorage store(3, 2, 64);
   ASSERT_TRUE(store.ok()) << store.error();
   EXPECT_EQ(store.hostAddress(0), nullptr);
@@ -46,8 +42,7 @@ TEST(GpuBlockStorage, KeepsTheBytesOfBothTiers) {
 }
 
 TEST(GpuBlockStorage, DecodeOverDeviceAndHostTierBlocksMatchesReference) {
-  if (!haveGpu())
-    GTEST_SKIP() << "no GPU";
+  DISTATTN_REQUIRE_GPU_OR_SKIP();
   SpreadRequest req; // 100 tokens = 13 blocks of 8
   RManagerConfig cfg = req.config();
   cfg.numSlots = 10;

@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <random>
 #include <system_error>
 #include <thread>
@@ -76,19 +77,41 @@ inline unsigned coresPerRank() {
   return allowed;
 }
 
-/// ||out - ref|| / ||ref|| where ref is the fp64 attention of q [B, HQ, SQ,
-/// D] over k, v [B, HKV, S, D], the queries being the last SQ positions.
-inline double
-relativeError(const std::vector<float> &out, const std::vector<float> &q,
-              const std::vector<float> &k, const std::vector<float> &v,
-              const AttentionShape &shape, bool causal, unsigned threads = 1) {
+/// An output against the fp64 reference. A NaN or an infinity where the
+/// reference differs is counted apart from the error norm, where it would
+/// make the error NaN, which a max of errors (std::max, MPI_MAX) may drop.
+struct OutputCheck {
+  /// ||out - ref|| / ||ref|| over the elements both hold finite; +inf where
+  /// the sizes differ, never NaN.
+  double error = 0;
+  /// Elements whose output or reference is not finite and differs from the
+  /// other (NaN equals nothing); the first of them.
+  long long nonFinite = 0;
+  size_t first = 0;
+  float firstValue = 0;
+  double firstReference = 0;
+
+  bool passes(double tolerance) const {
+    return nonFinite == 0 && error <= tolerance;
+  }
+};
+
+/// Checks out against the fp64 attention of q [B, HQ, SQ, D] over k, v [B,
+/// HKV, S, D], the queries being the last SQ positions.
+inline OutputCheck
+checkOutput(const std::vector<float> &out, const std::vector<float> &q,
+            const std::vector<float> &k, const std::vector<float> &v,
+            const AttentionShape &shape, bool causal, unsigned threads = 1) {
+  OutputCheck check;
   std::vector<double> qd(q.begin(), q.end()), kd(k.begin(), k.end()),
       vd(v.begin(), v.end());
   std::vector<double> ref(size_t(shape.batch) * shape.qHeads * shape.qLen *
                           shape.headDim),
       lse(size_t(shape.batch) * shape.qHeads * shape.qLen);
-  if (out.size() != ref.size())
-    return 1.0;
+  if (out.size() != ref.size()) {
+    check.error = std::numeric_limits<double>::infinity();
+    return check;
+  }
   MaskSpec mask{causal, {shape.kvLen - shape.qLen, 1}, {0, 1}};
   // One (request, kv head) group a task, on `threads` threads (MPI is not
   // called from them): at 3816 tokens and Llama-3-8B's heads the fp64
@@ -122,10 +145,55 @@ relativeError(const std::vector<float> &out, const std::vector<float> &q,
     t.join();
   double num = 0, den = 0;
   for (size_t i = 0; i < ref.size(); ++i) {
+    if (!std::isfinite(out[i]) || !std::isfinite(ref[i])) {
+      if (double(out[i]) != ref[i] && check.nonFinite++ == 0) {
+        check.first = i;
+        check.firstValue = out[i];
+        check.firstReference = ref[i];
+      }
+      continue;
+    }
     num += (out[i] - ref[i]) * (out[i] - ref[i]);
     den += ref[i] * ref[i];
   }
-  return std::sqrt(num / den);
+  check.error = den > 0   ? std::sqrt(num / den)
+                : num > 0 ? std::numeric_limits<double>::infinity()
+                          : 0;
+  if (std::isnan(check.error)) // inf / inf from finite terms
+    check.error = std::numeric_limits<double>::infinity();
+  return check;
+}
+
+/// Every rank's check, on the root.
+struct CheckSummary {
+  double worst = 0;
+  long long nonFinite = 0;
+  int failedRanks = 0;
+};
+
+/// Gathers the checks of every rank of `comm` on its `root`: the largest
+/// error, the non-finite values, the ranks that failed (`failed`: this
+/// rank's call or check). Counts, not a max of errors, decide: MPI_MAX keeps
+/// or drops a NaN depending on the order it meets it. Each rank with
+/// non-finite values names its first on stderr. Collective over `comm`.
+inline CheckSummary reduceChecks(const OutputCheck &check, bool failed,
+                                 MPI_Comm comm, int root = 0) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  if (check.nonFinite > 0)
+    std::fprintf(stderr,
+                 "runner: rank %d: %lld non-finite output value(s) where the "
+                 "reference differs, the first at element %zu: %g (reference "
+                 "%g)\n",
+                 rank, check.nonFinite, check.first, double(check.firstValue),
+                 check.firstReference);
+  CheckSummary summary;
+  int fail = failed ? 1 : 0;
+  MPI_Reduce(&check.error, &summary.worst, 1, MPI_DOUBLE, MPI_MAX, root, comm);
+  MPI_Reduce(&check.nonFinite, &summary.nonFinite, 1, MPI_LONG_LONG, MPI_SUM,
+             root, comm);
+  MPI_Reduce(&fail, &summary.failedRanks, 1, MPI_INT, MPI_SUM, root, comm);
+  return summary;
 }
 
 } // namespace distattn::runner
