@@ -2,8 +2,11 @@
 # Regenerates docs/auto-plans.md: what `dattn-plan-prefill` with strategy=auto
 # picks, and why, for each bundled topology x (8K, 128K, 1M tokens) x
 # (Llama-3-8B, Llama-3-70B attention), causal prefill. Needs build/bin.
+# Writes OUT instead where given:
+#   scripts/auto-plan-table.sh [OUT]
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=${1:-$ROOT/docs/auto-plans.md}
 OPT=${DATTN_OPT:-$ROOT/build/bin/dattn-opt}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -117,5 +120,5 @@ decode_row() { # topology-name topology-file model q-heads kv-heads tokens
   echo "| topology | model | context | batch | choice | the next three |"
   echo "|---|---|---|---|---|---|"
   each_case decode_row
-} >"$ROOT/docs/auto-plans.md"
-echo "wrote docs/auto-plans.md"
+} >"$OUT"
+echo "wrote $OUT"

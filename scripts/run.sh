@@ -108,6 +108,19 @@ docs_check() {
   ninja -C "$BUILD" mlir-doc >/dev/null
   diff -u "$ROOT/docs/generated/DAttnDialect.md" "$BUILD/docs/DAttn/DAttnDialect.md"
   diff -u "$ROOT/docs/generated/DAttnPasses.md" "$BUILD/docs/DAttnPasses.md"
+  say "docs tables are current (docs/auto-plans.md, docs/overlap.md)"
+  local tables pair script doc
+  tables=$(mktemp -d)
+  for pair in "auto-plan-table.sh auto-plans.md" "overlap-tables.sh overlap.md"; do
+    read -r script doc <<<"$pair"
+    if ! DATTN_OPT="$BUILD/bin/dattn-opt" "$ROOT/scripts/$script" \
+      "$tables/$doc" >/dev/null || ! diff -u "$ROOT/docs/$doc" "$tables/$doc"; then
+      rm -rf "$tables"
+      echo "docs/$doc is not current: run scripts/$script to refresh it" >&2
+      return 1
+    fi
+  done
+  rm -rf "$tables"
   echo "up to date"
 }
 
