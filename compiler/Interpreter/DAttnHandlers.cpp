@@ -99,7 +99,7 @@ FailureOr<State> trackTile(MicroAttentionOp tile, unsigned rank,
              << " are not those of the tokens it holds " << describe(rows);
   }
   Positions keys = k.rows.sorted();
-  ArrayRef<Run> keyRuns = keys.getRuns();
+  ArrayRef<Run> keyRuns(keys.getRuns().begin(), keys.getRuns().size());
   for (size_t r = 0; r < keyRuns.size(); ++r) {
     const Run &run = keyRuns[r];
     bool repeated = run.count > 1 && run.stride == 0;

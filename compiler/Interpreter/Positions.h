@@ -12,6 +12,7 @@
 #ifndef DISTATTN_COMPILER_INTERPRETER_POSITIONS_H
 #define DISTATTN_COMPILER_INTERPRETER_POSITIONS_H
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -28,6 +29,51 @@ struct Run {
   bool operator==(const Run &o) const {
     return start == o.start && stride == o.stride && count == o.count;
   }
+};
+
+/// A few elements inline, more on the heap: a plan's blocks are one run or
+/// two (a zigzag's chunks), and copying a tensor from op to op and rank to
+/// rank should not allocate for them.
+template <typename T, size_t N> class InlineVector {
+public:
+  InlineVector() = default;
+  InlineVector(const InlineVector &o) { *this = o; }
+  InlineVector &operator=(const InlineVector &o) {
+    n = o.n;
+    if (n <= N)
+      std::copy(o.begin(), o.end(), small);
+    else
+      heap = o.heap;
+    return *this;
+  }
+  size_t size() const { return n; }
+  bool empty() const { return n == 0; }
+  const T *begin() const { return n <= N ? small : heap.data(); }
+  const T *end() const { return begin() + n; }
+  T *begin() { return n <= N ? small : heap.data(); }
+  T &operator[](size_t i) { return begin()[i]; }
+  const T &operator[](size_t i) const { return begin()[i]; }
+  T &back() { return begin()[n - 1]; }
+  const T &back() const { return begin()[n - 1]; }
+  const T &front() const { return begin()[0]; }
+  void push_back(const T &value) {
+    if (n < N) {
+      small[n++] = value;
+      return;
+    }
+    if (n == N)
+      heap.assign(small, small + N);
+    heap.push_back(value);
+    ++n;
+  }
+  bool operator==(const InlineVector &o) const {
+    return n == o.n && std::equal(begin(), end(), o.begin());
+  }
+
+private:
+  T small[N];
+  std::vector<T> heap; // all elements, once there are more than N
+  size_t n = 0;
 };
 
 /// A sequence of positions, stored as maximal runs, taken greedily from the
@@ -47,7 +93,7 @@ public:
   bool empty() const { return total == 0; }
   int64_t operator[](int64_t index) const;
   int64_t back() const { return runs.back().last(); }
-  const std::vector<Run> &getRuns() const { return runs; }
+  const InlineVector<Run, 2> &getRuns() const { return runs; }
 
   /// The positions at indices offset, offset + stride, ... (`size` of
   /// them), as tensor.extract_slice takes rows.
@@ -70,9 +116,9 @@ private:
   /// The run holding index `index`, and the index of that run's first.
   size_t runAt(int64_t index, int64_t &runFirst) const;
 
-  std::vector<Run> runs;
+  InlineVector<Run, 2> runs;
   /// firsts[r]: the index of runs[r]'s first position.
-  std::vector<int64_t> firsts;
+  InlineVector<int64_t, 2> firsts;
   int64_t total = 0;
 };
 
