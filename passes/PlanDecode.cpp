@@ -153,9 +153,11 @@ private:
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(loop.getBody());
     Value row = mul(loop.getInductionVar(), index(qLen));
-    Value partial =
-        AsStateOp::create(builder, loc, stateType, slice(outs, row, qLen),
-                          slice(lses, row, qLen));
+    // One statement each: gcc and clang evaluate call arguments in opposite
+    // orders, and the IR (and its tests) must not depend on the compiler.
+    Value lse = slice(lses, row, qLen);
+    Value out = slice(outs, row, qLen);
+    Value partial = AsStateOp::create(builder, loc, stateType, out, lse);
     Value merged =
         MergeOp::create(builder, loc, stateType,
                         ValueRange{loop.getRegionIterArgs()[0], partial});
@@ -281,6 +283,21 @@ struct DAttnPlanDecodePass
              << "decode plans need keys at positions 0, 1, 2, ...; shifted, "
                 "strided or limited key positions are not implemented yet";
     int64_t kvLen = op.getK().getType().getDimSize(2);
+    // The queries are the newest tokens of the cache (dattn-plan-fuzzer
+    // found a plan of more, which dattn-verify-plan cannot follow).
+    int64_t qLen = op.getQ().getType().getDimSize(2);
+    if (qLen > kvLen)
+      return op.emitOpError()
+             << "decode plans need at most as many queries as keys (the "
+                "queries' tokens are in the cache); got "
+             << qLen << " queries and " << kvLen << " keys";
+    if (mask.isCausal() &&
+        (mask.getQStride() != 1 || mask.getQOffset() != kvLen - qLen))
+      return op.emitOpError()
+             << "decode plans need the queries to be the last tokens of the "
+                "cache (causal, q = "
+             << kvLen - qLen
+             << " + 1 * i); other query positions are not implemented yet";
     int64_t tokens =
         budget ? int64_t(budget) : llvm::divideCeil(kvLen, numRanks);
     if (tokens * numRanks < kvLen)

@@ -12,7 +12,7 @@ LLVM=/usr/lib/llvm-22
 JOBS=${JOBS:-$(nproc)}
 PACKAGES=(cmake ninja-build g++ python3 git llvm-22-dev llvm-22-tools
   libmlir-22-dev mlir-22-tools libgtest-dev clang-format openmpi-bin
-  libopenmpi-dev)
+  libopenmpi-dev clang-22 libclang-rt-22-dev)
 
 say() { printf '\n== %s\n' "$*"; }
 
@@ -124,6 +124,70 @@ docs_check() {
   echo "up to date"
 }
 
+# The checking build: ASan + UBSan (clang-22 with its compiler-rt, CUDA
+# off), whose directory also builds the fuzzers (fuzz/README.md). Runs its
+# lit + GoogleTest suite, then each fuzzer for DISTATTN_FUZZ_SECONDS over
+# its seeds in fuzz/corpus (the crash regressions among them). Sets
+# SAN_PASSED, SAN_FAILED and SAN_SKIPPED (a fuzzer is one test).
+SANITIZER_BUILD=${DISTATTN_SANITIZER_BUILD_DIR:-$ROOT/build-asan}
+FUZZ_SECONDS=${DISTATTN_FUZZ_SECONDS:-30}
+sanitizer_tests() {
+  SAN_PASSED=0 SAN_FAILED=1 SAN_SKIPPED=0
+  say "ASan + UBSan build (clang-22, CUDA off) in $SANITIZER_BUILD"
+  mkdir -p "$SANITIZER_BUILD"
+  local opt="-O1 -gline-tables-only -DNDEBUG"
+  if ! cmake -G Ninja -S "$ROOT" -B "$SANITIZER_BUILD" \
+    -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER="$LLVM/bin/clang" \
+    -DCMAKE_CXX_COMPILER="$LLVM/bin/clang++" -DCMAKE_C_FLAGS_RELEASE="$opt" \
+    -DCMAKE_CXX_FLAGS_RELEASE="$opt" -DDISTATTN_SANITIZE=address,undefined \
+    -DDISTATTN_ENABLE_FUZZ=ON -DDISTATTN_ENABLE_CUDA=OFF \
+    -DMLIR_DIR="$LLVM/lib/cmake/mlir" -DLLVM_EXTERNAL_LIT="$LLVM/bin/lit" \
+    >"$SANITIZER_BUILD/configure.log" 2>&1; then
+    cat "$SANITIZER_BUILD/configure.log"
+    return 1
+  fi
+  ninja -C "$SANITIZER_BUILD" -j"$JOBS" || return 1
+
+  say "lit + FileCheck + GoogleTest under ASan + UBSan"
+  local log=$SANITIZER_BUILD/test-results.log status=0
+  export ASAN_SYMBOLIZER_PATH=$LLVM/bin/llvm-symbolizer
+  "$LLVM/bin/lit" -sv "$SANITIZER_BUILD/test" | tee "$log" || status=1
+  tally() {
+    { grep -oP "^\\s*($1)\\s*:\\s*\\K[0-9]+" "$log" || true; } |
+      awk '{ sum += $1 } END { print sum + 0 }'
+  }
+  SAN_PASSED=$(tally Passed)
+  SAN_FAILED=$(tally 'Failed|Unresolved|Timed Out|Unexpectedly Passed')
+  SAN_SKIPPED=$(tally 'Skipped|Unsupported|Expectedly Failed')
+
+  say "fuzzers: ${FUZZ_SECONDS} s each from fuzz/corpus"
+  local name dict out
+  for name in parse topology config plan; do
+    dict=()
+    case $name in
+    parse) dict=(-dict="$ROOT/fuzz/dicts/mlir.dict") ;;
+    topology | config) dict=(-dict="$ROOT/fuzz/dicts/json.dict") ;;
+    esac
+    # New inputs go to the build directory; the tree's seeds stay as they are.
+    out=$SANITIZER_BUILD/fuzz-runs/$name
+    rm -rf "$out" && mkdir -p "$out/corpus"
+    if "$SANITIZER_BUILD/bin/dattn-$name-fuzzer" "${dict[@]}" \
+      -max_total_time="$FUZZ_SECONDS" -timeout=60 -print_final_stats=1 \
+      -artifact_prefix="$out/" "$out/corpus" "$ROOT/fuzz/corpus/$name" \
+      >"$out/log" 2>&1; then
+      SAN_PASSED=$((SAN_PASSED + 1))
+      echo "dattn-$name-fuzzer: $(grep -oP 'number_of_executed_units:\s*\K[0-9]+' \
+        "$out/log") runs, no crash"
+    else
+      SAN_FAILED=$((SAN_FAILED + 1)) status=1
+      tail -n 40 "$out/log"
+      echo "dattn-$name-fuzzer FAILED (log: $out/log; the input: $out/crash-*;" \
+        "replay: $SANITIZER_BUILD/bin/dattn-$name-fuzzer FILE)"
+    fi
+  done
+  return "$status"
+}
+
 run_tests() {
   format_check
   docs_check
@@ -144,8 +208,13 @@ run_tests() {
   passed=$(count Passed)
   failed=$(count 'Failed|Unresolved|Timed Out|Unexpectedly Passed')
   skipped=$(count 'Skipped|Unsupported|Expectedly Failed')
+  local sanitizer=0
+  sanitizer_tests || sanitizer=1
+  passed=$((passed + SAN_PASSED)) failed=$((failed + SAN_FAILED))
+  skipped=$((skipped + SAN_SKIPPED))
   echo "$passed passed, $failed failed, $skipped skipped"
-  return "$status"
+  [ "$status" -ne 0 ] && return "$status"
+  return "$sanitizer"
 }
 
 case "${1:-}" in

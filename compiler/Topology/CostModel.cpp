@@ -187,7 +187,9 @@ PrefillPrediction CostModel::predict(const AttentionWorkload &whole,
     p.exposedSeconds += allToAll;
     p.totalSeconds += allToAll;
   }
-  p.fits = p.peakBytes <= topology.getMemoryMib() * (int64_t(1) << 20);
+  // In doubles: a topology may give more MiB than int64 holds bytes
+  // (dattn-topology-fuzzer).
+  p.fits = double(p.peakBytes) <= double(topology.getMemoryMib()) * 1048576.0;
   return p;
 }
 

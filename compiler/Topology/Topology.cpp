@@ -58,6 +58,9 @@ public:
         (*number == 0 && !allowZero))
       return fail(key, allowZero ? "must be a number >= 0"
                                  : "must be a positive number");
+    // llround has no answer past int64 (found by dattn-topology-fuzzer).
+    if (*number * scale >= 0x1p62)
+      return fail(key, "is too large");
     return int64_t(std::llround(*number * scale));
   }
 
@@ -205,11 +208,16 @@ mlir::dattn::parseTopology(StringRef json, StringRef fileName,
                         "nodes talk over it", fileName, emitError);
   if (failed(inter) || failed(top.noUnknownFields()))
     return failure();
-  return TopologyAttr::getChecked(
+  // getChecked reports a violated T1-T4 and returns null: a failure here,
+  // not a topology.
+  TopologyAttr topology = TopologyAttr::getChecked(
       emitError, context, StringRef(*name), *nodes, *gpusPerNode,
       StringRef(*model), *gflops, *hbm, *memory, StringRef(intra->kind),
       intra->mbps, intra->latencyNs, StringRef(inter->kind), inter->mbps,
       inter->latencyNs);
+  if (!topology)
+    return failure();
+  return topology;
 }
 
 FailureOr<TopologyAttr>

@@ -173,8 +173,14 @@ LogicalResult TopologyAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    StringRef interLink, int64_t interMBps,
                                    int64_t interLatencyNs) {
   // T1-T4 in Spec.md.
+  // T1. The bound keeps the planners' searches over rank counts (and the
+  // GPU count itself: dattn-topology-fuzzer overflowed it) small.
+  constexpr int64_t kMaxGpus = int64_t(1) << 20;
   if (nodes < 1 || gpusPerNode < 1)
     return emitError() << "topology needs at least one node of one GPU";
+  if (nodes > kMaxGpus || gpusPerNode > kMaxGpus / nodes)
+    return emitError() << "topology of " << nodes << " nodes of " << gpusPerNode
+                       << " GPUs: more than " << kMaxGpus << " GPUs";
   if (gpuGflops <= 0 || hbmMBps <= 0 || memoryMiB <= 0)
     return emitError() << "topology GPU rates and memory must be positive";
   if (gpusPerNode > 1 && intraMBps <= 0)

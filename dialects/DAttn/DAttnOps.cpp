@@ -45,6 +45,10 @@ static LogicalResult verifyAttentionOperands(Operation *op, Value q, Value k,
     if (!type.hasStaticShape())
       return op->emitOpError() << "dynamic shapes are not supported yet: '"
                                << name << "' has type " << type;
+    // As S2 for states; A6 divides by the kv heads (dattn-parse-fuzzer).
+    if (llvm::is_contained(type.getShape(), 0))
+      return op->emitOpError()
+             << "'" << name << "' dimensions must be at least 1, got " << type;
   }
   // A2: one supported element type.
   Type elementType = qType.getElementType();
@@ -223,9 +227,14 @@ LogicalResult AllGatherStartOp::verify() {
   bool ok = axis >= 0 && axis < input.getRank() &&
             gathered.getRank() == input.getRank() &&
             gathered.getElementType() == input.getElementType();
-  for (int64_t d = 0; ok && d < input.getRank(); ++d)
-    ok = d == axis ? gathered.getDimSize(d) % input.getDimSize(d) == 0
-                   : gathered.getDimSize(d) == input.getDimSize(d);
+  for (int64_t d = 0; ok && d < input.getRank(); ++d) {
+    // An empty input gathers to empty; a dynamic size is no multiple (and
+    // a zero one divides nothing: dattn-parse-fuzzer found the division).
+    int64_t in = input.getDimSize(d), out = gathered.getDimSize(d);
+    ok = d != axis ? out == in
+         : in > 0  ? out > 0 && out % in == 0
+                   : in == 0 && out == 0;
+  }
   if (!ok)
     return emitOpError() << "gathered type " << gathered
                          << " must be the input " << input

@@ -16,6 +16,7 @@
 // with MPI, runs anywhere) and cuda (CUDA with NCCL, one GPU per rank).
 //
 //===----------------------------------------------------------------------===//
+#include "ModelConfig.h"
 #include "ValueNames.h"
 #include "compiler/Topology/Topology.h"
 #include "dialects/DAttn/DAttn.h"
@@ -35,7 +36,6 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -106,67 +106,24 @@ namespace {
   std::exit(1);
 }
 
-/// A module of one function `name`(q, k, v) -> out that is one
-/// dattn.attention: the graph the planning passes take.
-OwningOpRef<ModuleOp> attentionGraph(MLIRContext &context, StringRef name,
-                                     RankedTensorType qType,
-                                     RankedTensorType kvType, MaskAttr mask,
-                                     FloatAttr scale) {
-  OpBuilder builder(&context);
-  Location loc = builder.getUnknownLoc();
-  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
-  builder.setInsertionPointToEnd(module->getBody());
-  auto func = func::FuncOp::create(
-      builder, loc, name,
-      builder.getFunctionType({qType, kvType, kvType}, {qType}));
-  Block *body = func.addEntryBlock();
-  builder.setInsertionPointToStart(body);
-  Value out = AttentionOp::create(builder, loc, qType, body->getArgument(0),
-                                  body->getArgument(1), body->getArgument(2),
-                                  mask, scale);
-  func::ReturnOp::create(builder, loc, out);
-  return module;
-}
-
-/// The attention of a Hugging Face style config: num_attention_heads,
-/// num_key_value_heads (default: the same), head_dim or hidden_size / heads.
+/// The attention of a Hugging Face style config (ModelConfig.h).
 OwningOpRef<ModuleOp> graphFromConfig(MLIRContext &context) {
   auto buffer = llvm::MemoryBuffer::getFile(input);
   if (!buffer)
     fail("cannot read '" + input + "': " + buffer.getError().message());
-  auto json = llvm::json::parse((*buffer)->getBuffer());
-  if (!json)
-    fail("'" + input + "' is not valid JSON: " + toString(json.takeError()));
-  const llvm::json::Object *config = json->getAsObject();
-  auto field = [&](StringRef key) -> std::optional<int64_t> {
-    return config ? config->getInteger(key) : std::nullopt;
-  };
-  std::optional<int64_t> heads = field("num_attention_heads");
-  if (!heads || *heads < 1)
-    fail("'" + input + "': num_attention_heads is missing or not positive");
-  int64_t kvHeads = field("num_key_value_heads").value_or(*heads);
-  std::optional<int64_t> headDim = field("head_dim");
-  if (!headDim) {
-    std::optional<int64_t> hidden = field("hidden_size");
-    if (!hidden || *hidden % *heads != 0)
-      fail("'" + input +
-           "': give head_dim, or hidden_size divisible by "
-           "num_attention_heads");
-    headDim = *hidden / *heads;
-  }
+  llvm::Expected<distattn::ModelConfig> config =
+      distattn::parseModelConfig((*buffer)->getBuffer());
+  if (!config)
+    fail("'" + input + "': " + toString(config.takeError()));
   if (seqLen < 1)
     fail("a config input needs --seq-len N (N >= 1)");
-  int64_t qLen = phase == "decode" ? 1 : int64_t(seqLen);
   Builder builder(&context);
   // The GPU kernels take bf16 (what checkpoints hold); the host computes in
   // fp32.
   Type element = target == "cuda" ? Type(builder.getBF16Type())
                                   : Type(builder.getF32Type());
-  auto qType = RankedTensorType::get({1, *heads, qLen, *headDim}, element);
-  auto kvType = RankedTensorType::get({1, kvHeads, seqLen, *headDim}, element);
-  auto mask = MaskAttr::get(&context, MaskKind::Causal, seqLen - qLen, 1, 0, 1,
-                            std::numeric_limits<int64_t>::max());
-  return attentionGraph(context, "attention", qType, kvType, mask, FloatAttr());
+  return distattn::configGraph(context, *config, seqLen, phase == "decode",
+                               element);
 }
 
 /// The input's attention at another sequence length: k and v (and q where
@@ -211,9 +168,9 @@ OwningOpRef<ModuleOp> graphAtLength(func::FuncOp func, AttentionOp attention,
           ? mask
           : MaskAttr::get(mask.getContext(), mask.getKind(), length - newQ, 1,
                           0, 1, std::numeric_limits<int64_t>::max());
-  return attentionGraph(*func.getContext(),
-                        (func.getSymName() + "_len" + Twine(length)).str(),
-                        newQType, newKvType, newMask, attention.getScaleAttr());
+  return distattn::attentionGraph(
+      *func.getContext(), (func.getSymName() + "_len" + Twine(length)).str(),
+      newQType, newKvType, newMask, attention.getScaleAttr());
 }
 
 void writeFile(const Twine &path, StringRef text) {
