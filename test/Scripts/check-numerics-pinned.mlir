@@ -7,6 +7,7 @@
 
 // CHECK: plan-decode-masters-numerics.mlir: 10 of 10 RUN lines fail without planning, at the rank count (N in {1, 2, 3, 4, 5, 8})
 // CHECK: plan-decode-numerics.mlir: 8 of 8 RUN lines fail without planning, at the rank count (N in {1, 2, 3, 4, 5, 8})
+// CHECK: plan-prefill-gqa-groups-numerics.mlir: 15 of 15 RUN lines fail without planning, at the rank count (N in {1, 2, 3})
 // CHECK: plan-prefill-heads-numerics.mlir: 20 of 20 RUN lines fail without planning, at the rank count (N in {2, 4, 6, 8})
 // CHECK: plan-prefill-hierarchical-numerics.mlir: 27 of 27 RUN lines fail without planning, at the rank count (N in {2, 3, 4, 5, 6, 8})
 // CHECK: plan-prefill-numerics.mlir: 48 of 48 RUN lines fail without planning, at the rank count (N in {1, 2, 3, 4, 5, 8})

@@ -71,4 +71,36 @@ INSTANTIATE_TEST_SUITE_P(Tiles, PaddedRows,
                                            Tile{8, 1, 6, 0},
                                            Tile{0, 1, 12, 8}));
 
+// A causal tile hides the padding keys from its valid rows by itself; a
+// full one (or decode's queries, which are not tokens) sees every key it
+// holds, so there only the run's length hides them: the state is that of
+// the keys before the length alone.
+TEST(RunLength, HidesPaddingKeysFromAFullTile) {
+  const int64_t heads = 2, rows = 4, keys = 16, length = 6, d = 4;
+  Tensor q = randomTensor({1, heads, rows, d}, 4);
+  Tensor k = randomTensor({1, heads, keys, d}, 5);
+  Tensor v = randomTensor({1, heads, keys, d}, 6);
+  auto before = [&](const Tensor &t) {
+    Tensor kept = filled(0.0f, {1, heads, length, d});
+    for (int64_t h = 0; h < heads; ++h)
+      std::copy_n(t.data.begin() + h * keys * d, length * d,
+                  kept.data.begin() + h * length * d);
+    return kept;
+  };
+  auto tile = [&](const Tensor &kt, const Tensor &vt) {
+    return micro_attention(q, kt, vt, /*causal=*/false, 0, 1, 0, 1,
+                           std::numeric_limits<int64_t>::max(), 0, 0, 0.5);
+  };
+  State want = tile(before(k), before(v));
+  State got = [&] {
+    LengthScope scope(length);
+    return tile(k, v);
+  }();
+  ASSERT_EQ(got.lse.data.size(), want.lse.data.size());
+  for (size_t i = 0; i < want.lse.data.size(); ++i)
+    EXPECT_NEAR(got.lse.data[i], want.lse.data[i], 1e-5) << "row " << i;
+  for (size_t i = 0; i < want.out.data.size(); ++i)
+    EXPECT_NEAR(got.out.data[i], want.out.data[i], 1e-5) << "element " << i;
+}
+
 } // namespace
