@@ -413,6 +413,7 @@ trap 'exit 130' INT TERM
 for i in "${SELECTED[@]}"; do
   ALL_TARGETS+=" $(targets_of "${TESTS[$i]}")"
 done
+# shellcheck disable=SC2086 # one target a word
 ALL_TARGETS=$(printf '%s\n' $ALL_TARGETS | sort -u | tr '\n' ' ')
 START=$(date +%s)
 
@@ -432,11 +433,11 @@ for i in "${SELECTED[@]}"; do
 done
 
 if [ "$BASELINE" = 1 ]; then
-  declare -A DONE=()
+  declare -A TESTED=()
   for i in "${SELECTED[@]}"; do
     for t in ${TESTS[$i]}; do
-      [ -n "${DONE[$t]:-}" ] && continue
-      DONE[$t]=1
+      [ -n "${TESTED[$t]:-}" ] && continue
+      TESTED[$t]=1
       say "baseline: $t"
       run_tests "$t" "$LOGS/baseline.log" ||
         die "$t fails on the clean tree ($LOGS/baseline.log); fix that first"
