@@ -124,6 +124,13 @@ docs_check() {
   echo "up to date"
 }
 
+# The sum of lit's summary counts of the kinds PATTERN in LOG (lit lists
+# only the non-zero counts).
+lit_count() {
+  { grep -oP "^\\s*($2)\\s*:\\s*\\K[0-9]+" "$1" || true; } |
+    awk '{ sum += $1 } END { print sum + 0 }'
+}
+
 # The checking build: ASan + UBSan (clang-22 with its compiler-rt, CUDA
 # off), whose directory also builds the fuzzers (fuzz/README.md). Runs its
 # lit + GoogleTest suite, then each fuzzer for DISTATTN_FUZZ_SECONDS over
@@ -152,13 +159,9 @@ sanitizer_tests() {
   local log=$SANITIZER_BUILD/test-results.log status=0
   export ASAN_SYMBOLIZER_PATH=$LLVM/bin/llvm-symbolizer
   "$LLVM/bin/lit" -sv "$SANITIZER_BUILD/test" | tee "$log" || status=1
-  tally() {
-    { grep -oP "^\\s*($1)\\s*:\\s*\\K[0-9]+" "$log" || true; } |
-      awk '{ sum += $1 } END { print sum + 0 }'
-  }
-  SAN_PASSED=$(tally Passed)
-  SAN_FAILED=$(tally 'Failed|Unresolved|Timed Out|Unexpectedly Passed')
-  SAN_SKIPPED=$(tally 'Skipped|Unsupported|Expectedly Failed')
+  SAN_PASSED=$(lit_count "$log" Passed)
+  SAN_FAILED=$(lit_count "$log" 'Failed|Unresolved|Timed Out|Unexpectedly Passed')
+  SAN_SKIPPED=$(lit_count "$log" 'Skipped|Unsupported|Expectedly Failed')
 
   say "fuzzers: ${FUZZ_SECONDS} s each from fuzz/corpus"
   local name dict out
@@ -200,14 +203,9 @@ run_tests() {
   local status=${PIPESTATUS[0]}
   set -e
   local passed failed skipped
-  # lit's summary lists only the non-zero counts.
-  count() {
-    { grep -oP "^\\s*($1)\\s*:\\s*\\K[0-9]+" "$log" || true; } |
-      awk '{ sum += $1 } END { print sum + 0 }'
-  }
-  passed=$(count Passed)
-  failed=$(count 'Failed|Unresolved|Timed Out|Unexpectedly Passed')
-  skipped=$(count 'Skipped|Unsupported|Expectedly Failed')
+  passed=$(lit_count "$log" Passed)
+  failed=$(lit_count "$log" 'Failed|Unresolved|Timed Out|Unexpectedly Passed')
+  skipped=$(lit_count "$log" 'Skipped|Unsupported|Expectedly Failed')
   local sanitizer=0
   sanitizer_tests || sanitizer=1
   passed=$((passed + SAN_PASSED)) failed=$((failed + SAN_FAILED))
